@@ -1,0 +1,75 @@
+// npm run bench: how fast the guest starts. Every number is printed with a baseline measured in the
+// same run (cold boot is the baseline for restore; the Node restore is the baseline for the page).
+
+import { Guest, type BootMode } from '../src/vm/guest';
+import { loadGuestArtifacts } from '../src/node/artifacts';
+import { buildAndServe, chromiumAvailable, launchChromium } from '../tests/helpers/site';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+
+function stats(samples: number[]): { min: number; median: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)] };
+}
+
+const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
+
+/** From nothing loaded to the first command's answer (`true` through the runner). */
+async function startToFirstAnswer(mode: BootMode): Promise<number> {
+  const started = performance.now();
+  const guest = await Guest.start(await loadGuestArtifacts(mode), mode);
+  await guest.run('true');
+  const elapsed = performance.now() - started;
+  await guest.destroy();
+  return elapsed;
+}
+
+async function measure(mode: BootMode, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) samples.push(await startToFirstAnswer(mode));
+  return samples;
+}
+
+async function pageToPrompt(n: number): Promise<{ samples: number[]; bytes: number }> {
+  const { url, server } = await buildAndServe();
+  const browser = await launchChromium();
+  const samples: number[] = [];
+  let bytes = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      let received = 0;
+      page.on('requestfinished', (request) => {
+        void request.sizes().then((s) => (received += s.responseBodySize + s.responseHeadersSize));
+      });
+      const started = performance.now();
+      await page.goto(url);
+      await page.locator('.xterm-rows', { hasText: 'root@dockside:~#' }).waitFor({ timeout: 60_000 });
+      samples.push(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 200)); // let the last size reports arrive
+      bytes = received;
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return { samples, bytes };
+}
+
+const cold = stats(await measure('cold', Math.max(2, Math.ceil(runs / 2))));
+const restore = stats(await measure('restore', runs));
+console.log('guest start in Node, to the first answered command');
+console.log(`  cold boot (baseline)  min ${fmt(cold.min)}  median ${fmt(cold.median)}`);
+console.log(`  state restore         min ${fmt(restore.min)}  median ${fmt(restore.median)}  = ${(restore.median / cold.median).toFixed(3)}x cold (median)`);
+if (chromiumAvailable) {
+  const page = await pageToPrompt(Math.max(2, Math.ceil(runs / 2)));
+  const p = stats(page.samples);
+  console.log('page in headless Chromium, load to prompt');
+  console.log(`  page to prompt        min ${fmt(p.min)}  median ${fmt(p.median)}  = ${(p.median / restore.median).toFixed(2)}x Node restore (median)`);
+  console.log(`  downloaded before the prompt: ${(page.bytes / 1e6).toFixed(2)} MB`);
+} else {
+  console.log('page benchmark skipped: /usr/bin/chromium is not installed');
+}
+process.exit(0);

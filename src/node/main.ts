@@ -1,0 +1,35 @@
+// The `dockside` command line (bin/dockside.mjs). Subcommands: sh.
+
+import { parseShArgs, runSh } from './sh';
+
+const usage = `Usage: dockside COMMAND
+
+Commands:
+  sh [-c CMD] [--cold]   a shell on the Dockside guest (interactive on a TTY; runs stdin as a script otherwise)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'sh') {
+    const options = parseShArgs(rest);
+    if (typeof options === 'string') {
+      process.stderr.write(`${options}\n`);
+      return 2;
+    }
+    return runSh(options);
+  }
+  if (command === undefined || command === '--help' || command === '-h') {
+    process.stdout.write(usage);
+    return command === undefined ? 2 : 0;
+  }
+  process.stderr.write(`dockside: unknown command: ${command}\n${usage}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (error: unknown) => {
+    process.stderr.write(`dockside: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,109 @@
+// The one place that touches v86: creating the emulator and the few internals we must read (whether a
+// virtio console port has a receive buffer posted). Everything else in src/vm goes through this.
+
+import { V86 } from 'v86';
+
+export interface EmulatorBus {
+  send(event: string, data?: unknown): void;
+}
+
+interface VirtQueue {
+  has_request(): boolean;
+  is_configured?(): boolean;
+}
+
+interface V86Internals {
+  v86?: { cpu?: { devices?: { virtio_console?: { virtio?: { queues?: VirtQueue[] } } } } };
+  bus: EmulatorBus;
+}
+
+interface LooseListeners {
+  add_listener(event: string, listener: (data: never) => void): void;
+  remove_listener(event: string, listener: (data: never) => void): void;
+}
+
+export interface EmulatorOptions {
+  bios: ArrayBuffer;
+  wasm: ArrayBuffer;
+  memorySize: number;
+  /** Cold boot: kernel, initramfs and command line. */
+  kernel?: ArrayBuffer;
+  initramfs?: ArrayBuffer;
+  cmdline?: string;
+  /** Restore: a saved machine state (zstd-compressed states are decompressed by v86). */
+  state?: ArrayBuffer;
+}
+
+export class EmulatorHandle {
+  readonly v86: V86;
+  readonly bus: EmulatorBus;
+
+  constructor(options: EmulatorOptions) {
+    const wasm = options.wasm;
+    this.v86 = new V86({
+      wasm_fn: async (env: WebAssembly.Imports) => (await WebAssembly.instantiate(wasm, env)).instance.exports,
+      bios: { buffer: options.bios },
+      bzimage: options.kernel ? { buffer: options.kernel } : undefined,
+      initrd: options.initramfs ? { buffer: options.initramfs } : undefined,
+      cmdline: options.cmdline,
+      initial_state: options.state ? { buffer: options.state } : undefined,
+      memory_size: options.memorySize,
+      vga_memory_size: 2 * 1024 * 1024,
+      filesystem: {},
+      virtio_console: true,
+      uart1: true,
+      disable_keyboard: true,
+      disable_mouse: true,
+      disable_speaker: true,
+      autostart: true,
+    } as unknown as ConstructorParameters<typeof V86>[0]);
+    this.bus = (this.v86 as unknown as V86Internals).bus;
+  }
+
+  /** Receive queue of virtio console port N: 0 for port 0, then 4, 6, 8 (the control queues sit at 2 and 3). */
+  virtioPortHasBuffer(port: number): boolean {
+    const queueIndex = port === 0 ? 0 : port * 2 + 2;
+    const queues = (this.v86 as unknown as V86Internals).v86?.cpu?.devices?.virtio_console?.virtio?.queues;
+    const queue = queues?.[queueIndex];
+    if (!queue) throw new Error('v86 internals changed: no virtio console queues (check the v86 version)');
+    return queue.has_request();
+  }
+
+  // v86's typings list only some bus events; the virtio console and serial events are real but untyped.
+  on(event: string, listener: (data: never) => void): void {
+    (this.v86 as unknown as LooseListeners).add_listener(event, listener);
+  }
+
+  off(event: string, listener: (data: never) => void): void {
+    (this.v86 as unknown as LooseListeners).remove_listener(event, listener);
+  }
+
+  /**
+   * Tells the guest the size of the terminal on virtio console port 0. v86 puts rows before cols in the
+   * VIRTIO_CONSOLE_RESIZE message, but the virtio spec and Linux (since 5.8) read cols first, so the
+   * two are handed over swapped. Checked by tests/guest/console.test.ts with `stty size`.
+   */
+  resizeConsole(cols: number, rows: number): void {
+    this.bus.send('virtio-console0-resize', [rows, cols]);
+  }
+
+  serialSend(port: number, data: Uint8Array): void {
+    this.v86.serial_send_bytes(port, data);
+  }
+
+  createFile(path: string, data: Uint8Array): Promise<void> {
+    return this.v86.create_file(path, data);
+  }
+
+  readFile(path: string): Promise<Uint8Array> {
+    return this.v86.read_file(path);
+  }
+
+  async saveState(): Promise<ArrayBuffer> {
+    return this.v86.save_state();
+  }
+
+  async destroy(): Promise<void> {
+    await this.v86.destroy();
+  }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Rebuilds every guest artifact in vm-images/dist from Debian packages, then the saved state and the
+# manifest. Run on Debian bookworm as root: `npm run build:vm`.
+# Needs: dpkg --add-architecture i386 && apt-get update &&
+#        apt-get install linux-source-6.1 build-essential bc bison flex libelf-dev cpio seabios zstd
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+dist=$here/dist
+mkdir -p "$dist"
+cd "$here/.."
+
+bash "$here/kernel/build.sh" "$dist"
+bash "$here/initramfs/build.sh" "$dist"
+cp /usr/share/seabios/bios.bin "$dist/seabios.bin"
+
+version() { dpkg-query -W -f='${Version}' "$1"; }
+{
+  echo '{'
+  echo "  \"kernel\": \"linux-source-6.1 $(version linux-source-6.1), i386 tinyconfig + vm-images/kernel/config.fragment\","
+  echo "  \"kernel-compiler\": \"$(gcc --version | head -1)\","
+  echo "  \"initramfs\": \"$(paste -sd, "$dist/initramfs.packages" | sed 's/,/, /g')\","
+  echo "  \"bios\": \"seabios $(version seabios) (/usr/share/seabios/bios.bin)\","
+  echo "  \"emulator\": \"v86 $(node -p "require('./node_modules/v86/package.json').version")\","
+  echo "  \"state-compression\": \"$(zstd --version | head -1), level 19\""
+  echo '}'
+} > "$dist/sources.json"
+rm -f "$dist/initramfs.packages"
+
+node --import tsx "$here/make-state.ts"
+zstd -q -19 -f "$dist/state.bin" -o "$dist/state.bin.zst"
+rm -f "$dist/state.bin"
+node --import tsx "$here/write-manifest.ts"

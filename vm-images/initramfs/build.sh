@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the guest initramfs (gzip cpio) from Debian i386 packages: busybox-static, iptables (legacy)
+# with the libraries it loads, and the files under rootfs/. Needs: dpkg --add-architecture i386, cpio.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-$here/../dist}
+work=${WORK:-/tmp/dockside-initramfs}
+rm -rf "$work"; mkdir -p "$work/debs" "$work/x" "$out"
+packages="busybox-static:i386 bridge-utils:i386 iptables:i386 libxtables12:i386 libip4tc2:i386 libip6tc2:i386 libc6:i386"
+(cd "$work/debs" && apt-get download $packages 2>/dev/null)
+for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/x"; done
+# Record what went in (package, version) for the manifest.
+for deb in "$work"/debs/*.deb; do dpkg-deb -W --showformat='${Package}:${Architecture} ${Version}\n' "$deb"; done | sort > "$out/initramfs.packages"
+
+root=$work/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib/i386-linux-gnu,usr/lib/i386-linux-gnu/xtables,etc,root,proc,sys,dev,tmp,run,newroot,mnt,var/lib/docker}
+cp "$work/x/bin/busybox" "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list-full); do
+  [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+# iptables (legacy backend) and only the extensions docker's rules use.
+x=$work/x
+cp "$x/usr/sbin/xtables-legacy-multi" "$root/usr/sbin/"
+for name in iptables iptables-save iptables-restore; do ln -sf xtables-legacy-multi "$root/usr/sbin/$name"; done
+for lib in libxtables.so.12 libip4tc.so.2 libip6tc.so.2; do cp -L "$x/usr/lib/i386-linux-gnu/$lib" "$root/usr/lib/i386-linux-gnu/"; done
+cp -L "$x/lib/i386-linux-gnu/libc.so.6" "$x/lib/i386-linux-gnu/ld-linux.so.2" "$root/lib/i386-linux-gnu/"
+ln -sf i386-linux-gnu/ld-linux.so.2 "$root/lib/ld-linux.so.2"
+for ext in libxt_standard libxt_tcp libxt_udp libipt_icmp libxt_conntrack libxt_state libxt_addrtype \
+           libxt_MASQUERADE libxt_DNAT libxt_SNAT libxt_NAT libipt_REJECT libxt_comment libxt_multiport \
+           libxt_mark libxt_MARK libxt_mac libxt_physdev libxt_LOG; do
+  cp "$x/usr/lib/i386-linux-gnu/xtables/$ext.so" "$root/usr/lib/i386-linux-gnu/xtables/"
+done
+# Debian's brctl: busybox's applet cannot `brctl show`.
+rm -f "$root/usr/sbin/brctl"; cp "$x/sbin/brctl" "$root/usr/sbin/brctl"
+cp -a "$here/rootfs/." "$root/"
+mknod -m 600 "$root/dev/console" c 5 1
+mknod -m 666 "$root/dev/null" c 1 3
+# Reproducible archive: sorted names, fixed times, no owners from the build machine.
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9 -n > "$out/initramfs.cpio.gz"
+echo "initramfs: $(stat -c %s "$out/initramfs.cpio.gz") bytes"
