@@ -9,7 +9,12 @@ dist=$here/dist
 mkdir -p "$dist"
 cd "$here/.."
 
-bash "$here/kernel/build.sh" "$dist"
+# DOCKSIDE_KEEP_KERNEL=1 reuses dist/bzImage (a kernel build takes ~15 minutes on 2 cores).
+if [ "${DOCKSIDE_KEEP_KERNEL:-}" = 1 ] && [ -f "$dist/bzImage" ]; then
+  echo "keeping $dist/bzImage"
+else
+  bash "$here/kernel/build.sh" "$dist"
+fi
 bash "$here/initramfs/build.sh" "$dist"
 cp /usr/share/seabios/bios.bin "$dist/seabios.bin"
 

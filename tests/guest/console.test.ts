@@ -55,6 +55,11 @@ describe('console', () => {
     expect(got).toBe(hex);
   });
 
+  it('has brctl show at the prompt (Debian brctl, not the busybox applet)', async () => {
+    guest.writeConsole('brctl show > /tmp/brctl 2>&1\n');
+    expect(await eventually(() => fileText('/tmp/brctl'), 10_000, 'brctl')).toMatch(/^bridge name\tbridge id\t+STP enabled\tinterfaces\ndocker0\t/);
+  });
+
   it('interrupts a foreground command with Ctrl-C', async () => {
     guest.writeConsole('sleep 1000; echo after""-sleep\n');
     await eventually(async () => ((await sh(guest, 'pidof sleep')).status === 0 ? true : undefined), 10_000, 'sleep');

@@ -113,7 +113,7 @@ ip link set vhost0 master docker0 up
 nsenter -t $ns -n sh -c "ip link set lo up; ip link set $peer name eth0; ip addr add 172.17.0.99/16 dev eth0; ip link set eth0 up; ip route add default via 172.17.0.1"
 nsenter -t $ns -n ping -c 1 -W 5 172.17.0.1 >/dev/null && echo inside-to-host
 ping -c 1 -W 5 172.17.0.99 >/dev/null && echo host-to-inside
-brctl show docker0 | grep -c vhost0
+/usr/sbin/brctl show docker0 | grep -c vhost0
 kill $ns; wait $ns 2>/dev/null
 # the namespace (and with it both veth ends) is torn down asynchronously
 for i in $(seq 250); do ip link show vhost0 >/dev/null 2>&1 || break; usleep 20000; done
