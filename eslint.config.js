@@ -28,7 +28,7 @@ function boundaryRules(layer) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'vm-images/dist/**', '**/*.svelte', 'bin/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'vm-images/dist/**', 'vm-images/agent/dev/**', '**/*.svelte', 'bin/**'] },
   ...tseslint.configs.recommended,
   ...layers.map((layer) => ({
     files: [`src/${layer}/**/*.ts`],

@@ -5,6 +5,8 @@
 import { EmulatorHandle, type EmulatorOptions } from './emulator';
 import { VirtioPortWriter } from './virtio-port';
 import type { GuestManifest } from './manifest';
+import { AgentClient, type AgentTransport } from './agent/client';
+import { GuestRuntime } from './runtime';
 
 export type BootMode = 'restore' | 'cold';
 
@@ -42,6 +44,7 @@ export class GuestUnavailableError extends Error {
   }
 }
 
+const AGENT_PORT = 1; // hvc1
 const CONTROL_PORT = 1; // ttyS1
 const STDOUT_PORT = 2; // hvc2
 const STDERR_PORT = 3; // hvc3
@@ -66,6 +69,8 @@ export class Guest {
   private queue: Promise<unknown> = Promise.resolve();
   private nextJob = 1;
   private destroyed = false;
+  private agentClient: AgentClient | undefined;
+  private guestRuntime: GuestRuntime | undefined;
 
   private constructor(
     readonly emulator: EmulatorHandle,
@@ -198,6 +203,32 @@ export class Guest {
     }
   }
 
+  // ---- the agent (containers and processes) ----
+
+  /** The byte channel to the guest agent on virtio console port 1, flow-controlled on the way in. */
+  agentTransport(): AgentTransport {
+    const writer = new VirtioPortWriter(this.emulator, AGENT_PORT);
+    return {
+      send: (bytes) => writer.write(bytes),
+      onData: (listener) => {
+        const event = `virtio-console${AGENT_PORT}-output-bytes`;
+        const handler = (data: Uint8Array) => listener(data);
+        this.emulator.on(event, handler);
+        return () => this.emulator.off(event, handler);
+      },
+    };
+  }
+
+  get agent(): AgentClient {
+    this.agentClient ??= new AgentClient(this.agentTransport());
+    return this.agentClient;
+  }
+
+  get runtime(): GuestRuntime {
+    this.guestRuntime ??= new GuestRuntime(this.agent);
+    return this.guestRuntime;
+  }
+
   // ---- files and lifecycle ----
 
   writeFile(path: string, data: Uint8Array): Promise<void> {
@@ -216,6 +247,7 @@ export class Guest {
     if (this.destroyed) return;
     this.destroyed = true;
     this.consoleWriter.close();
+    this.agentClient?.close();
     this.job?.reject(new GuestUnavailableError('the guest was stopped while a script was running'));
     this.job = undefined;
     await this.emulator.destroy();

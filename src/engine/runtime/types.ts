@@ -1,0 +1,155 @@
+// The Runtime: what the engine asks of whatever runs containers (runc + containerd-shim in docker).
+// Shaped after the OCI runtime spec. The engine decides everything (ids, paths, limits, addresses,
+// mounts); a Runtime only executes. src/vm implements it over the guest agent; tests use a fake.
+
+export interface User {
+  uid: number;
+  gid: number;
+  /** Supplementary groups. */
+  groups: number[];
+}
+
+export interface ProcessSpec {
+  args: string[];
+  /** KEY=VALUE pairs; PATH in here is used to find args[0] when it has no slash. */
+  env: string[];
+  cwd: string;
+  user: User;
+  /** A PTY as controlling terminal (docker -t); stdout then carries the terminal's output. */
+  terminal: boolean;
+  rows?: number;
+  cols?: number;
+}
+
+/** Receives a process's output. Returning a promise holds back further output until it settles. */
+export type OutputSink = (chunk: Uint8Array) => void | Promise<void>;
+
+export interface ProcessIO {
+  /** Open a stdin stream (docker -i); without it the process reads /dev/null. */
+  stdin: boolean;
+  stdout?: OutputSink;
+  /** Not used with a terminal (its output is all on stdout). */
+  stderr?: OutputSink;
+}
+
+export interface ExitStatus {
+  /** The exit status, or 128+signal when a signal killed the process (as docker reports it). */
+  exitCode: number;
+  /** The signal that killed it, or 0. */
+  signal: number;
+  /** The container's cgroup OOM-killed a process while this one ran. */
+  oomKilled: boolean;
+}
+
+export interface RuntimeProcess {
+  /** The process id in the guest's (host) pid namespace. */
+  readonly pid: number;
+  /** Resolves when every byte is accepted by the process (backpressure). */
+  writeStdin(data: Uint8Array): Promise<void>;
+  closeStdin(): Promise<void>;
+  resize(rows: number, cols: number): Promise<void>;
+  signal(signal: number): Promise<void>;
+  /** Resolves once the process exited and all its output was delivered to the sinks. */
+  wait(): Promise<ExitStatus>;
+}
+
+export interface Mount {
+  destination: string;
+  type: string;
+  source: string;
+  options: string[];
+}
+
+export interface DeviceNode {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  /** Permission bits, e.g. 0o666. */
+  mode: number;
+}
+
+export interface CgroupSpec {
+  /** e.g. /sys/fs/cgroup/docker/<id> */
+  path: string;
+  /** cgroup v2 interface files to write before anything runs: memory.max, cpu.weight, pids.max, ... */
+  settings: Record<string, string>;
+}
+
+export interface NetworkAttachment {
+  bridge: string;
+  hostVeth: string;
+  /** CIDR, e.g. 172.17.0.2/16 */
+  address: string;
+  gateway: string;
+  mac: string;
+  mtu: number;
+}
+
+export interface ContainerSpec {
+  id: string;
+  rootfs: {
+    /** Unpacked layer directories, top-most first (overlayfs lowerdir order). */
+    lower: string[];
+    upper: string;
+    work: string;
+    merged: string;
+  };
+  readonly: boolean;
+  hostname: string;
+  namespaces: {
+    pid: boolean;
+    ipc: boolean;
+    uts: boolean;
+    /** 'new', 'host', or a namespace file to join (/proc/PID/ns/net). */
+    net: string;
+  };
+  mounts: Mount[];
+  devices: DeviceNode[];
+  symlinks: { path: string; target: string }[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  cgroup: CgroupSpec;
+  network?: NetworkAttachment;
+  process: ProcessSpec;
+}
+
+export type ChangeKind = 0 | 1 | 2; // docker's container changes: modified, added, deleted
+
+export interface Change {
+  path: string;
+  kind: ChangeKind;
+}
+
+export interface Runtime {
+  /** Sets up the container; its process waits before execve until start(). */
+  create(spec: ContainerSpec, io: ProcessIO): Promise<RuntimeProcess>;
+  start(containerId: string): Promise<void>;
+  exec(containerId: string, process: ProcessSpec, io: ProcessIO): Promise<RuntimeProcess>;
+  pause(cgroupPath: string): Promise<void>;
+  resume(cgroupPath: string): Promise<void>;
+  /** A signal to every process of a cgroup (9 uses cgroup.kill). */
+  killAll(cgroupPath: string, signal: number): Promise<void>;
+  /** Unmounts, removes the cgroup and the veth; idempotent. */
+  delete(containerId: string): Promise<void>;
+  /** Small text files (cgroup statistics, /proc); null for a file that cannot be read. */
+  readFiles(paths: string[]): Promise<Record<string, string | null>>;
+  writeFile(path: string, content: string, mode?: number): Promise<void>;
+  unpack(tarPath: string, dir: string, gzip: boolean): Promise<void>;
+  pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void>;
+  changes(upper: string, lower: string[]): Promise<Change[]>;
+}
+
+/** A failure reported by the runtime: the errno and the step and path it concerned. */
+export class RuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly errno: number,
+    readonly op: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}

@@ -1,0 +1,335 @@
+// The host end of the agent protocol: requests with ids and replies in any order, and byte streams
+// with credit-based flow control both ways. When the agent stops answering, every pending call fails
+// within a bounded time, and later calls try again (init respawns the agent).
+
+import { RuntimeError } from '../../engine/runtime/types';
+import {
+  FrameKind,
+  FrameReader,
+  INITIAL_WINDOW,
+  creditOf,
+  encodeCredit,
+  encodeFrame,
+  encodeJson,
+  jsonOf,
+  type Frame,
+} from './frames';
+
+export interface AgentTransport {
+  send(bytes: Uint8Array): void;
+  /** Subscribes to bytes from the agent; returns the unsubscribe function. */
+  onData(listener: (bytes: Uint8Array) => void): () => void;
+}
+
+export class AgentUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AgentUnavailableError';
+  }
+}
+
+export interface AgentClientOptions {
+  /** While calls are pending and the agent is silent this long, ping it (default 2 s). */
+  heartbeatMs?: number;
+  /** Silence this long with calls pending means the agent is gone (default 10 s). */
+  livenessMs?: number;
+}
+
+export interface RequestOptions {
+  /** Fail the call if no reply came by then, even though the agent is alive. */
+  timeoutMs?: number;
+}
+
+type Json = Record<string, unknown>;
+
+interface Pending {
+  op: string;
+  resolve: (reply: Json) => void;
+  reject: (error: Error) => void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Largest DATA frame the host sends: keeps one stream from hogging the port. */
+const MAX_DATA_FRAME = 32 * 1024;
+
+export class AgentClient {
+  private readonly reader = new FrameReader();
+  private readonly pending = new Map<number, Pending>();
+  private readonly inputs = new Map<number, InputStream>();
+  private readonly outputs = new Map<number, OutputStream>();
+  private readonly unsubscribe: () => void;
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly heartbeatMs: number;
+  private readonly livenessMs: number;
+  private nextRequest = 1;
+  private nextStream = 1;
+  private lastHeard = Date.now();
+  private pinging = false;
+  private closed = false;
+  /** Protocol errors the agent reported for frames it could not read (ERROR frames). */
+  readonly protocolErrors: Json[] = [];
+
+  constructor(
+    private readonly transport: AgentTransport,
+    options: AgentClientOptions = {},
+  ) {
+    this.heartbeatMs = options.heartbeatMs ?? 2000;
+    this.livenessMs = options.livenessMs ?? 10_000;
+    this.unsubscribe = transport.onData((bytes) => this.receive(bytes));
+    this.heartbeat = setInterval(() => this.checkLiveness(), Math.max(10, Math.floor(this.heartbeatMs / 2)));
+    // Node must not stay alive just for the heartbeat.
+    (this.heartbeat as { unref?: () => void }).unref?.();
+  }
+
+  request<T extends Json = Json>(op: string, args: Json = {}, options: RequestOptions = {}): Promise<T> {
+    if (this.closed) return Promise.reject(new AgentUnavailableError('the agent connection is closed'));
+    const id = this.nextRequest++;
+    if (this.pending.size === 0) this.lastHeard = Date.now(); // silence before this call is not the agent's fault
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = { op, resolve: resolve as (reply: Json) => void, reject };
+      if (options.timeoutMs !== undefined) {
+        entry.timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(new AgentUnavailableError(`the guest agent did not answer ${op} within ${options.timeoutMs} ms`));
+        }, options.timeoutMs);
+      }
+      this.pending.set(id, entry);
+      this.transport.send(encodeJson(FrameKind.Request, id, { op, ...args }));
+    });
+  }
+
+  /** Sends raw bytes as they are (tests use it to send malformed frames). */
+  sendRaw(bytes: Uint8Array): void {
+    this.transport.send(bytes);
+  }
+
+  allocateStream(): number {
+    const id = this.nextStream;
+    this.nextStream = this.nextStream >= 0xffffffff ? 1 : this.nextStream + 1;
+    return id;
+  }
+
+  openInput(streamId: number): InputStream {
+    const stream = new InputStream(streamId, (bytes) => this.send(bytes), () => this.inputs.delete(streamId));
+    this.inputs.set(streamId, stream);
+    return stream;
+  }
+
+  openOutput(streamId: number, sink: (chunk: Uint8Array) => void | Promise<void>): OutputStream {
+    const stream = new OutputStream(streamId, sink, (bytes) => this.send(bytes), () => this.outputs.delete(streamId));
+    this.outputs.set(streamId, stream);
+    return stream;
+  }
+
+  /** Forgets a stream without telling the agent (its process never started). */
+  dropStream(streamId: number): void {
+    this.inputs.get(streamId)?.fail(new AgentUnavailableError('the stream was dropped'));
+    this.inputs.delete(streamId);
+    this.outputs.get(streamId)?.end();
+    this.outputs.delete(streamId);
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.failAll(new AgentUnavailableError('the agent connection is closed'));
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+  }
+
+  private send(bytes: Uint8Array): void {
+    if (!this.closed) this.transport.send(bytes);
+  }
+
+  private receive(bytes: Uint8Array): void {
+    this.lastHeard = Date.now();
+    this.pinging = false;
+    for (const frame of this.reader.push(bytes)) this.dispatch(frame);
+  }
+
+  private dispatch(frame: Frame): void {
+    switch (frame.kind) {
+      case FrameKind.Reply:
+        this.settle(frame);
+        break;
+      case FrameKind.Data:
+        this.outputs.get(frame.id)?.deliver(frame.payload);
+        break;
+      case FrameKind.Credit:
+        this.inputs.get(frame.id)?.grant(creditOf(frame));
+        break;
+      case FrameKind.Error:
+        this.protocolErrors.push(parseJson(frame));
+        break;
+      default:
+        break; // the agent sends no requests
+    }
+  }
+
+  private settle(frame: Frame): void {
+    const entry = this.pending.get(frame.id);
+    if (!entry) return;
+    this.pending.delete(frame.id);
+    if (entry.timer) clearTimeout(entry.timer);
+    const reply = parseJson(frame);
+    if (reply.ok === true) entry.resolve(reply);
+    else entry.reject(toRuntimeError(entry.op, reply));
+  }
+
+  private checkLiveness(): void {
+    if (this.pending.size === 0 && this.inputs.size === 0) return;
+    const silent = Date.now() - this.lastHeard;
+    if (silent >= this.livenessMs) {
+      this.failAll(new AgentUnavailableError(`the guest agent stopped answering (silent for ${Math.round(silent / 1000)} s)`));
+      return;
+    }
+    if (silent >= this.heartbeatMs && !this.pinging) {
+      // Any frame back counts as a sign of life; the reply itself is of no interest.
+      this.pinging = true;
+      const id = this.nextRequest++;
+      this.transport.send(encodeJson(FrameKind.Request, id, { op: 'hello' }));
+    }
+  }
+
+  private failAll(error: Error): void {
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of entries) {
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.reject(error);
+    }
+    for (const input of this.inputs.values()) input.fail(error);
+    this.inputs.clear();
+    for (const output of this.outputs.values()) output.end();
+    this.outputs.clear();
+    this.pinging = false;
+    this.lastHeard = Date.now();
+  }
+}
+
+/** Host → agent bytes (a process's stdin), sent only within the window the agent granted. */
+export class InputStream {
+  private window = INITIAL_WINDOW;
+  private readonly queue: { data: Uint8Array; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private closing: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private error: Error | undefined;
+  private ended = false;
+
+  constructor(
+    readonly id: number,
+    private readonly send: (bytes: Uint8Array) => void,
+    private readonly forget: () => void,
+  ) {}
+
+  write(data: Uint8Array): Promise<void> {
+    if (this.error) return Promise.reject(this.error);
+    if (this.ended || this.closing) return Promise.reject(new Error('stdin is closed'));
+    if (data.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ data, resolve, reject });
+      this.pump();
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.error) return Promise.reject(this.error);
+    if (this.ended) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.closing = { resolve, reject };
+      this.pump();
+    });
+  }
+
+  grant(bytes: number): void {
+    this.window += bytes;
+    this.pump();
+  }
+
+  fail(error: Error): void {
+    this.error = error;
+    for (const entry of this.queue.splice(0)) entry.reject(error);
+    this.closing?.reject(error);
+    this.closing = undefined;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.window > 0) {
+      const head = this.queue[0];
+      const size = Math.min(head.data.length, this.window, MAX_DATA_FRAME);
+      this.send(encodeFrame(FrameKind.Data, this.id, head.data.subarray(0, size)));
+      this.window -= size;
+      if (size === head.data.length) {
+        this.queue.shift();
+        head.resolve();
+      } else {
+        head.data = head.data.subarray(size);
+      }
+    }
+    if (this.queue.length === 0 && this.closing && !this.ended) {
+      this.ended = true;
+      this.send(encodeFrame(FrameKind.Data, this.id));
+      this.forget();
+      this.closing.resolve();
+    }
+  }
+}
+
+/** Agent → host bytes; each chunk is credited back once the sink has taken it. */
+export class OutputStream {
+  private chain: Promise<void> = Promise.resolve();
+  private finished = false;
+  private resolveEnded!: () => void;
+  /** Settles when the agent closed the stream and the sink has taken every chunk. */
+  readonly ended: Promise<void>;
+
+  constructor(
+    readonly id: number,
+    private readonly sink: (chunk: Uint8Array) => void | Promise<void>,
+    private readonly send: (bytes: Uint8Array) => void,
+    private readonly forget: () => void,
+  ) {
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+  }
+
+  deliver(chunk: Uint8Array): void {
+    if (this.finished) return;
+    if (chunk.length === 0) {
+      this.end();
+      return;
+    }
+    this.chain = this.chain
+      .then(() => this.sink(chunk))
+      .catch(() => undefined) // a failing consumer must not stall the stream
+      .then(() => this.send(encodeCredit(this.id, chunk.length)));
+  }
+
+  end(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.forget();
+    void this.chain.then(() => this.resolveEnded());
+  }
+}
+
+function parseJson(frame: Frame): Json {
+  try {
+    const value = jsonOf(frame);
+    return typeof value === 'object' && value !== null ? (value as Json) : { ok: false, message: 'reply is not an object' };
+  } catch {
+    return { ok: false, code: 'EPROTO', message: 'reply is not JSON' };
+  }
+}
+
+function toRuntimeError(op: string, reply: Json): RuntimeError {
+  const code = typeof reply.code === 'string' ? reply.code : 'EIO';
+  const failedOp = typeof reply.op === 'string' && reply.op !== '' ? reply.op : op;
+  const path = typeof reply.path === 'string' ? reply.path : '';
+  const message = typeof reply.message === 'string' ? reply.message : 'agent error';
+  const errno = typeof reply.errno === 'number' ? reply.errno : 0;
+  const where = path ? `${failedOp} ${path}` : failedOp;
+  return new RuntimeError(`${where}: ${message}`, code, errno, failedOp, path);
+}

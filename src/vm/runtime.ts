@@ -1,0 +1,160 @@
+// The engine's Runtime over the guest agent: translates specs into protocol requests, gives every
+// process its own streams, and never lets the engine see frames.
+
+import type {
+  Change,
+  ContainerSpec,
+  ExitStatus,
+  ProcessIO,
+  ProcessSpec,
+  Runtime,
+  RuntimeProcess,
+} from '../engine/runtime/types';
+import type { AgentClient, InputStream, OutputStream } from './agent/client';
+
+type Json = Record<string, unknown>;
+
+/** Unpacking a large layer from 9p takes a while in an emulated machine. */
+const FILE_OP_TIMEOUT_MS = 10 * 60_000;
+
+export class GuestRuntime implements Runtime {
+  private nextProcess = 1;
+
+  constructor(private readonly agent: AgentClient) {}
+
+  async hello(): Promise<{ version: number; pid: number }> {
+    const reply = await this.agent.request('hello', {}, { timeoutMs: 10_000 });
+    return { version: Number(reply.version), pid: Number(reply.pid) };
+  }
+
+  async create(spec: ContainerSpec, io: ProcessIO): Promise<RuntimeProcess> {
+    const { process, ...container } = spec;
+    return this.launch(`${spec.id}.init`, process, io, (wire) => this.agent.request('create', { ...container, process: wire }));
+  }
+
+  async start(containerId: string): Promise<void> {
+    await this.agent.request('start', { id: containerId });
+  }
+
+  async exec(containerId: string, process: ProcessSpec, io: ProcessIO): Promise<RuntimeProcess> {
+    const name = `${containerId}.exec${this.nextProcess++}`;
+    return this.launch(name, process, io, (wire) => this.agent.request('exec', { container: containerId, process: wire }));
+  }
+
+  /** A process in the guest's own namespaces: the host shell's world (not a container). */
+  async spawn(process: ProcessSpec, io: ProcessIO): Promise<RuntimeProcess> {
+    const name = `host.${this.nextProcess++}`;
+    return this.launch(name, process, io, (wire) => this.agent.request('spawn', { process: wire }));
+  }
+
+  async pause(cgroupPath: string): Promise<void> {
+    await this.agent.request('freeze', { cgroup: cgroupPath, frozen: true });
+  }
+
+  async resume(cgroupPath: string): Promise<void> {
+    await this.agent.request('freeze', { cgroup: cgroupPath, frozen: false });
+  }
+
+  async killAll(cgroupPath: string, signal: number): Promise<void> {
+    await this.agent.request('killall', { cgroup: cgroupPath, signal });
+  }
+
+  async delete(containerId: string): Promise<void> {
+    await this.agent.request('delete', { id: containerId }, { timeoutMs: 60_000 });
+  }
+
+  async readFiles(paths: string[]): Promise<Record<string, string | null>> {
+    const reply = await this.agent.request('read', { paths });
+    return reply.files as Record<string, string | null>;
+  }
+
+  async writeFile(path: string, content: string, mode = 0o644): Promise<void> {
+    await this.agent.request('write', { path, content, mode });
+  }
+
+  async unpack(tarPath: string, dir: string, gzip: boolean): Promise<void> {
+    await this.agent.request('unpack', { tar: tarPath, dir, gzip }, { timeoutMs: FILE_OP_TIMEOUT_MS });
+  }
+
+  async pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void> {
+    await this.agent.request('pack', { dir, tar: tarPath, paths, whiteouts }, { timeoutMs: FILE_OP_TIMEOUT_MS });
+  }
+
+  async changes(upper: string, lower: string[]): Promise<Change[]> {
+    const reply = await this.agent.request('changes', { upper, lower }, { timeoutMs: FILE_OP_TIMEOUT_MS });
+    return reply.changes as Change[];
+  }
+
+  private async launch(name: string, spec: ProcessSpec, io: ProcessIO, send: (wire: Json) => Promise<Json>): Promise<RuntimeProcess> {
+    const stdinId = io.stdin ? this.agent.allocateStream() : 0;
+    const stdoutId = io.stdout ? this.agent.allocateStream() : 0;
+    const stderrId = io.stderr && !spec.terminal ? this.agent.allocateStream() : 0;
+    // Output may arrive before the reply: open the streams first.
+    const outputs: OutputStream[] = [];
+    if (io.stdout) outputs.push(this.agent.openOutput(stdoutId, io.stdout));
+    if (io.stderr && stderrId) outputs.push(this.agent.openOutput(stderrId, io.stderr));
+    const input = io.stdin ? this.agent.openInput(stdinId) : undefined;
+    const wire: Json = {
+      id: name,
+      args: spec.args,
+      env: spec.env,
+      cwd: spec.cwd,
+      uid: spec.user.uid,
+      gid: spec.user.gid,
+      groups: spec.user.groups,
+      terminal: spec.terminal,
+      rows: spec.rows ?? 24,
+      cols: spec.cols ?? 80,
+      stdin: stdinId,
+      stdout: stdoutId,
+      stderr: stderrId,
+    };
+    let reply: Json;
+    try {
+      reply = await send(wire);
+    } catch (error) {
+      for (const id of [stdinId, stdoutId, stderrId]) if (id) this.agent.dropStream(id);
+      throw error;
+    }
+    return new AgentProcess(this.agent, name, Number(reply.pid), input, outputs);
+  }
+}
+
+class AgentProcess implements RuntimeProcess {
+  private exit: Promise<ExitStatus> | undefined;
+
+  constructor(
+    private readonly agent: AgentClient,
+    private readonly name: string,
+    readonly pid: number,
+    private readonly input: InputStream | undefined,
+    private readonly outputs: OutputStream[],
+  ) {}
+
+  writeStdin(data: Uint8Array): Promise<void> {
+    if (!this.input) return Promise.reject(new Error('the process was started without stdin'));
+    return this.input.write(data);
+  }
+
+  closeStdin(): Promise<void> {
+    return this.input ? this.input.close() : Promise.resolve();
+  }
+
+  async resize(rows: number, cols: number): Promise<void> {
+    await this.agent.request('resize', { process: this.name, rows, cols });
+  }
+
+  async signal(signal: number): Promise<void> {
+    await this.agent.request('signal', { process: this.name, signal });
+  }
+
+  wait(): Promise<ExitStatus> {
+    this.exit ??= (async () => {
+      const reply = await this.agent.request('wait', { process: this.name });
+      // The agent closed the output streams before replying; let the sinks finish.
+      await Promise.all(this.outputs.map((output) => output.ended));
+      return { exitCode: Number(reply.exitCode), signal: Number(reply.signal), oomKilled: reply.oomKilled === true };
+    })();
+    return this.exit;
+  }
+}
