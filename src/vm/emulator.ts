@@ -2,6 +2,7 @@
 // virtio console port has a receive buffer posted). Everything else in src/vm goes through this.
 
 import { V86 } from 'v86';
+import { connectToGuest, installFinWorkaround, type GuestTcpConnection, type V86NetworkAdapter } from './network';
 
 export interface EmulatorBus {
   send(event: string, data?: unknown): void;
@@ -37,6 +38,7 @@ export interface EmulatorOptions {
 export class EmulatorHandle {
   readonly v86: V86;
   readonly bus: EmulatorBus;
+  private finWorkaroundInstalled = false;
 
   constructor(options: EmulatorOptions) {
     const wasm = options.wasm;
@@ -50,6 +52,10 @@ export class EmulatorHandle {
       memory_size: options.memorySize,
       vga_memory_size: 2 * 1024 * 1024,
       filesystem: {},
+      // virtio-net on v86's in-emulator TCP/IP stack; part of the machine, so the saved state has it too.
+      net_device: { type: 'virtio', relay_url: 'fetch' },
+      // The guest kernel keeps the MAC it booted with; the device must answer to the same one after a restore.
+      preserve_mac_from_state_image: true,
       virtio_console: true,
       uart1: true,
       disable_keyboard: true,
@@ -58,6 +64,23 @@ export class EmulatorHandle {
       autostart: true,
     } as unknown as ConstructorParameters<typeof V86>[0]);
     this.bus = (this.v86 as unknown as V86Internals).bus;
+    // v86 creates the network adapter while it loads; patch it as soon as it exists.
+    this.on('emulator-loaded', () => void this.networkAdapter);
+  }
+
+  get networkAdapter(): V86NetworkAdapter {
+    const adapter = (this.v86 as unknown as { network_adapter?: V86NetworkAdapter }).network_adapter;
+    if (!adapter) throw new Error('the network is not up yet, or v86 internals changed (check the v86 version)');
+    if (!this.finWorkaroundInstalled) {
+      installFinWorkaround(adapter);
+      this.finWorkaroundInstalled = true;
+    }
+    return adapter;
+  }
+
+  /** Opens a TCP connection from the host to a port of the guest (192.168.86.100). */
+  connectTcp(port: number, onData?: (chunk: Uint8Array) => void): Promise<GuestTcpConnection> {
+    return connectToGuest(this.networkAdapter, port, onData);
   }
 
   /** Receive queue of virtio console port N: 0 for port 0, then 4, 6, 8 (the control queues sit at 2 and 3). */
