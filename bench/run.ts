@@ -3,9 +3,12 @@
 
 import { Guest, type BootMode } from '../src/vm/guest';
 import { loadGuestArtifacts } from '../src/node/artifacts';
+import { benchContainers } from './containers';
 import { buildAndServe, chromiumAvailable, launchChromium } from '../tests/helpers/site';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+/** BENCH_ONLY=boot,containers,page runs some sections (boot is always measured: it is the page's baseline). */
+const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,page').split(','));
 
 function stats(samples: number[]): { min: number; median: number } {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -63,7 +66,24 @@ const restore = stats(await measure('restore', runs));
 console.log('guest start in Node, to the first answered command');
 console.log(`  cold boot (baseline)  min ${fmt(cold.min)}  median ${fmt(cold.median)}`);
 console.log(`  state restore         min ${fmt(restore.min)}  median ${fmt(restore.median)}  = ${(restore.median / cold.median).toFixed(3)}x cold (median)`);
-if (chromiumAvailable) {
+if (only.has('containers')) {
+  const guest = await Guest.start(await loadGuestArtifacts('restore'), 'restore');
+  const c = await benchContainers(guest, runs);
+  await guest.destroy();
+  const raw = stats(c.raw);
+  const rt = stats(c.runtime);
+  const net = stats(c.runtimeNet);
+  console.log('containers in one guest: create + start + wait + delete of `true`');
+  console.log(`  busybox overlay+unshare+pivot_root (baseline)  min ${fmt(raw.min)}  median ${fmt(raw.median)}`);
+  console.log(`  runtime, no network     min ${fmt(rt.min)}  median ${fmt(rt.median)}  = ${(rt.median / raw.median).toFixed(2)}x baseline (median)`);
+  console.log(`  runtime, veth on docker0  min ${fmt(net.min)}  median ${fmt(net.median)}  = ${(net.median / raw.median).toFixed(2)}x baseline (median)`);
+  console.log('stdio throughput, 4 MB through cat');
+  console.log(`  guest process (baseline)  ${c.hostThroughput.toFixed(2)} MB/s`);
+  console.log(`  container               ${c.containerThroughput.toFixed(2)} MB/s  = ${(c.containerThroughput / c.hostThroughput).toFixed(2)}x baseline`);
+}
+if (!only.has('page')) {
+  // skipped on request
+} else if (chromiumAvailable) {
   const page = await pageToPrompt(Math.max(2, Math.ceil(runs / 2)));
   const p = stats(page.samples);
   console.log('page in headless Chromium, load to prompt');

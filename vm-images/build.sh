@@ -24,6 +24,7 @@ version() { dpkg-query -W -f='${Version}' "$1"; }
   echo "  \"kernel\": \"linux-source-6.1 $(version linux-source-6.1), i386 tinyconfig + vm-images/kernel/config.fragment\","
   echo "  \"kernel-compiler\": \"$(gcc --version | head -1)\","
   echo "  \"initramfs\": \"$(paste -sd, "$dist/initramfs.packages" | sed 's/,/, /g')\","
+  echo "  \"agent\": \"vm-images/agent/*.c, $(gcc --version | head -1) -m32 -static, glibc libc6-dev-i386 $(version libc6-dev-i386), dockside-agent sha256 $(sha256sum "$dist/dockside-agent" | cut -d' ' -f1)\","
   echo "  \"bios\": \"seabios $(version seabios) (/usr/share/seabios/bios.bin)\","
   echo "  \"emulator\": \"v86 $(node -p "require('./node_modules/v86/package.json').version")\","
   echo "  \"state-compression\": \"$(zstd --version | head -1), level 19\""

@@ -33,6 +33,10 @@ done
 # Debian's brctl: busybox's applet cannot `brctl show`.
 rm -f "$root/usr/sbin/brctl"; cp "$x/sbin/brctl" "$root/usr/sbin/brctl"
 cp -a "$here/rootfs/." "$root/"
+# The guest agent (vm-images/agent): static i686, started by init (see rootfs/etc/inittab).
+# The binary is also kept in the output directory, committed and listed in the manifest.
+bash "$here/../agent/build.sh" "$out"
+cp "$out/dockside-agent" "$root/sbin/dockside-agent"
 mknod -m 600 "$root/dev/console" c 5 1
 mknod -m 666 "$root/dev/null" c 1 3
 # Reproducible archive: sorted names, fixed times, no owners from the build machine.

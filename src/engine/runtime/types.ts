@@ -103,6 +103,8 @@ export interface ContainerSpec {
     uts: boolean;
     /** 'new', 'host', or a namespace file to join (/proc/PID/ns/net). */
     net: string;
+    /** A private cgroup namespace rooted at the container's cgroup (docker's default on cgroup v2). */
+    cgroup: boolean;
   };
   mounts: Mount[];
   devices: DeviceNode[];

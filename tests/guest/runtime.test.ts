@@ -1,0 +1,248 @@
+// The runtime against the real agent in the real guest: namespaces, cgroup limits, freeze, exec, PTYs,
+// stdio integrity, networking, teardown, and a malformed frame.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Guest } from '../../src/vm/guest';
+import type { GuestRuntime } from '../../src/vm/runtime';
+import type { ProcessIO, ProcessSpec, RuntimeProcess } from '../../src/engine/runtime/types';
+import { containerSpec, type ContainerSpecOptions } from '../../src/engine/containers/spec';
+import { FrameKind, encodeFrame } from '../../src/vm/agent/frames';
+import { eventually, sh, startGuest } from '../helpers/guest';
+
+const LAYER = '/var/lib/docker/test-layers/busybox';
+const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+let guest: Guest;
+let runtime: GuestRuntime;
+let counter = 0;
+
+beforeAll(async () => {
+  guest = await startGuest();
+  runtime = guest.runtime;
+  const setup = await sh(
+    guest,
+    `mkdir -p ${LAYER}/bin ${LAYER}/etc ${LAYER}/proc ${LAYER}/sys ${LAYER}/dev ${LAYER}/tmp ${LAYER}/root
+cp /bin/busybox ${LAYER}/bin/busybox && for applet in $(busybox --list); do [ "$applet" = busybox ] || ln -sf busybox ${LAYER}/bin/$applet; done
+echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > ${LAYER}/etc/group`,
+  );
+  expect(setup.status).toBe(0);
+  expect(await runtime.hello()).toMatchObject({ version: 1 });
+});
+afterAll(async () => {
+  await guest?.destroy();
+});
+
+function processSpec(args: string[], extra: Partial<ProcessSpec> = {}): ProcessSpec {
+  return { args, env: [PATH, 'HOME=/root'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false, ...extra };
+}
+
+interface Collected {
+  stdout: () => string;
+  stderr: () => string;
+  bytes: () => Uint8Array;
+}
+
+function collect(): { io: Pick<ProcessIO, 'stdout' | 'stderr'>; out: Collected } {
+  const stdout: Uint8Array[] = [];
+  const stderr: Uint8Array[] = [];
+  const join = (chunks: Uint8Array[]) => {
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    return all;
+  };
+  return {
+    io: { stdout: (c) => void stdout.push(c.slice()), stderr: (c) => void stderr.push(c.slice()) },
+    out: { stdout: () => decoder.decode(join(stdout)), stderr: () => decoder.decode(join(stderr)), bytes: () => join(stdout) },
+  };
+}
+
+async function runContainer(
+  args: string[],
+  options: Partial<ContainerSpecOptions> & { stdin?: boolean; terminal?: boolean } = {},
+): Promise<{ id: string; init: RuntimeProcess; out: Collected }> {
+  const id = `t${++counter}${'0'.repeat(10)}`;
+  const { io, out } = collect();
+  const spec = containerSpec({
+    id,
+    hostname: options.hostname ?? id.slice(0, 12),
+    layers: [LAYER],
+    netNamespace: 'none',
+    ...options,
+    process: processSpec(args, { terminal: options.terminal ?? false, rows: 24, cols: 80 }),
+  });
+  const init = await runtime.create(spec, { ...io, stdin: options.stdin ?? false });
+  await runtime.start(id);
+  return { id, init, out };
+}
+
+async function guestState(): Promise<string> {
+  const r = await sh(guest, 'ls /sys/fs/cgroup/docker 2>/dev/null; grep -c overlay /proc/mounts; ip -o link | grep -c veth');
+  return r.stdout;
+}
+
+describe('containers from the runtime', () => {
+  it('runs two containers that each see pid 1, their own hostname and their own mounts', async () => {
+    const script = 'echo pid=$$; hostname; touch /tmp/mine-$(hostname); ls /tmp; grep -c " / " /proc/mounts';
+    const a = await runContainer(['sh', '-c', script], { hostname: 'alpha' });
+    const b = await runContainer(['sh', '-c', script], { hostname: 'beta' });
+    expect(await a.init.wait()).toEqual({ exitCode: 0, signal: 0, oomKilled: false });
+    expect(await b.init.wait()).toEqual({ exitCode: 0, signal: 0, oomKilled: false });
+    expect(a.out.stdout()).toBe('pid=1\nalpha\nmine-alpha\n1\n');
+    expect(b.out.stdout()).toBe('pid=1\nbeta\nmine-beta\n1\n');
+    await runtime.delete(a.id);
+    await runtime.delete(b.id);
+  });
+
+  it('reports a command that is not found as a create or start error', async () => {
+    const error = await runContainer(['/no/such/program']).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ENOENT', op: 'execve' });
+  });
+
+  it('OOM-kills a container over its memory limit, reports it, and the guest lives on', async () => {
+    const { id, init } = await runContainer(['sh', '-c', 'x=$(head -c 40000000 /dev/zero | tr "\\0" a); echo survived'], {
+      resources: { memory: 16 * 1024 * 1024 },
+    });
+    const exit = await init.wait();
+    expect(exit.oomKilled).toBe(true);
+    expect(exit.exitCode).not.toBe(0);
+    await runtime.delete(id);
+    expect((await sh(guest, 'echo alive')).stdout).toBe('alive\n');
+  });
+
+  it('stops a fork bomb at pids.max', async () => {
+    const { id, init, out } = await runContainer(
+      // The bomb runs in a subshell (its failed fork ends only the subshell); the report uses builtins,
+      // because once the limit is reached not even `cat` can be started.
+      ['sh', '-c', '(while true; do sleep 30 >/dev/null 2>&1 & done) 2>/dev/null; read c < /sys/fs/cgroup/pids.current; read m < /sys/fs/cgroup/pids.max; echo $c; echo $m'],
+      { resources: { pidsLimit: 16 } },
+    );
+    await init.wait();
+    const [current, max] = out.stdout().trim().split('\n');
+    expect(max).toBe('16');
+    // Full but for the bomb's own subshell, which ended when its fork failed: stopped by the limit.
+    expect(Number(current)).toBeGreaterThanOrEqual(15);
+    expect(Number(current)).toBeLessThanOrEqual(16);
+    await runtime.delete(id);
+  });
+
+  it('freezes a container: no progress until thawed', async () => {
+    const { id, init } = await runContainer(['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; done']);
+    const cgroup = `/sys/fs/cgroup/docker/${id}`;
+    const count = async () => Number((await sh(guest, `cat /proc/${init.pid}/root/tmp/count 2>/dev/null || echo 0`)).stdout.trim());
+    await eventually(async () => ((await count()) > 0 ? true : undefined), 10_000, 'counter');
+    await runtime.pause(cgroup);
+    const frozenAt = await count();
+    await sh(guest, 'sleep 0.3');
+    expect(await count()).toBe(frozenAt);
+    expect((await runtime.readFiles([`${cgroup}/cgroup.events`]))[`${cgroup}/cgroup.events`]).toMatch(/frozen 1/);
+    await runtime.resume(cgroup);
+    await eventually(async () => ((await count()) > frozenAt ? true : undefined), 10_000, 'progress after thaw');
+    await runtime.killAll(cgroup, 9);
+    expect((await init.wait()).signal).toBe(9);
+    await runtime.delete(id);
+  });
+
+  it('execs into a running container: same hostname, same pid namespace', async () => {
+    const { id, init } = await runContainer(['sleep', '1000'], { hostname: 'shared' });
+    const { io, out } = collect();
+    const exec = await runtime.exec(id, processSpec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; echo $$']), { ...io, stdin: false });
+    expect(await exec.wait()).toMatchObject({ exitCode: 0 });
+    const [hostname, pid1, self] = out.stdout().trim().split('\n');
+    expect(hostname).toBe('shared');
+    expect(pid1.trim()).toBe('sleep 1000');
+    expect(Number(self)).toBeGreaterThan(1);
+    // As pid 1 of its namespace, sleep ignores SIGTERM (no handler); SIGKILL from outside still works.
+    await init.signal(9);
+    expect(await init.wait()).toMatchObject({ exitCode: 137, signal: 9 });
+    await runtime.delete(id);
+  });
+
+  it('runs a PTY session that echoes keystrokes and follows a resize', async () => {
+    const { id, init, out } = await runContainer(['sh'], { terminal: true, stdin: true });
+    await init.writeStdin(encoder.encode('echo typed-$((6*7))\n'));
+    await eventually(async () => (out.stdout().includes('typed-42') ? true : undefined), 10_000, 'echo');
+    expect(out.stdout()).toContain('echo typed-$((6*7))'); // the terminal echoed the keystrokes
+    await init.resize(33, 101);
+    await init.writeStdin(encoder.encode('stty size; exit 3\n'));
+    expect(await init.wait()).toMatchObject({ exitCode: 3 });
+    expect(out.stdout()).toMatch(/\r\n33 101\r\n/);
+    await runtime.delete(id);
+  });
+
+  it('carries 10 MB through stdin to stdout intact', async () => {
+    const data = randomBytes(10 * 1024 * 1024);
+    const { id, init, out } = await runContainer(['cat'], { stdin: true });
+    for (let at = 0; at < data.length; at += 256 * 1024) await init.writeStdin(data.subarray(at, at + 256 * 1024));
+    await init.closeStdin();
+    expect(await init.wait()).toMatchObject({ exitCode: 0 });
+    const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+    expect(out.bytes().length).toBe(data.length);
+    expect(sha(out.bytes())).toBe(sha(data));
+    await runtime.delete(id);
+  });
+
+  it('connects a container to docker0 through a veth pair', async () => {
+    const id = `t${++counter}net000000`;
+    const { io, out } = collect();
+    const spec = containerSpec({
+      id,
+      hostname: 'net',
+      layers: [LAYER],
+      network: { bridge: 'docker0', hostVeth: `veth${id.slice(0, 7)}`, address: '172.17.0.42/16', gateway: '172.17.0.1', mac: '02:42:ac:11:00:2a', mtu: 1500 },
+      process: processSpec(['sh', '-c', 'ip -o -4 addr show eth0; cat /sys/class/net/eth0/address; ping -c 1 -W 5 172.17.0.1 >/dev/null && echo reached-gateway']),
+    });
+    const init = await runtime.create(spec, { ...io, stdin: false });
+    expect((await sh(guest, `/usr/sbin/brctl show docker0`)).stdout).toContain(`veth${id.slice(0, 7)}`);
+    await runtime.start(id);
+    expect(await init.wait()).toMatchObject({ exitCode: 0 });
+    expect(out.stdout()).toMatch(/eth0\s+inet 172\.17\.0\.42\/16/);
+    expect(out.stdout()).toContain('02:42:ac:11:00:2a');
+    expect(out.stdout()).toContain('reached-gateway');
+    await runtime.delete(id);
+  });
+
+  it('tears down leaving no cgroup, mount or veth behind', async () => {
+    const before = await guestState();
+    const { id, init } = await runContainer(['sleep', '1000']);
+    expect(await guestState()).not.toBe(before);
+    const exited = init.wait();
+    await runtime.delete(id);
+    expect((await exited).signal).toBe(9);
+    expect(await guestState()).toBe(before);
+    await runtime.delete(id); // idempotent
+  });
+});
+
+describe('agent robustness', () => {
+  it('answers a malformed frame with an error and keeps serving', async () => {
+    const agent = guest.agent;
+    const errorsBefore = agent.protocolErrors.length;
+    agent.sendRaw(encoder.encode('this is not a frame at all\n'));
+    const badJson = encodeFrame(FrameKind.Request, 999_999, encoder.encode('{"op": "hello"'));
+    const replyToBad = new Promise<unknown>((resolve) => {
+      // Requests normally get ids from the client; this one is ours, so watch the channel for its reply.
+      const off = guest.agentTransport().onData((bytes) => {
+        if (decoder.decode(bytes).includes('EINVAL')) {
+          off();
+          resolve(true);
+        }
+      });
+    });
+    agent.sendRaw(badJson);
+    await expect(agent.request('nonsense')).rejects.toMatchObject({ code: 'ENOSYS' });
+    expect(await replyToBad).toBe(true);
+    await eventually(async () => (agent.protocolErrors.length > errorsBefore ? true : undefined), 5_000, 'ERROR frame');
+    expect(await runtime.hello()).toMatchObject({ version: 1 });
+    const { io, out } = collect();
+    const p = await runtime.spawn(processSpec(['echo', 'still here']), { ...io, stdin: false });
+    expect(await p.wait()).toMatchObject({ exitCode: 0 });
+    expect(out.stdout()).toBe('still here\n');
+  });
+});
