@@ -1,0 +1,6 @@
+// pflag-compatible flags and a cobra-like command tree configured as docker/cli configures cobra.
+export * from './values';
+export * from './flagset';
+export * from './command';
+export { parseDuration, formatDuration } from './duration';
+export { goQuote, parseBool, parseInt64, parseUint, parseFloat64, NumError } from './strconv';
