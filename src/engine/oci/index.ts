@@ -1,0 +1,5 @@
+export * from './digest';
+export * from './media-types';
+export * from './parse';
+export * from './platform';
+export type * from './types';
