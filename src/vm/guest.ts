@@ -225,7 +225,7 @@ export class Guest {
   }
 
   get runtime(): GuestRuntime {
-    this.guestRuntime ??= new GuestRuntime(this.agent);
+    this.guestRuntime ??= new GuestRuntime(this.agent, { write: (path, data) => this.writeFile(path, data), read: (path) => this.readFile(path) });
     return this.guestRuntime;
   }
 

@@ -17,10 +17,42 @@ type Json = Record<string, unknown>;
 /** Unpacking a large layer from 9p takes a while in an emulated machine. */
 const FILE_OP_TIMEOUT_MS = 10 * 60_000;
 
+/** The host side of the guest's 9p share (mounted at /run/dockside/host in the guest). */
+export interface SharedFiles {
+  write(path: string, data: Uint8Array): Promise<void>;
+  read(path: string): Promise<Uint8Array>;
+}
+
+const SHARE_IN_GUEST = '/run/dockside/host';
+
 export class GuestRuntime implements Runtime {
   private nextProcess = 1;
 
-  constructor(private readonly agent: AgentClient) {}
+  constructor(
+    private readonly agent: AgentClient,
+    private readonly share: SharedFiles,
+  ) {}
+
+  stagedPath(name: string): string {
+    return `${SHARE_IN_GUEST}/${checkStageName(name)}`;
+  }
+
+  async stageFile(name: string, data: Uint8Array): Promise<string> {
+    await this.share.write(`/${checkStageName(name)}`, data);
+    return this.stagedPath(name);
+  }
+
+  readStagedFile(name: string): Promise<Uint8Array> {
+    return this.share.read(`/${checkStageName(name)}`);
+  }
+
+  async removeStagedFile(name: string): Promise<void> {
+    const p = await this.spawn(
+      { args: ['rm', '-f', this.stagedPath(name)], env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false },
+      { stdin: false },
+    );
+    await p.wait();
+  }
 
   async hello(): Promise<{ version: number; pid: number }> {
     const reply = await this.agent.request('hello', {}, { timeoutMs: 10_000 });
@@ -157,4 +189,9 @@ class AgentProcess implements RuntimeProcess {
     })();
     return this.exit;
   }
+}
+
+function checkStageName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`invalid staged file name: ${name}`);
+  return name;
 }

@@ -90,6 +90,28 @@ export class FakeRuntime implements Runtime {
     this.files.set(path, content);
   }
 
+  readonly staged = new Map<string, Uint8Array>();
+
+  stagedPath(name: string): string {
+    return `/run/dockside/host/${name}`;
+  }
+
+  async stageFile(name: string, data: Uint8Array): Promise<string> {
+    this.calls.push({ op: 'stageFile', args: [name, data.length] });
+    this.staged.set(name, data.slice());
+    return this.stagedPath(name);
+  }
+
+  async readStagedFile(name: string): Promise<Uint8Array> {
+    const data = this.staged.get(name);
+    if (!data) throw new RuntimeError(`no staged file ${name}`, 'ENOENT', 2, 'open', name);
+    return data;
+  }
+
+  async removeStagedFile(name: string): Promise<void> {
+    this.staged.delete(name);
+  }
+
   async unpack(tarPath: string, dir: string, gzip: boolean): Promise<void> {
     this.calls.push({ op: 'unpack', args: [tarPath, dir, gzip] });
   }

@@ -137,6 +137,16 @@ export interface Runtime {
   /** Small text files (cgroup statistics, /proc); null for a file that cannot be read. */
   readFiles(paths: string[]): Promise<Record<string, string | null>>;
   writeFile(path: string, content: string, mode?: number): Promise<void>;
+  /**
+   * Puts bytes where the guest can read them (the 9p share) and returns the guest path: image layers
+   * for unpack, build contexts, tars to load.
+   */
+  stageFile(name: string, data: Uint8Array): Promise<string>;
+  /** Reads a file the guest wrote into the share (a pack output). */
+  readStagedFile(name: string): Promise<Uint8Array>;
+  removeStagedFile(name: string): Promise<void>;
+  /** Guest path of a staged file name (for pack outputs). */
+  stagedPath(name: string): string;
   unpack(tarPath: string, dir: string, gzip: boolean): Promise<void>;
   pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void>;
   changes(upper: string, lower: string[]): Promise<Change[]>;

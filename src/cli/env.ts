@@ -1,0 +1,28 @@
+// What a docker command sees of the world: text and byte output, stdin, the terminal, signals, the
+// environment, the clock, and the engine client. The page, the guest's `docker` program and tests each
+// provide one.
+
+import type { CliStreams } from './flags';
+import type { EngineClient } from './client';
+
+export interface DockerEnv extends CliStreams {
+  client: EngineClient;
+  /** Bytes to stdout as they are (export, save, cp to -). */
+  writeStdout(bytes: Uint8Array): Promise<void>;
+  /** stdin as it arrives; undefined when there is none (docker run without -i reads nothing). */
+  stdin: AsyncIterable<Uint8Array> | undefined;
+  stdinIsTerminal: boolean;
+  stdoutIsTerminal: boolean;
+  rows: number;
+  /** Puts the terminal in raw mode for -it sessions (and back). */
+  setRawMode(raw: boolean): void;
+  onResize(listener: (rows: number, cols: number) => void): () => void;
+  /** Signals sent to the docker process itself (SIGINT from Ctrl-C outside raw mode, SIGTERM...). */
+  onSignal(listener: (signal: string) => void): () => void;
+  /** The docker process's environment (DOCKER_HOST, HOME, variables for -e NAME). */
+  environment: Record<string, string>;
+  /** Reads a file of the client's machine (--env-file, -i for load, cp sources); rejects if missing. */
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  now(): Date;
+}
