@@ -5,12 +5,16 @@
 #        apt-get install linux-source-6.1 build-essential bc bison flex libelf-dev cpio seabios zstd
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-dist=$here/dist
+# DOCKSIDE_VM_DIR=/some/dir builds a scratch guest there (manifest.json and dist/) instead of the
+# committed one; Node loaders use it when the same variable is set.
+vmdir=${DOCKSIDE_VM_DIR:-$here}
+dist=$vmdir/dist
 mkdir -p "$dist"
 cd "$here/.."
 
 # DOCKSIDE_KEEP_KERNEL=1 reuses dist/bzImage (a kernel build takes ~15 minutes on 2 cores).
-if [ "${DOCKSIDE_KEEP_KERNEL:-}" = 1 ] && [ -f "$dist/bzImage" ]; then
+if [ "${DOCKSIDE_KEEP_KERNEL:-}" = 1 ] && [ -f "$here/dist/bzImage" ]; then
+  [ -f "$dist/bzImage" ] || cp "$here/dist/bzImage" "$here/dist/kernel.config" "$dist/"
   echo "keeping $dist/bzImage"
 else
   bash "$here/kernel/build.sh" "$dist"

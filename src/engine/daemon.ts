@@ -6,6 +6,7 @@ import { EventBus } from './events';
 import type { RegistrySource } from './registry/source';
 import type { Runtime } from './runtime/types';
 import type { Store } from './store';
+import type { ImageProvider } from './images/types';
 import { registerSystemRoutes } from './api/routes/system';
 import { registerImageRoutes } from './api/routes/images';
 import { registerContainerRoutes } from './api/routes/containers';
@@ -29,6 +30,8 @@ export class Daemon {
   readonly registry: RegistrySource;
   readonly host: NonNullable<DaemonOptions['host']>;
   readonly startedAt: Date;
+  /** Set by the image service when it registers (containers use it to run images). */
+  images!: ImageProvider;
 
   constructor(options: DaemonOptions) {
     this.clock = options.clock ?? (() => new Date());

@@ -8,7 +8,8 @@ import { Guest, type BootMode, type GuestArtifacts } from '../vm/guest';
 import { verifyArtifact, type ArtifactName, type GuestManifest } from '../vm/manifest';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const vmImagesDir = join(projectRoot, 'vm-images');
+/** DOCKSIDE_VM_DIR points at another built guest (same layout: manifest.json and dist/), for work on the guest. */
+export const vmImagesDir = process.env.DOCKSIDE_VM_DIR ?? join(projectRoot, 'vm-images');
 
 export async function readManifest(dir = vmImagesDir): Promise<GuestManifest> {
   return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as GuestManifest;
