@@ -39,6 +39,9 @@ export class EmulatorHandle {
   readonly v86: V86;
   readonly bus: EmulatorBus;
   private finWorkaroundInstalled = false;
+  private isLoaded = false;
+  /** Settles once v86 has set up the machine (and restored the state, if any). */
+  readonly loaded: Promise<void>;
 
   constructor(options: EmulatorOptions) {
     const wasm = options.wasm;
@@ -64,8 +67,14 @@ export class EmulatorHandle {
       autostart: true,
     } as unknown as ConstructorParameters<typeof V86>[0]);
     this.bus = (this.v86 as unknown as V86Internals).bus;
-    // v86 creates the network adapter while it loads; patch it as soon as it exists.
-    this.on('emulator-loaded', () => void this.networkAdapter);
+    this.loaded = new Promise((resolve) =>
+      this.on('emulator-loaded', () => {
+        this.isLoaded = true;
+        // v86 creates the network adapter while it loads; patch it as soon as it exists.
+        void this.networkAdapter;
+        resolve();
+      }),
+    );
   }
 
   get networkAdapter(): V86NetworkAdapter {
@@ -88,7 +97,11 @@ export class EmulatorHandle {
     const queueIndex = port === 0 ? 0 : port * 2 + 2;
     const queues = (this.v86 as unknown as V86Internals).v86?.cpu?.devices?.virtio_console?.virtio?.queues;
     const queue = queues?.[queueIndex];
-    if (!queue) throw new Error('v86 internals changed: no virtio console queues (check the v86 version)');
+    if (!queue) {
+      // Before v86 has loaded the machine there is no device yet: nothing can be delivered.
+      if (!this.isLoaded) return false;
+      throw new Error('v86 internals changed: no virtio console queues (check the v86 version)');
+    }
     return queue.has_request();
   }
 

@@ -1,12 +1,13 @@
-// A booted Dockside guest: the learner's console (virtio port 0), the script runner (control on ttyS1,
-// stdout on virtio port 2, stderr on port 3), and the 9p filesystem. Used the same way in the page and
-// in Node; loading the artifacts is the caller's business (see loader types below).
+// A booted Dockside guest: the learner's console (virtio port 0), the agent (virtio port 1: processes,
+// containers, files) and the 9p filesystem. Used the same way in the page and in Node; loading the
+// artifacts is the caller's business (see loader types below).
 
 import { EmulatorHandle, type EmulatorOptions } from './emulator';
 import { VirtioPortWriter } from './virtio-port';
 import type { GuestManifest } from './manifest';
 import { AgentClient, type AgentTransport } from './agent/client';
 import { GuestRuntime } from './runtime';
+import { GuestConnections, type ConnectionHandler } from './guest-connections';
 
 export type BootMode = 'restore' | 'cold';
 
@@ -45,32 +46,17 @@ export class GuestUnavailableError extends Error {
 }
 
 const AGENT_PORT = 1; // hvc1
-const CONTROL_PORT = 1; // ttyS1
-const STDOUT_PORT = 2; // hvc2
-const STDERR_PORT = 3; // hvc3
-const JOBS_DIR = '/jobs';
 const encoder = new TextEncoder();
-
-interface PendingJob {
-  id: string;
-  stdout: Uint8Array[];
-  stderr: Uint8Array[];
-  streams: RunStreams;
-  resolve: (result: RunResult) => void;
-  reject: (error: Error) => void;
-}
+/** The environment of scripts run with run() (what a root login shell has). */
+const SCRIPT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'USER=root', 'LOGNAME=root', 'SHELL=/bin/sh'];
 
 export class Guest {
   private readonly consoleWriter: VirtioPortWriter;
   private readonly consoleListeners = new Set<(data: Uint8Array) => void>();
-  private controlLine = '';
-  private readonly controlWaiters = new Map<string, (words: string[]) => void>();
-  private job: PendingJob | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private nextJob = 1;
   private destroyed = false;
   private agentClient: AgentClient | undefined;
   private guestRuntime: GuestRuntime | undefined;
+  private guestConnections: GuestConnections | undefined;
 
   private constructor(
     readonly emulator: EmulatorHandle,
@@ -80,9 +66,6 @@ export class Guest {
     emulator.on('virtio-console0-output-bytes', (data: Uint8Array) => {
       for (const listener of this.consoleListeners) listener(data);
     });
-    emulator.on(`virtio-console${STDOUT_PORT}-output-bytes`, (data: Uint8Array) => this.jobOutput('stdout', data));
-    emulator.on(`virtio-console${STDERR_PORT}-output-bytes`, (data: Uint8Array) => this.jobOutput('stderr', data));
-    emulator.on(`serial${CONTROL_PORT}-output-byte`, (byte: number) => this.controlByte(byte));
   }
 
   /** Boots from the saved state (default) or cold, and resolves once the guest answers on its control channel. */
@@ -110,21 +93,17 @@ export class Guest {
     return guest;
   }
 
-  /** Pings the runner until it answers: after a restore that is the first round trip. */
+  /** Asks the agent until it answers: after a restore that is the first round trip. */
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    await this.emulator.loaded;
     for (let attempt = 0; ; attempt++) {
-      const id = `ready${attempt}`;
-      const answered = new Promise<boolean>((resolve) => {
-        this.controlWaiters.set(`pong ${id}`, () => resolve(true));
-        setTimeout(() => resolve(false), attempt === 0 ? 50 : 250);
-      });
-      this.control(`ping ${id}`);
-      if (await answered) {
-        for (const key of [...this.controlWaiters.keys()]) if (key.startsWith('pong ready')) this.controlWaiters.delete(key);
+      try {
+        await this.agent.request('hello', {}, { timeoutMs: attempt === 0 ? 100 : 500 });
         return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new GuestUnavailableError(`the guest did not answer within ${timeoutMs} ms (${(error as Error).message})`);
       }
-      if (Date.now() > deadline) throw new GuestUnavailableError(`the guest did not answer within ${timeoutMs} ms`);
     }
   }
 
@@ -146,61 +125,28 @@ export class Guest {
   /** Sets the terminal size, then lets the first login shell start (it prints its prompt at that size). */
   attachConsole(cols: number, rows: number): void {
     this.resizeConsole(cols, rows);
-    this.control('attach');
+    // The console's first shell waits on this fifo (see /sbin/dockside-console).
+    void this.run('[ -e /run/dockside/console.attached ] || { echo go > /run/dockside/console.go & }').catch(() => undefined);
   }
 
   // ---- scripts without a terminal ----
 
-  /** Runs a shell script in the guest as root in /root; stdin is /dev/null. Scripts run one at a time. */
-  run(script: string, streams: RunStreams = {}): Promise<RunResult> {
-    const result = this.queue.then(() => this.runNow(script, streams));
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private async runNow(script: string, streams: RunStreams): Promise<RunResult> {
+  /** Runs a shell script in the guest as root in /root; stdin is /dev/null. */
+  async run(script: string, streams: RunStreams = {}): Promise<RunResult> {
     if (this.destroyed) throw new GuestUnavailableError('the guest has been stopped');
-    const id = `j${this.nextJob++}`;
-    await this.emulator.createFile(`${JOBS_DIR}/${id}.sh`, encoder.encode(script));
-    return new Promise<RunResult>((resolve, reject) => {
-      this.job = { id, stdout: [], stderr: [], streams, resolve, reject };
-      this.controlWaiters.set(`done ${id}`, (words) => {
-        const job = this.job;
-        this.job = undefined;
-        if (!job) return;
-        job.resolve({ stdout: concat(job.stdout), stderr: concat(job.stderr), status: Number(words[2]) });
-      });
-      this.control(`run ${id}`);
-    });
-  }
-
-  private jobOutput(stream: 'stdout' | 'stderr', data: Uint8Array): void {
-    const job = this.job;
-    if (!job) return;
-    const copy = data.slice();
-    job[stream].push(copy);
-    (stream === 'stdout' ? job.streams.onStdout : job.streams.onStderr)?.(copy);
-  }
-
-  // ---- control channel (ttyS1, one line per message) ----
-
-  private control(line: string): void {
-    this.emulator.serialSend(CONTROL_PORT, encoder.encode(`${line}\n`));
-  }
-
-  private controlByte(byte: number): void {
-    if (byte !== 10) {
-      if (byte !== 13) this.controlLine += String.fromCharCode(byte);
-      return;
-    }
-    const words = this.controlLine.trim().split(/\s+/);
-    this.controlLine = '';
-    const key = `${words[0]} ${words[1]}`;
-    const waiter = this.controlWaiters.get(key);
-    if (waiter) {
-      this.controlWaiters.delete(key);
-      waiter(words);
-    }
+    const stdout: Uint8Array[] = [];
+    const stderr: Uint8Array[] = [];
+    const collect = (into: Uint8Array[], listener?: (chunk: Uint8Array) => void) => (chunk: Uint8Array) => {
+      const copy = chunk.slice();
+      into.push(copy);
+      listener?.(copy);
+    };
+    const process = await this.runtime.spawn(
+      { args: ['/bin/sh', '-c', script], env: SCRIPT_ENV, cwd: '/root', user: { uid: 0, gid: 0, groups: [] }, terminal: false },
+      { stdin: false, stdout: collect(stdout, streams.onStdout), stderr: collect(stderr, streams.onStderr) },
+    );
+    const exit = await process.wait();
+    return { stdout: concat(stdout), stderr: concat(stderr), status: exit.exitCode };
   }
 
   // ---- the agent (containers and processes) ----
@@ -229,6 +175,17 @@ export class Guest {
     return this.guestRuntime;
   }
 
+  /** The guest's listening sockets (docker client, /var/run/docker.sock) and their connections. */
+  get connections(): GuestConnections {
+    this.guestConnections ??= new GuestConnections(this.agent);
+    return this.guestConnections;
+  }
+
+  /** Handles connections accepted on a guest socket the host listens on (see GuestConnections). */
+  onConnection(socket: string, handler: ConnectionHandler): () => void {
+    return this.connections.onConnection(socket, handler);
+  }
+
   // ---- files and lifecycle ----
 
   writeFile(path: string, data: Uint8Array): Promise<void> {
@@ -248,8 +205,6 @@ export class Guest {
     this.destroyed = true;
     this.consoleWriter.close();
     this.agentClient?.close();
-    this.job?.reject(new GuestUnavailableError('the guest was stopped while a script was running'));
-    this.job = undefined;
     await this.emulator.destroy();
   }
 }
