@@ -220,6 +220,64 @@ describe('containers from the runtime', () => {
   });
 });
 
+describe('layer files', () => {
+  it('unpacks a staged layer tarball, turning OCI whiteouts into overlayfs ones', async () => {
+    // guest.run keeps stdout as bytes (sh() decodes text).
+    const made = await guest.run(
+      `rm -rf /tmp/layer && mkdir -p /tmp/layer/a /tmp/layer/b/sub && touch /tmp/layer/a/.wh.gone /tmp/layer/b/.wh..wh..opq
+echo data > /tmp/layer/b/sub/f && tar -czf /tmp/layer.tgz -C /tmp/layer . && cat /tmp/layer.tgz`,
+    );
+    const tarPath = await runtime.stageFile('test-layer.tgz', made.stdout);
+    const dir = '/var/lib/docker/overlay2/testlayer/diff';
+    await runtime.unpack(tarPath, dir, true);
+    await runtime.removeStagedFile('test-layer.tgz');
+    // Over a lower layer that has a/gone and b/old, the unpacked layer hides both (whiteout, opaque dir).
+    const r = await sh(
+      guest,
+      `stat -c '%F %t,%T' ${dir}/a/gone; cat ${dir}/b/sub/f; find ${dir} -name '.wh.*' | wc -l
+m=/tmp/ovl; mkdir -p $m/low/a $m/low/b $m/merged && touch $m/low/a/gone $m/low/a/kept $m/low/b/old
+mount -t overlay overlay -o lowerdir=${dir}:$m/low $m/merged && ls $m/merged/a | tr '\n' ' '; echo; ls $m/merged/b | tr '\n' ' '; echo; umount $m/merged`,
+    );
+    const [whiteout, data, leftovers, a, b] = r.stdout.split('\n');
+    expect(whiteout).toBe('character special file 0,0');
+    expect(data).toBe('data');
+    expect(leftovers).toBe('0');
+    expect(a.trim()).toBe('kept');
+    expect(b.trim()).toBe('sub');
+  });
+
+  it('packs a directory back with OCI whiteouts and lists its changes like docker diff', async () => {
+    const dir = '/var/lib/docker/overlay2/testlayer/diff';
+    await runtime.pack(dir, runtime.stagedPath('packed.tar'), ['.'], true);
+    const packed = await runtime.readStagedFile('packed.tar');
+    await runtime.removeStagedFile('packed.tar');
+    const listing = new TextDecoder('latin1').decode(packed);
+    expect(listing).toContain('a/.wh.gone');
+    expect(listing).toContain('b/.wh..wh..opq');
+    const changes = await runtime.changes(dir, [LAYER]);
+    expect(changes).toContainEqual({ path: '/a/gone', kind: 2 });
+    expect(changes).toContainEqual({ path: '/b/sub/f', kind: 1 });
+  });
+
+  it('refuses entries that would land outside the target directory', async () => {
+    const made = await guest.run(`rm -rf /tmp/evil && mkdir -p /tmp/evil && cd /tmp/evil && echo x > inside && tar -cf /tmp/evil.tar inside && cat /tmp/evil.tar`);
+    // Rewrite the member name to ../escaped (same length as "inside" plus padding rules of ustar).
+    const tar = made.stdout.slice();
+    const name = new TextEncoder().encode('../escaped');
+    tar.fill(0, 0, 100);
+    tar.set(name, 0);
+    let sum = 0;
+    tar.fill(32, 148, 156);
+    for (let i = 0; i < 512; i++) sum += tar[i];
+    tar.set(new TextEncoder().encode(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
+    const path = await runtime.stageFile('evil.tar', tar);
+    await runtime.unpack(path, '/var/lib/docker/overlay2/evil/diff', false).catch(() => undefined);
+    await runtime.removeStagedFile('evil.tar');
+    const r = await sh(guest, 'ls /var/lib/docker/overlay2/escaped /var/lib/docker/overlay2/evil/escaped 2>&1; ls /var/lib/docker/overlay2/evil/diff');
+    expect(r.stdout).toContain("/var/lib/docker/overlay2/escaped: No such file or directory");
+  });
+});
+
 describe('agent robustness', () => {
   it('answers a malformed frame with an error and keeps serving', async () => {
     const agent = guest.agent;
