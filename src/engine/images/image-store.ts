@@ -176,6 +176,8 @@ export interface ImageStoreOptions {
 const imagePrefix = 'image/';
 const referencePrefix = 'ref/';
 const layerPrefix = 'layer/';
+/** Blobs the registry of this browser holds (written by the image service's push). */
+export const registryBlobPrefix = 'registry-blob/';
 
 function randomCacheId(): string {
   const bytes = new Uint8Array(32);
@@ -555,6 +557,8 @@ export class ImageStore {
   async collectGarbage(): Promise<Digest[]> {
     const metadata = this.store.metadata;
     const wanted = new Set<string>();
+    // Blobs held by the registry of this browser (docker push) stay too.
+    for (const key of await metadata.keys(registryBlobPrefix)) wanted.add(key.slice(registryBlobPrefix.length));
     for (const image of await allImages(metadata)) {
       wanted.add(image.id);
       for (const manifest of image.manifests) wanted.add(manifest);
@@ -577,6 +581,7 @@ export class ImageStore {
     const metadata = this.store.metadata;
     const remainingImages = await allImages(metadata);
     const stillUsed = new Set<string>(remainingImages.flatMap((image) => [image.id, ...image.manifests]));
+    for (const key of await metadata.keys(registryBlobPrefix)) stillUsed.add(key.slice(registryBlobPrefix.length));
     for (const key of await metadata.keys(layerPrefix)) {
       const layer = await readLayer(metadata, key.slice(layerPrefix.length) as Digest);
       if (layer?.blob) stillUsed.add(layer.blob.digest);

@@ -264,6 +264,11 @@ function escapeForRegExp(character: string): string {
   return character.replace(regexpSyntax, '\\$&');
 }
 
+/** Outside a class `\-` is an invalid escape in a unicode regexp: `-` stays as it is there. */
+function escapeLiteral(character: string): string {
+  return character === '-' ? '-' : escapeForRegExp(character);
+}
+
 /** A pattern of Go's path.Match as a regular expression: `*` and `?` stop at `/`, `[...]` classes, `\` escapes. */
 function pathPatternRegExp(pattern: string): RegExp {
   const characters = Array.from(pattern);
@@ -293,7 +298,7 @@ function pathPatternRegExp(pattern: string): RegExp {
       const escaped = characters[index];
       if (escaped === undefined) bad();
       index++;
-      source += escapeForRegExp(escaped as string);
+      source += escapeLiteral(escaped as string);
     } else if (character === '[') {
       const negated = characters[index] === '^';
       if (negated) index++;
@@ -317,7 +322,7 @@ function pathPatternRegExp(pattern: string): RegExp {
       if (ranges.length === 0) source += negated ? '[\\s\\S]' : '(?!)';
       else source += `[${negated ? '^' : ''}${ranges.join('')}]`;
     } else {
-      source += escapeForRegExp(character);
+      source += escapeLiteral(character);
     }
   }
   return new RegExp(`^${source}$`, 'u');

@@ -1,0 +1,332 @@
+// docker's image formatters: `docker images` (formatter/image.go), `docker history`
+// (image/formatter_history.go) and `docker search` (registry/formatter_search.go).
+
+import {
+  HeaderContext,
+  defaultQuietFormat,
+  ellipsis,
+  goMap,
+  goTimeString,
+  goTypeName,
+  humanDuration,
+  humanSizeWithPrecision,
+  isTableFormat,
+  marshalMethods,
+  rawFormatKey,
+  renderFormat,
+  tableFormatKey,
+  truncateId,
+} from '../../formatter';
+import { familiarName, parseNormalizedNamed } from '../../formatter/reference';
+
+/** GET /images/json items. */
+export interface ImageSummary {
+  Id: string;
+  ParentId?: string;
+  RepoTags: string[] | null;
+  RepoDigests: string[] | null;
+  Created: number;
+  Size: number;
+  SharedSize?: number;
+  Labels?: Record<string, string> | null;
+  Containers?: number;
+}
+
+const defaultImageTableFormat = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
+const defaultImageTableFormatWithDigest =
+  'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
+
+/** formatter.NewImageFormat. */
+export function imageFormat(source: string, quiet: boolean, digest: boolean): string {
+  let format = source;
+  if (source === tableFormatKey) {
+    if (quiet) return defaultQuietFormat;
+    format = digest ? defaultImageTableFormatWithDigest : defaultImageTableFormat;
+  } else if (source === rawFormatKey) {
+    if (quiet) return 'image_id: {{.ID}}';
+    format = digest
+      ? 'repository: {{ .Repository }}\ntag: {{.Tag}}\ndigest: {{.Digest}}\nimage_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n'
+      : 'repository: {{ .Repository }}\ntag: {{.Tag}}\nimage_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n';
+  }
+  if (isTableFormat(format) && digest && !format.includes('{{.Digest}}')) format += '\t{{.Digest}}';
+  return format;
+}
+
+export class ImageContext {
+  readonly [goTypeName] = '*formatter.imageContext';
+
+  constructor(
+    private readonly image: ImageSummary,
+    private readonly repo: string,
+    private readonly tag: string,
+    private readonly digest: string,
+    private readonly trunc: boolean,
+    private readonly nowMs: number,
+  ) {}
+
+  ID(): string {
+    return this.trunc ? truncateId(this.image.Id) : this.image.Id;
+  }
+  Repository(): string {
+    return this.repo;
+  }
+  Tag(): string {
+    return this.tag;
+  }
+  Digest(): string {
+    return this.digest;
+  }
+  CreatedSince(): string {
+    return `${humanDuration(this.nowMs - this.image.Created * 1000)} ago`;
+  }
+  CreatedAt(): string {
+    return goTimeString(this.image.Created);
+  }
+  Size(): string {
+    return humanSizeWithPrecision(this.image.Size, 3);
+  }
+  Containers(): string {
+    const containers = this.image.Containers ?? -1;
+    return containers === -1 ? 'N/A' : String(containers);
+  }
+  VirtualSize(): string {
+    return humanSizeWithPrecision(this.image.Size, 3);
+  }
+  SharedSize(): string {
+    const shared = this.image.SharedSize ?? -1;
+    return shared === -1 ? 'N/A' : humanSizeWithPrecision(shared, 3);
+  }
+  UniqueSize(): string {
+    const shared = this.image.SharedSize ?? -1;
+    return shared === -1 ? 'N/A' : humanSizeWithPrecision(this.image.Size - shared, 3);
+  }
+  toJSON(): Record<string, unknown> {
+    return marshalMethods(this);
+  }
+}
+
+function imageHeader(): HeaderContext {
+  return new HeaderContext([
+    ['ID', 'IMAGE ID'],
+    ['Repository', 'REPOSITORY'],
+    ['Tag', 'TAG'],
+    ['Digest', 'DIGEST'],
+    ['CreatedSince', 'CREATED'],
+    ['CreatedAt', 'CREATED AT'],
+    ['Size', 'SIZE'],
+    ['Containers', 'CONTAINERS'],
+    ['VirtualSize', 'VIRTUAL SIZE'],
+    ['SharedSize', 'SHARED SIZE'],
+    ['UniqueSize', 'UNIQUE SIZE'],
+  ]);
+}
+
+function isDangling(image: ImageSummary): boolean {
+  const tags = image.RepoTags ?? [];
+  const digests = image.RepoDigests ?? [];
+  if (tags.length === 0 && digests.length === 0) return true;
+  return tags.length === 1 && tags[0] === '<none>:<none>' && digests.length === 1 && digests[0] === '<none>@<none>';
+}
+
+/** The rows of one image: one per repository and tag (and digest with --digests). */
+function imageRows(image: ImageSummary, digest: boolean): [string, string, string][] {
+  if (isDangling(image)) return [['<none>', '<none>', '<none>']];
+  const repoTags = new Map<string, string[]>();
+  const repoDigests = new Map<string, string[]>();
+  for (const text of image.RepoTags ?? []) {
+    try {
+      const reference = parseNormalizedNamed(text);
+      if (reference.tag === undefined) continue;
+      const name = familiarName(reference);
+      repoTags.set(name, [...(repoTags.get(name) ?? []), reference.tag]);
+    } catch {
+      // skipped, as docker skips what it cannot parse
+    }
+  }
+  for (const text of image.RepoDigests ?? []) {
+    try {
+      const reference = parseNormalizedNamed(text);
+      if (reference.digest === undefined) continue;
+      const name = familiarName(reference);
+      repoDigests.set(name, [...(repoDigests.get(name) ?? []), reference.digest]);
+    } catch {
+      // skipped
+    }
+  }
+  const rows: [string, string, string][] = [];
+  for (const [repo, tags] of repoTags) {
+    const digests = digest ? (repoDigests.get(repo) ?? []) : [];
+    repoDigests.delete(repo);
+    for (const tag of tags) {
+      if (digests.length === 0) rows.push([repo, tag, '<none>']);
+      else for (const item of digests) rows.push([repo, tag, item]);
+    }
+  }
+  for (const [repo, digests] of repoDigests) {
+    if (digest) for (const item of digests) rows.push([repo, '<none>', item]);
+    else rows.push([repo, '<none>', '']);
+  }
+  return rows;
+}
+
+export interface ImageWriteOptions {
+  format: string;
+  quiet?: boolean;
+  digest?: boolean;
+  trunc: boolean;
+  nowMs: number;
+}
+
+/** formatter.ImageWrite. */
+export function imageWrite(options: ImageWriteOptions, images: readonly ImageSummary[]): string {
+  const format = imageFormat(options.format, options.quiet ?? false, options.digest ?? false);
+  const rows = images.flatMap((image) =>
+    imageRows(image, options.digest ?? false).map(([repo, tag, digest]) => new ImageContext(image, repo, tag, digest, options.trunc, options.nowMs)),
+  );
+  return renderFormat(format, imageHeader(), rows);
+}
+
+// ---- history ---------------------------------------------------------------------------------------
+
+export interface HistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+/** NewHistoryFormat. */
+export function historyFormat(source: string, quiet: boolean, human: boolean): string {
+  if (source === tableFormatKey) {
+    if (quiet) return defaultQuietFormat;
+    if (!human) return 'table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
+    return 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
+  }
+  return source;
+}
+
+/** Go's time.Format(time.RFC3339) in UTC. */
+function rfc3339(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const epoch2000 = Date.UTC(2000, 0, 1) / 1000;
+
+export class HistoryContext {
+  readonly [goTypeName] = '*image.historyContext';
+
+  constructor(
+    private readonly item: HistoryItem,
+    private readonly trunc: boolean,
+    private readonly human: boolean,
+    private readonly nowMs: number,
+  ) {}
+
+  ID(): string {
+    return this.trunc ? truncateId(this.item.Id) : this.item.Id;
+  }
+  CreatedAt(): string {
+    return rfc3339(this.item.Created);
+  }
+  CreatedSince(): string {
+    if (!this.human) return this.CreatedAt();
+    if (this.item.Created <= epoch2000) return 'N/A';
+    return `${humanDuration(this.nowMs - this.item.Created * 1000)} ago`;
+  }
+  CreatedBy(): string {
+    const createdBy = this.item.CreatedBy.replace(/\t/g, ' ');
+    return this.trunc ? ellipsis(createdBy, 45) : createdBy;
+  }
+  Size(): string {
+    return this.human ? humanSizeWithPrecision(this.item.Size, 3) : String(this.item.Size);
+  }
+  Comment(): string {
+    return this.item.Comment;
+  }
+  toJSON(): Record<string, unknown> {
+    return marshalMethods(this);
+  }
+}
+
+export function historyWrite(
+  options: { format: string; quiet?: boolean; human: boolean; trunc: boolean; nowMs: number },
+  items: readonly HistoryItem[],
+): string {
+  const format = historyFormat(options.format, options.quiet ?? false, options.human);
+  const header = new HeaderContext([
+    ['ID', 'IMAGE'],
+    ['CreatedSince', 'CREATED'],
+    ['CreatedAt', 'CREATED AT'],
+    ['CreatedBy', 'CREATED BY'],
+    ['Size', 'SIZE'],
+    ['Comment', 'COMMENT'],
+  ]);
+  return renderFormat(format, header, items.map((item) => new HistoryContext(item, options.trunc, options.human, options.nowMs)));
+}
+
+// ---- search ----------------------------------------------------------------------------------------
+
+export interface SearchResult {
+  name: string;
+  description: string;
+  star_count: number;
+  is_official: boolean;
+  is_automated: boolean;
+}
+
+export class SearchContext {
+  readonly [goTypeName] = '*registry.searchContext';
+
+  constructor(
+    private readonly result: SearchResult,
+    private readonly trunc: boolean,
+  ) {}
+
+  Name(): string {
+    return this.result.name;
+  }
+  Description(): string {
+    const description = this.result.description.replace(/\n/g, ' ').replace(/\r/g, ' ');
+    return this.trunc ? ellipsis(description, 45) : description;
+  }
+  StarCount(): string {
+    return String(this.result.star_count);
+  }
+  IsOfficial(): string {
+    return this.result.is_official ? '[OK]' : '';
+  }
+  IsAutomated(): string {
+    return this.result.is_automated ? '[OK]' : '';
+  }
+  toJSON(): Record<string, unknown> {
+    return marshalMethods(this);
+  }
+}
+
+export function searchWrite(options: { format: string; trunc: boolean }, results: readonly SearchResult[]): string {
+  const format = options.format === '' || options.format === tableFormatKey ? 'table {{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}' : options.format;
+  const header = new HeaderContext([
+    ['Name', 'NAME'],
+    ['Description', 'DESCRIPTION'],
+    ['StarCount', 'STARS'],
+    ['IsOfficial', 'OFFICIAL'],
+    ['IsAutomated', 'AUTOMATED'],
+  ]);
+  return renderFormat(format, header, results.map((result) => new SearchContext(result, options.trunc)));
+}
+
+/**
+ * What an inspect template sees: the JSON with Go maps marked (labels, ports, volumes) and the Go
+ * field name `ID` beside the JSON key `Id` (docker runs the template on its typed struct first, then
+ * on the raw JSON, so both work).
+ */
+export function inspectValue(value: unknown, key = '', top = true): unknown {
+  if (Array.isArray(value)) return value.map((item) => inspectValue(item, '', false));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(value)) out[name] = inspectValue(item, name, false);
+  if (top && 'Id' in out && !('ID' in out)) Object.defineProperty(out, 'ID', { value: out.Id, enumerable: false });
+  return ['Labels', 'ExposedPorts', 'Volumes', 'Data', 'LayerSources'].includes(key) ? goMap(out) : out;
+}

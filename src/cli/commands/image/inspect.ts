@@ -1,0 +1,70 @@
+// docker image inspect (cli/command/image/inspect.go and cli/command/inspect).
+
+import type { DockerEnv } from '../../env';
+import { StatusError, defineCommand, requiresMinArgs, type CommandDefinition, type StringValue } from '../../flags';
+import { parseFormat, toGoJson } from '../../formatter';
+import { checkResponse, inspectFormatHelp } from './common';
+import { inspectValue } from './formatter';
+
+/** encoding/json's MarshalIndent with 4 spaces, HTML characters escaped as Go does. */
+export function indentJson(value: unknown): string {
+  return JSON.stringify(value, null, 4)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** inspect.Inspect: `[...]` of the objects, or the template once per object. */
+export function renderInspect(format: string, elements: readonly unknown[]): string {
+  if (format === '') {
+    if (elements.length === 0) return '[]\n';
+    return `${indentJson(elements)}\n`;
+  }
+  if (format === 'json') return `${elements.map((element) => toGoJson(element)).join('\n')}\n`;
+  const template = parseFormat(format);
+  return elements.map((element) => `${template.execute(inspectValue(element))}\n`).join('');
+}
+
+export function imageInspectCommand(): CommandDefinition<DockerEnv> {
+  return defineCommand<{ format: StringValue }, DockerEnv>({
+    use: 'inspect [OPTIONS] IMAGE [IMAGE...]',
+    short: 'Display detailed information on one or more images',
+    args: requiresMinArgs(1),
+    flags: (f) => {
+      const format = f.string('format', 'f', '', inspectFormatHelp);
+      f.string(
+        'platform',
+        '',
+        '',
+        "Inspect a specific platform of the multi-platform image.\nIf the image or the server is not multi-platform capable, the command will error out if the platform does not match.\n'os[/arch[/variant]]': Explicit platform (eg. linux/amd64)",
+      );
+      f.setAnnotation('platform', 'version', ['1.49']);
+      return { format };
+    },
+    run: async ({ args, options, env }) => {
+      const format = options.format.value;
+      // inspect.Inspect: a bad template is exit status 64; errors are joined after the output.
+      if (format !== '' && format !== 'json') {
+        try {
+          parseFormat(format);
+        } catch (error) {
+          throw new StatusError((error as Error).message, 64);
+        }
+      }
+      const elements: unknown[] = [];
+      const errors: string[] = [];
+      for (const name of args) {
+        try {
+          const response = await checkResponse(await env.client.request('GET', `/images/${encodeURIComponent(name)}/json`));
+          elements.push(await response.json());
+        } catch (error) {
+          errors.push((error as Error).message);
+        }
+      }
+      if (format === '' || elements.length > 0) env.stdout(renderInspect(format, elements));
+      if (errors.length > 0) throw new StatusError(errors.join('\n'), 1);
+    },
+  });
+}
