@@ -47,11 +47,19 @@ export class GuestRuntime implements Runtime {
   }
 
   async removeStagedFile(name: string): Promise<void> {
-    const p = await this.spawn(
-      { args: ['rm', '-f', this.stagedPath(name)], env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false },
-      { stdin: false },
-    );
-    await p.wait();
+    await this.runQuietly(['rm', '-f', this.stagedPath(name)]);
+  }
+
+  async removePath(path: string): Promise<void> {
+    if (!path.startsWith('/') || path.split('/').includes('..') || path === '/') throw new Error(`refusing to remove ${path}`);
+    const status = await this.runQuietly(['rm', '-rf', path]);
+    if (status !== 0) throw new Error(`rm -rf ${path} exited with ${status}`);
+  }
+
+  /** A guest tool for housekeeping (rm), in the guest's own namespaces; resolves with its status. */
+  private async runQuietly(args: string[]): Promise<number> {
+    const p = await this.spawn({ args, env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false }, { stdin: false });
+    return (await p.wait()).exitCode;
   }
 
   async hello(): Promise<{ version: number; pid: number }> {

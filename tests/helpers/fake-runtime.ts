@@ -112,6 +112,13 @@ export class FakeRuntime implements Runtime {
     this.staged.delete(name);
   }
 
+  readonly removedPaths: string[] = [];
+
+  async removePath(path: string): Promise<void> {
+    this.calls.push({ op: 'removePath', args: [path] });
+    this.removedPaths.push(path);
+  }
+
   async unpack(tarPath: string, dir: string, gzip: boolean): Promise<void> {
     this.calls.push({ op: 'unpack', args: [tarPath, dir, gzip] });
   }

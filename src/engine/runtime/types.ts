@@ -147,6 +147,8 @@ export interface Runtime {
   removeStagedFile(name: string): Promise<void>;
   /** Guest path of a staged file name (for pack outputs). */
   stagedPath(name: string): string;
+  /** Removes a directory tree in the guest (a removed container's layer and files); idempotent. */
+  removePath(path: string): Promise<void>;
   unpack(tarPath: string, dir: string, gzip: boolean): Promise<void>;
   pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void>;
   changes(upper: string, lower: string[]): Promise<Change[]>;

@@ -1,8 +1,12 @@
-// System endpoints: _ping and version (info and events arrive with the areas they report on).
+// System endpoints: _ping, version, info (counts of containers and images, the host's kernel, CPUs and
+// memory) and events (past events since a time, then live ones until a time, with docker's filters).
 
 import type { Daemon } from '../../daemon';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type Router } from '../router';
-import { jsonResponse } from '../types';
+import { invalidParameter, jsonResponse, queryFilters } from '../types';
+import { containerService } from '../../containers';
+import { AsyncQueue } from '../../containers/streams';
+import type { EngineEvent } from '../../events';
 
 const encoder = new TextEncoder();
 
@@ -51,4 +55,161 @@ export function registerSystemRoutes(router: Router, daemon: Daemon): void {
       BuildTime: '2025-05-30T12:00:00.000000000+00:00',
     }),
   );
+
+  router.add('GET', '/info', async () => {
+    const service = containerService(daemon);
+    await service.ready();
+    const all = service.list();
+    const running = all.filter((c) => c.status === 'running' || c.status === 'restarting').length;
+    const paused = all.filter((c) => c.status === 'paused').length;
+    const images = (await daemon.store.metadata.keys('image/')).length;
+    const now = daemon.clock();
+    return jsonResponse(200, {
+      ID: daemonId(daemon.host.name),
+      Containers: all.length,
+      ContainersRunning: running,
+      ContainersPaused: paused,
+      ContainersStopped: all.length - running - paused,
+      Images: images,
+      Driver: 'overlay2',
+      DriverStatus: [
+        ['Backing Filesystem', 'tmpfs'],
+        ['Supports d_type', 'true'],
+        ['Using metacopy', 'false'],
+        ['Native Overlay Diff', 'true'],
+        ['userxattr', 'false'],
+      ],
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file'] },
+      MemoryLimit: true,
+      SwapLimit: true,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: true,
+      Debug: false,
+      NFd: 16,
+      OomKillDisable: false,
+      NGoroutines: 32,
+      SystemTime: now.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z'),
+      LoggingDriver: 'json-file',
+      CgroupDriver: 'cgroupfs',
+      CgroupVersion: '2',
+      NEventsListener: 0,
+      KernelVersion: daemon.host.kernelVersion,
+      OperatingSystem: 'Dockside (Linux in v86)',
+      OSVersion: '',
+      OSType: 'linux',
+      Architecture: 'i686',
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: {
+        IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } },
+        InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'],
+        Mirrors: null,
+      },
+      NCPU: daemon.host.cpus,
+      MemTotal: daemon.host.memoryBytes,
+      GenericResources: null,
+      DockerRootDir: '/var/lib/docker',
+      HttpProxy: '',
+      HttpsProxy: '',
+      NoProxy: '',
+      Name: daemon.host.name,
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: ENGINE_VERSION,
+      Runtimes: { runc: { path: 'runc' } },
+      DefaultRuntime: 'runc',
+      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      LiveRestoreEnabled: false,
+      Isolation: '',
+      InitBinary: 'docker-init',
+      ContainerdCommit: { ID: 'dockside-agent' },
+      RuncCommit: { ID: 'dockside-agent' },
+      InitCommit: { ID: '' },
+      SecurityOptions: ['name=cgroupns'],
+      CDISpecDirs: ['/etc/cdi', '/var/run/cdi'],
+      Warnings: null,
+    });
+  });
+
+  router.add('GET', '/events', async (request) => {
+    const now = daemon.clock().getTime();
+    const since = eventTime(request.query.get('since'), now);
+    const until = eventTime(request.query.get('until'), now);
+    const filters = queryFilters(request.query);
+    const matches = (event: EngineEvent): boolean => {
+      for (const [key, values] of filters) {
+        const ok = values.some((value) => {
+          switch (key) {
+            case 'type':
+              return event.Type === value;
+            case 'event':
+              return event.Action === value || event.Action.startsWith(`${value}:`);
+            case 'container':
+              return event.Type === 'container' && (event.Actor.ID.startsWith(value) || event.Actor.Attributes.name === value);
+            case 'image':
+              return event.Actor.Attributes.image === value || event.Actor.ID === value;
+            case 'label': {
+              const [k, v] = value.split('=', 2);
+              return v === undefined ? k in event.Actor.Attributes : event.Actor.Attributes[k] === v;
+            }
+            case 'scope':
+              return value === 'local';
+            default:
+              return event.Type === key && (event.Actor.ID.startsWith(value) || event.Actor.Attributes.name === value);
+          }
+        });
+        if (!ok) return false;
+      }
+      return true;
+    };
+    const inRange = (event: EngineEvent) => (since === undefined || event.timeNano / 1e6 >= since) && (until === undefined || event.timeNano / 1e6 <= until);
+    const queue = new AsyncQueue<Uint8Array>();
+    const send = (event: EngineEvent) => queue.push(encoder.encode(`${JSON.stringify(legacyFields(event))}\n`));
+    // Like moby, past events are replayed only when asked for with --since or --until.
+    if (since !== undefined || until !== undefined) for (const event of daemon.events.past()) if (matches(event) && inRange(event)) send(event);
+    if (until !== undefined && until <= now) {
+      queue.end();
+    } else {
+      const off = daemon.events.subscribe((event) => {
+        if (matches(event) && inRange(event)) send(event);
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (until !== undefined) timer = setTimeout(() => queue.end(), until - now);
+      queue.onCancel = () => {
+        off();
+        if (timer) clearTimeout(timer);
+      };
+    }
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: queue };
+  });
+}
+
+function eventTime(value: string | null, now: number): number | undefined {
+  if (value === null || value === '') return undefined;
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) throw invalidParameter(`invalid value for time: ${value}`);
+  void now;
+  return parsed;
+}
+
+/** docker adds the deprecated status/id/from fields to container and image events. */
+function legacyFields(event: EngineEvent): Record<string, unknown> {
+  if (event.Type !== 'container' && event.Type !== 'image') return { ...event };
+  return { status: event.Action, id: event.Actor.ID, ...(event.Actor.Attributes.image ? { from: event.Actor.Attributes.image } : {}), ...event };
+}
+
+function daemonId(name: string): string {
+  let hash = 2166136261;
+  for (const c of name) hash = Math.imul(hash ^ c.charCodeAt(0), 16777619) >>> 0;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let id = '';
+  for (let i = 0; i < 48; i++) {
+    hash = Math.imul(hash ^ i, 16777619) >>> 0;
+    id += alphabet[hash % 32];
+  }
+  return id.match(/.{4}/g)!.join(':');
 }

@@ -1,0 +1,52 @@
+// docker commit (docker/cli container/commit.go).
+
+import { defineCommand, requiresRangeArgs, type BoolValue, type ListValue, type StringValue } from '../../flags';
+import type { DockerEnv } from '../../env';
+import { callJson } from './util';
+
+export function commitCommand() {
+  return defineCommand<{ pause: BoolValue; comment: StringValue; author: StringValue; changes: ListValue }, DockerEnv>({
+    use: 'commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
+    short: "Create a new image from a container's changes",
+    aliasesText: 'docker container commit, docker commit',
+    args: requiresRangeArgs(1, 2),
+    interspersed: false,
+    flags: (flags) => {
+      const pause = flags.bool('pause', 'p', true, 'Pause container during commit');
+      const comment = flags.string('message', 'm', '', 'Commit message');
+      const author = flags.string('author', 'a', '', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")');
+      const changes = flags.list('change', 'c', 'Apply Dockerfile instruction to the created image');
+      return { pause, comment, author, changes };
+    },
+    run: async ({ args, options, env }) => {
+      let repo = '';
+      let tag = '';
+      if (args[1]) {
+        const ref = args[1];
+        const lastSlash = ref.lastIndexOf('/');
+        const colon = ref.lastIndexOf(':');
+        if (colon > lastSlash) {
+          repo = ref.slice(0, colon);
+          tag = ref.slice(colon + 1);
+        } else repo = ref;
+        if (repo.includes('@')) throw new Error('refusing to create a tag with a digest reference');
+        const first = repo.split('/')[0];
+        const hasDomain = repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+        if (!hasDomain) repo = repo.includes('/') ? `docker.io/${repo}` : `docker.io/library/${repo}`;
+        if (tag === '') tag = 'latest';
+      }
+      const result = await callJson<{ Id: string }>(env, 'POST', '/commit', {
+        query: {
+          author: options.author.value,
+          changes: options.changes.value.length > 0 ? options.changes.value : undefined,
+          comment: options.comment.value,
+          container: args[0],
+          pause: options.pause.value ? undefined : '0',
+          repo,
+          tag,
+        },
+      });
+      env.stdout(`${result.Id}\n`);
+    },
+  });
+}

@@ -1,0 +1,544 @@
+// What the API shows of containers: GET /containers/json summaries, GET /containers/{id}/json (shaped
+// like docker's inspect), the status string, docker top from /proc, and docker stats from cgroup files.
+
+import { BRIDGE_GATEWAY } from '../network/bridge';
+import type { Runtime } from '../runtime/types';
+import { DOCKER_ROOT } from './spec';
+import type { LiveContainer } from './service';
+import type { ContainerRecord } from './types';
+import { containerMounts, type MountPoint } from './mounts';
+
+function humanDuration(milliseconds: number): string {
+  const seconds = Math.trunc(milliseconds / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.trunc(milliseconds / 60_000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.trunc(milliseconds / 3_600_000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(Math.trunc(milliseconds / 3_600_000) / 24 / 365)} years`;
+}
+
+/** The daemon's State.String(). */
+export function statusString(record: ContainerRecord, nowMs: number): string {
+  const state = record.state;
+  switch (state.status) {
+    case 'running': {
+      const health = state.health ? (state.health.Status === 'starting' ? ' (health: starting)' : ` (${state.health.Status})`) : '';
+      return `Up ${humanDuration(nowMs - Date.parse(state.startedAt))}${health}`;
+    }
+    case 'paused':
+      return `Up ${humanDuration(nowMs - Date.parse(state.startedAt))} (Paused)`;
+    case 'restarting':
+      return `Restarting (${state.exitCode}) ${humanDuration(nowMs - Date.parse(state.finishedAt))} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    case 'created':
+      return 'Created';
+    case 'exited':
+      if (state.finishedAt === '0001-01-01T00:00:00Z') return '';
+      return `Exited (${state.exitCode}) ${humanDuration(nowMs - Date.parse(state.finishedAt))} ago`;
+  }
+}
+
+function mountPoints(record: ContainerRecord): MountPoint[] {
+  try {
+    return containerMounts(record.hostConfig, []).points;
+  } catch {
+    return [];
+  }
+}
+
+function commandLine(record: ContainerRecord): string {
+  return [record.path, ...record.args].join(' ');
+}
+
+export function bridgeNetworkId(): string {
+  // A stable id for the default bridge network (the network service may replace it).
+  return 'b5c0a3f7e2d94e1f8c6a7b3d2e1f0a9c8b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f';
+}
+
+function endpointSettings(record: ContainerRecord, networkMode: string): Record<string, unknown> {
+  const endpoint = record.endpoint;
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: endpoint?.mac ?? '',
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: networkMode === 'bridge' ? bridgeNetworkId() : networkMode === 'host' ? 'host0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64) : 'none0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64),
+    EndpointID: endpoint?.endpointId ?? '',
+    Gateway: endpoint?.gateway ?? '',
+    IPAddress: endpoint?.ip ?? '',
+    IPPrefixLen: endpoint ? endpoint.prefixLen : 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: null,
+  };
+}
+
+function networkName(record: ContainerRecord): string | undefined {
+  const mode = record.hostConfig.NetworkMode ?? 'bridge';
+  if (mode === 'default' || mode === '' || mode === 'bridge') return 'bridge';
+  if (mode === 'host' || mode === 'none') return mode;
+  return undefined;
+}
+
+/** GET /containers/json: one summary. */
+export function summary(live: LiveContainer, nowMs: number, imageName: (record: ContainerRecord) => string, size?: { rw: number; rootfs: number }): Record<string, unknown> {
+  const { record } = live;
+  const network = networkName(record);
+  const result: Record<string, unknown> = {
+    Id: record.id,
+    Names: [record.name],
+    Image: imageName(record),
+    ImageID: record.image,
+    Command: commandLine(record),
+    Created: Math.floor(Date.parse(record.created) / 1000),
+    Ports: exposedPortSummaries(record),
+    Labels: record.config.Labels ?? {},
+    State: record.state.status,
+    Status: statusString(record, nowMs),
+    HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'bridge' },
+    NetworkSettings: { Networks: network ? { [network]: endpointSettings(record, network) } : {} },
+    Mounts: mountPoints(record),
+  };
+  if (size) {
+    result.SizeRw = size.rw;
+    result.SizeRootFs = size.rootfs;
+  }
+  return result;
+}
+
+function exposedPortSummaries(record: ContainerRecord): { PrivatePort: number; Type: string }[] {
+  return Object.keys(record.config.ExposedPorts ?? {}).map((key) => {
+    const [port, type] = key.split('/');
+    return { PrivatePort: Number(port), Type: type ?? 'tcp' };
+  });
+}
+
+/** GET /containers/{id}/json, as docker's ContainerJSON. */
+export function inspect(live: LiveContainer, options: { nowMs: number; driverName?: string; size?: { rw: number; rootfs: number } }): Record<string, unknown> {
+  const { record } = live;
+  const state = record.state;
+  const overlay = `${DOCKER_ROOT}/overlay2/${record.id}`;
+  const network = networkName(record);
+  const ports: Record<string, null> = {};
+  for (const key of Object.keys(record.config.ExposedPorts ?? {})) ports[key] = null;
+  const endpoint = record.endpoint;
+  const result: Record<string, unknown> = {
+    Id: record.id,
+    Created: isoNano(record.created),
+    Path: record.path,
+    Args: record.args,
+    State: {
+      Status: state.status,
+      Running: state.status === 'running' || state.status === 'paused',
+      Paused: state.status === 'paused',
+      Restarting: state.status === 'restarting',
+      OOMKilled: state.oomKilled,
+      Dead: state.status === 'dead',
+      Pid: state.pid,
+      ExitCode: state.exitCode,
+      Error: state.error,
+      StartedAt: isoNano(state.startedAt),
+      FinishedAt: isoNano(state.finishedAt),
+      ...(state.health ? { Health: state.health } : {}),
+    },
+    Image: record.image,
+    ResolvConfPath: record.resolvConfPath,
+    HostnamePath: record.hostnamePath,
+    HostsPath: record.hostsPath,
+    LogPath: `${DOCKER_ROOT}/containers/${record.id}/${record.id}-json.log`,
+    Name: record.name,
+    RestartCount: record.restartCount,
+    Driver: options.driverName ?? 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: live.execs.size > 0 ? [...live.execs] : null,
+    HostConfig: hostConfigView(record),
+    GraphDriver: {
+      Data: {
+        ID: record.id,
+        LowerDir: record.layerDirs.join(':'),
+        MergedDir: `${overlay}/merged`,
+        UpperDir: `${overlay}/diff`,
+        WorkDir: `${overlay}/work`,
+      },
+      Name: 'overlay2',
+    },
+    Mounts: mountPoints(record),
+    Config: configView(record),
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: endpoint ? endpoint.endpointId.split('').reverse().join('') : '',
+      SandboxKey: endpoint || state.pid ? `/var/run/docker/netns/${(endpoint?.endpointId ?? record.id).slice(0, 12)}` : '',
+      Ports: ports,
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: endpoint?.endpointId ?? '',
+      Gateway: endpoint ? BRIDGE_GATEWAY : '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: endpoint?.ip ?? '',
+      IPPrefixLen: endpoint?.prefixLen ?? 0,
+      IPv6Gateway: '',
+      MacAddress: endpoint?.mac ?? '',
+      Networks: network ? { [network]: endpointSettings(record, network) } : {},
+    },
+  };
+  if (options.size) {
+    result.SizeRw = options.size.rw;
+    result.SizeRootFs = options.size.rootfs;
+  }
+  return result;
+}
+
+function isoNano(iso: string): string {
+  if (iso === '0001-01-01T00:00:00Z') return iso;
+  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(iso);
+  if (!match) return iso;
+  return `${match[1]}.${(match[2] ?? '').padEnd(9, '0')}Z`;
+}
+
+function configView(record: ContainerRecord): Record<string, unknown> {
+  const c = record.config;
+  const view: Record<string, unknown> = {
+    Hostname: c.Hostname ?? '',
+    Domainname: c.Domainname ?? '',
+    User: c.User ?? '',
+    AttachStdin: c.AttachStdin ?? false,
+    AttachStdout: c.AttachStdout ?? false,
+    AttachStderr: c.AttachStderr ?? false,
+  };
+  if (c.ExposedPorts && Object.keys(c.ExposedPorts).length > 0) view.ExposedPorts = c.ExposedPorts;
+  Object.assign(view, {
+    Tty: c.Tty ?? false,
+    OpenStdin: c.OpenStdin ?? false,
+    StdinOnce: c.StdinOnce ?? false,
+    Env: c.Env ?? null,
+    Cmd: c.Cmd ?? null,
+  });
+  if (c.Healthcheck) view.Healthcheck = c.Healthcheck;
+  Object.assign(view, {
+    Image: c.Image ?? '',
+    Volumes: c.Volumes ?? null,
+    WorkingDir: c.WorkingDir ?? '',
+    Entrypoint: c.Entrypoint ?? null,
+  });
+  if (c.MacAddress) view.MacAddress = c.MacAddress;
+  view.OnBuild = c.OnBuild ?? null;
+  view.Labels = c.Labels ?? {};
+  if (c.StopSignal) view.StopSignal = c.StopSignal;
+  if (c.StopTimeout !== undefined && c.StopTimeout !== null) view.StopTimeout = c.StopTimeout;
+  if (c.Shell) view.Shell = c.Shell;
+  return view;
+}
+
+function hostConfigView(record: ContainerRecord): Record<string, unknown> {
+  const h = record.hostConfig;
+  return {
+    Binds: h.Binds ?? null,
+    ContainerIDFile: h.ContainerIDFile ?? '',
+    LogConfig: h.LogConfig ?? { Type: 'json-file', Config: {} },
+    NetworkMode: h.NetworkMode ?? 'bridge',
+    PortBindings: h.PortBindings ?? {},
+    RestartPolicy: h.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
+    AutoRemove: h.AutoRemove ?? false,
+    VolumeDriver: h.VolumeDriver ?? '',
+    VolumesFrom: h.VolumesFrom ?? null,
+    ConsoleSize: h.ConsoleSize ?? [0, 0],
+    CapAdd: h.CapAdd ?? null,
+    CapDrop: h.CapDrop ?? null,
+    CgroupnsMode: h.CgroupnsMode || 'private',
+    Dns: h.Dns ?? [],
+    DnsOptions: h.DnsOptions ?? [],
+    DnsSearch: h.DnsSearch ?? [],
+    ExtraHosts: h.ExtraHosts ?? null,
+    GroupAdd: h.GroupAdd ?? null,
+    IpcMode: h.IpcMode || 'private',
+    Cgroup: h.Cgroup ?? '',
+    Links: h.Links ?? null,
+    OomScoreAdj: h.OomScoreAdj ?? 0,
+    PidMode: h.PidMode ?? '',
+    Privileged: h.Privileged ?? false,
+    PublishAllPorts: h.PublishAllPorts ?? false,
+    ReadonlyRootfs: h.ReadonlyRootfs ?? false,
+    SecurityOpt: h.SecurityOpt ?? null,
+    UTSMode: h.UTSMode ?? '',
+    UsernsMode: h.UsernsMode ?? '',
+    ShmSize: h.ShmSize || 67108864,
+    Runtime: h.Runtime || 'runc',
+    Isolation: h.Isolation ?? '',
+    CpuShares: h.CpuShares ?? 0,
+    Memory: h.Memory ?? 0,
+    NanoCpus: h.NanoCpus ?? 0,
+    CgroupParent: h.CgroupParent ?? '',
+    BlkioWeight: h.BlkioWeight ?? 0,
+    BlkioWeightDevice: h.BlkioWeightDevice ?? [],
+    BlkioDeviceReadBps: h.BlkioDeviceReadBps ?? [],
+    BlkioDeviceWriteBps: h.BlkioDeviceWriteBps ?? [],
+    BlkioDeviceReadIOps: h.BlkioDeviceReadIOps ?? [],
+    BlkioDeviceWriteIOps: h.BlkioDeviceWriteIOps ?? [],
+    CpuPeriod: h.CpuPeriod ?? 0,
+    CpuQuota: h.CpuQuota ?? 0,
+    CpuRealtimePeriod: h.CpuRealtimePeriod ?? 0,
+    CpuRealtimeRuntime: h.CpuRealtimeRuntime ?? 0,
+    CpusetCpus: h.CpusetCpus ?? '',
+    CpusetMems: h.CpusetMems ?? '',
+    Devices: h.Devices ?? [],
+    DeviceCgroupRules: h.DeviceCgroupRules ?? null,
+    DeviceRequests: h.DeviceRequests ?? null,
+    MemoryReservation: h.MemoryReservation ?? 0,
+    MemorySwap: h.MemorySwap ?? 0,
+    MemorySwappiness: h.MemorySwappiness ?? null,
+    OomKillDisable: h.OomKillDisable ?? null,
+    PidsLimit: h.PidsLimit ?? null,
+    Ulimits: h.Ulimits ?? [],
+    CpuCount: h.CpuCount ?? 0,
+    CpuPercent: h.CpuPercent ?? 0,
+    IOMaximumIOps: h.IOMaximumIOps ?? 0,
+    IOMaximumBandwidth: h.IOMaximumBandwidth ?? 0,
+    MaskedPaths: [
+      '/proc/asound', '/proc/acpi', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+      '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+    ],
+    ReadonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+  };
+}
+
+// ---- top ----
+
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  uid: number;
+  tty: string;
+  state: string;
+  startSeconds: number;
+  cpuTicks: number;
+  vszKb: number;
+  rssKb: number;
+  cmd: string;
+}
+
+function two(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** docker top: ps-like rows from /proc for the pids of the container's cgroup. */
+export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, nowMs: number): Promise<{ Titles: string[]; Processes: string[][] }> {
+  const procsFile = `${cgroupPath}/cgroup.procs`;
+  const first = await runtime.readFiles([procsFile, '/proc/stat', '/proc/uptime', '/proc/meminfo']);
+  const pids = (first[procsFile] ?? '')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number)
+    .sort((a, b) => a - b);
+  const btime = Number(/btime (\d+)/.exec(first['/proc/stat'] ?? '')?.[1] ?? Math.floor(nowMs / 1000));
+  const uptime = Number((first['/proc/uptime'] ?? '0').split(' ')[0]);
+  const memTotalKb = Number(/MemTotal:\s+(\d+)/.exec(first['/proc/meminfo'] ?? '')?.[1] ?? 0);
+  const paths = pids.flatMap((pid) => [`/proc/${pid}/stat`, `/proc/${pid}/cmdline`, `/proc/${pid}/status`]);
+  const files = paths.length > 0 ? await runtime.readFiles(paths) : {};
+  const procs: ProcInfo[] = [];
+  for (const pid of pids) {
+    const stat = files[`/proc/${pid}/stat`];
+    if (!stat) continue;
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' ');
+    const ttyNr = Number(fields[4]);
+    const major = (ttyNr >> 8) & 0xfff;
+    const minor = (ttyNr & 0xff) | ((ttyNr >> 12) & 0xfff00);
+    const tty = ttyNr === 0 ? '?' : major === 136 ? `pts/${minor}` : major === 4 ? `tty${minor}` : '?';
+    const status = files[`/proc/${pid}/status`] ?? '';
+    const uid = Number(/Uid:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const cmdline = (files[`/proc/${pid}/cmdline`] ?? '').split('\0').filter((part) => part !== '').join(' ');
+    procs.push({
+      pid,
+      ppid: Number(fields[1]),
+      uid,
+      tty,
+      state: fields[0],
+      startSeconds: btime + Number(fields[19]) / 100,
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
+      vszKb: Math.floor(Number(fields[20]) / 1024),
+      rssKb: Number(fields[21]) * 4,
+      cmd: cmdline !== '' ? cmdline : `[${comm}]`,
+    });
+  }
+  const user = (uid: number) => (uid === 0 ? 'root' : String(uid));
+  const stime = (seconds: number) => {
+    const date = new Date(seconds * 1000);
+    return `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}`;
+  };
+  const cpuTime = (ticks: number, withHours: boolean) => {
+    const total = Math.floor(ticks / 100);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    return withHours ? `${two(h)}:${two(m)}:${two(s)}` : `${h * 60 + m}:${two(s)}`;
+  };
+  const args = psArgs.trim();
+  if (args === 'aux' || args === '-aux' || args === 'au' || args === 'ux') {
+    const titles = ['USER', 'PID', '%CPU', '%MEM', 'VSZ', 'RSS', 'TTY', 'STAT', 'START', 'TIME', 'COMMAND'];
+    const processes = procs.map((p) => {
+      const elapsed = Math.max(0.01, uptime - (p.startSeconds - btime));
+      return [
+        user(p.uid),
+        String(p.pid),
+        (p.cpuTicks / 100 / elapsed * 100).toFixed(1),
+        memTotalKb > 0 ? ((p.rssKb / memTotalKb) * 100).toFixed(1) : '0.0',
+        String(p.vszKb),
+        String(p.rssKb),
+        p.tty,
+        p.state,
+        stime(p.startSeconds),
+        cpuTime(p.cpuTicks, false),
+        p.cmd,
+      ];
+    });
+    return { Titles: titles, Processes: processes };
+  }
+  const titles = ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'];
+  const processes = procs.map((p) => [user(p.uid), String(p.pid), String(p.ppid), '0', stime(p.startSeconds), p.tty, cpuTime(p.cpuTicks, true), p.cmd]);
+  return { Titles: titles, Processes: processes };
+}
+
+// ---- stats ----
+
+export interface StatsSample {
+  read: string;
+  cpuTotalNs: number;
+  systemNs: number;
+  onlineCpus: number;
+  memoryUsage: number;
+  memoryLimit: number;
+  memoryStats: Record<string, number>;
+  pids: number;
+  pidsLimit: number;
+  ioRead: number;
+  ioWrite: number;
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+}
+
+function parseFlat(text: string | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of (text ?? '').split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined) out[key] = Number(value);
+  }
+  return out;
+}
+
+/** One sample of the cgroup files of a container and of its host veth. */
+export async function statsSample(runtime: Runtime, cgroupPath: string, hostVeth: string | undefined, hostMemory: number, cpus: number, now: Date): Promise<StatsSample> {
+  const paths = ['memory.current', 'memory.stat', 'memory.max', 'cpu.stat', 'pids.current', 'pids.max', 'io.stat'].map((f) => `${cgroupPath}/${f}`);
+  const net = hostVeth ? ['rx_bytes', 'tx_bytes', 'rx_packets', 'tx_packets'].map((f) => `/sys/class/net/${hostVeth}/statistics/${f}`) : [];
+  const files = await runtime.readFiles([...paths, ...net, '/proc/stat']);
+  const read = (name: string) => files[`${cgroupPath}/${name}`];
+  const cpu = parseFlat(read('cpu.stat'));
+  const cpuLine = (files['/proc/stat'] ?? '').split('\n').find((line) => line.startsWith('cpu '));
+  const systemTicks = cpuLine ? cpuLine.trim().split(/\s+/).slice(1, 8).reduce((n, v) => n + Number(v), 0) : 0;
+  let ioRead = 0;
+  let ioWrite = 0;
+  for (const line of (read('io.stat') ?? '').split('\n')) {
+    ioRead += Number(/rbytes=(\d+)/.exec(line)?.[1] ?? 0);
+    ioWrite += Number(/wbytes=(\d+)/.exec(line)?.[1] ?? 0);
+  }
+  const maxText = (read('memory.max') ?? 'max').trim();
+  const netValue = (name: string) => Number((files[`/sys/class/net/${hostVeth}/statistics/${name}`] ?? '0').trim());
+  const pidsMax = (read('pids.max') ?? 'max').trim();
+  return {
+    read: now.toISOString(),
+    cpuTotalNs: (cpu.usage_usec ?? 0) * 1000,
+    systemNs: systemTicks * 10_000_000,
+    onlineCpus: cpus,
+    memoryUsage: Number((read('memory.current') ?? '0').trim()),
+    memoryLimit: maxText === 'max' || maxText === '' ? hostMemory : Number(maxText),
+    memoryStats: parseFlat(read('memory.stat')),
+    pids: Number((read('pids.current') ?? '0').trim()),
+    pidsLimit: pidsMax === 'max' ? 0 : Number(pidsMax),
+    ioRead,
+    ioWrite,
+    // The host end's counters are the container's the other way round.
+    rxBytes: hostVeth ? netValue('tx_bytes') : 0,
+    txBytes: hostVeth ? netValue('rx_bytes') : 0,
+    rxPackets: hostVeth ? netValue('tx_packets') : 0,
+    txPackets: hostVeth ? netValue('rx_packets') : 0,
+  };
+}
+
+/** docker's StatsJSON from two samples (the first one is "precpu"). */
+export function statsJson(live: LiveContainer, current: StatsSample | undefined, previous: StatsSample | undefined): Record<string, unknown> {
+  const cpuStats = (sample: StatsSample | undefined) =>
+    sample
+      ? {
+          cpu_usage: { total_usage: sample.cpuTotalNs, usage_in_kernelmode: 0, usage_in_usermode: sample.cpuTotalNs },
+          system_cpu_usage: sample.systemNs,
+          online_cpus: sample.onlineCpus,
+          throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+        }
+      : { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } };
+  return {
+    name: live.record.name,
+    id: live.id,
+    read: current?.read ?? '0001-01-01T00:00:00Z',
+    preread: previous?.read ?? '0001-01-01T00:00:00Z',
+    pids_stats: current ? { current: current.pids, ...(current.pidsLimit ? { limit: current.pidsLimit } : {}) } : {},
+    blkio_stats: {
+      io_service_bytes_recursive: current
+        ? [
+            { major: 254, minor: 0, op: 'read', value: current.ioRead },
+            { major: 254, minor: 0, op: 'write', value: current.ioWrite },
+          ]
+        : null,
+      io_serviced_recursive: null,
+      io_queue_recursive: null,
+      io_service_time_recursive: null,
+      io_wait_time_recursive: null,
+      io_merged_recursive: null,
+      io_time_recursive: null,
+      sectors_recursive: null,
+    },
+    num_procs: 0,
+    storage_stats: {},
+    cpu_stats: cpuStats(current),
+    precpu_stats: cpuStats(previous),
+    memory_stats: current ? { usage: current.memoryUsage, stats: current.memoryStats, limit: current.memoryLimit } : {},
+    ...(current && live.record.endpoint
+      ? {
+          networks: {
+            eth0: {
+              rx_bytes: current.rxBytes,
+              rx_packets: current.rxPackets,
+              rx_errors: 0,
+              rx_dropped: 0,
+              tx_bytes: current.txBytes,
+              tx_packets: current.txPackets,
+              tx_errors: 0,
+              tx_dropped: 0,
+            },
+          },
+        }
+      : {}),
+  };
+}

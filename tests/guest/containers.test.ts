@@ -1,0 +1,250 @@
+// Containers in the real guest through the docker CLI: an in-process client over a Daemon whose runtime
+// is the guest's agent and whose images come from a busybox layer built in the guest.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Guest } from '../../src/vm/guest';
+import { Daemon } from '../../src/engine/daemon';
+import { MemoryStore } from '../../src/engine/store';
+import { FakeImages, docker } from '../helpers/fake-images';
+import { eventually, sh, startGuest } from '../helpers/guest';
+import { ByteQueue } from '../../src/cli/client';
+
+const LAYER = '/var/lib/docker/test-layers/busybox';
+
+let guest: Guest;
+let daemon: Daemon;
+
+beforeAll(async () => {
+  guest = await startGuest();
+  const setup = await sh(
+    guest,
+    `mkdir -p ${LAYER}/bin ${LAYER}/etc ${LAYER}/proc ${LAYER}/sys ${LAYER}/dev ${LAYER}/tmp ${LAYER}/root
+cp /bin/busybox ${LAYER}/bin/busybox && for applet in $(busybox --list); do [ "$applet" = busybox ] || ln -sf busybox ${LAYER}/bin/$applet; done
+echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > ${LAYER}/etc/group`,
+  );
+  expect(setup.status).toBe(0);
+  daemon = new Daemon({
+    store: new MemoryStore(),
+    runtime: guest.runtime,
+    registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
+    host: { name: 'dockside', cpus: 1, memoryBytes: 128 * 1024 * 1024, kernelVersion: '6.1.0' },
+  });
+  new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER] } }).install(daemon);
+});
+
+afterAll(async () => {
+  await guest?.destroy();
+});
+
+describe('docker in the guest', () => {
+  it('docker run --rm busybox echo hi', async () => {
+    const result = await docker(daemon, ['run', '--rm', 'busybox', 'echo', 'hi']);
+    expect(result.stdout).toBe('hi\n');
+    expect(result.status).toBe(0);
+    expect((await docker(daemon, ['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it('run -d, ps, exec, stop, rm', async () => {
+    const run = await docker(daemon, ['run', '-d', '--name', 'web', '-h', 'webhost', 'busybox', 'sleep', '1000']);
+    expect(run.status).toBe(0);
+    const id = run.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const ps = await docker(daemon, ['ps']);
+    expect(ps.stdout).toMatch(new RegExp(`^CONTAINER ID   IMAGE     COMMAND        CREATED\\s+STATUS\\s+PORTS     NAMES\\n${id.slice(0, 12)}   busybox   "sleep 1000"   .* ago\\s+Up .*\\s+web\\n$`));
+    const exec = await docker(daemon, ['exec', 'web', 'sh', '-c', 'hostname; cat /etc/hostname; ip -o -4 addr show eth0; grep webhost /etc/hosts; echo $$']);
+    expect(exec.status).toBe(0);
+    const lines = exec.stdout.split('\n');
+    expect(lines[0]).toBe('webhost');
+    expect(lines[1]).toBe('webhost');
+    expect(lines[2]).toMatch(/inet 172\.17\.0\.\d+\/16/);
+    expect(lines[3]).toMatch(/^172\.17\.0\.\d+\twebhost$/);
+    const inspect = await docker(daemon, ['inspect', '--format', '{{.NetworkSettings.IPAddress}} {{.State.Pid}}', 'web']);
+    expect(inspect.stdout).toMatch(/^172\.17\.0\.\d+ \d+\n$/);
+    expect((await docker(daemon, ['exec', 'web', 'sh', '-c', 'exit 3'])).status).toBe(3);
+    const stop = await docker(daemon, ['stop', '-t', '1', 'web']);
+    expect(stop).toMatchObject({ status: 0, stdout: 'web\n' });
+    const state = await docker(daemon, ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'web']);
+    // sleep as pid 1 ignores SIGTERM: docker kills it after the timeout (137); a shell with a trap gives 143.
+    expect(['exited 137\n', 'exited 143\n']).toContain(state.stdout);
+    expect((await docker(daemon, ['rm', 'web'])).stdout).toBe('web\n');
+    expect((await docker(daemon, ['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it('logs keep stdout and stderr', async () => {
+    const run = await docker(daemon, ['run', '--name', 'logger', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 2']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('out\n');
+    expect(run.stderr).toBe('err\n');
+    const logs = await docker(daemon, ['logs', 'logger']);
+    expect(logs.stdout).toBe('out\n');
+    expect(logs.stderr).toBe('err\n');
+    expect((await docker(daemon, ['rm', 'logger'])).status).toBe(0);
+  });
+
+  it('a command that does not exist exits 127', async () => {
+    const result = await docker(daemon, ['run', '--rm', 'busybox', 'nosuchcommand']);
+    expect(result.status).toBe(127);
+    expect(result.stderr).toContain('executable file not found in $PATH');
+  });
+
+  it('-m 16m: OOM-killed, exit 137, OOMKilled true', async () => {
+    const result = await docker(daemon, ['run', '--name', 'hog', '-m', '16m', 'busybox', 'sh', '-c', 'x=$(head -c 40000000 /dev/zero | tr "\\0" a); echo survived']);
+    expect(result.status).toBe(137);
+    const inspect = await docker(daemon, ['inspect', '--format', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}}', 'hog']);
+    expect(inspect.stdout).toBe('true 137 16777216\n');
+    await docker(daemon, ['rm', 'hog']);
+    expect((await sh(guest, 'echo alive')).stdout).toBe('alive\n');
+  });
+
+  it('--restart on-failure:2 restarts a crashing container twice', async () => {
+    const run = await docker(daemon, ['run', '-d', '--name', 'crash', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo boom; exit 1']);
+    expect(run.status).toBe(0);
+    const count = await eventually(async () => {
+      const out = (await docker(daemon, ['inspect', '--format', '{{.RestartCount}} {{.State.Status}}', 'crash'])).stdout.trim();
+      return out === '2 exited' ? out : undefined;
+    }, 30_000, 'two restarts');
+    expect(count).toBe('2 exited');
+    expect((await docker(daemon, ['logs', 'crash'])).stdout).toBe('boom\nboom\nboom\n');
+    await docker(daemon, ['rm', 'crash']);
+  });
+
+  it('pause shows (Paused) in ps; top shows host pids', async () => {
+    await docker(daemon, ['run', '-d', '--name', 'p1', 'busybox', 'sleep', '1000']);
+    const pid = (await docker(daemon, ['inspect', '--format', '{{.State.Pid}}', 'p1'])).stdout.trim();
+    const top = await docker(daemon, ['top', 'p1']);
+    expect(top.status).toBe(0);
+    const [header, row] = top.stdout.split('\n');
+    expect(header).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
+    expect(row).toMatch(new RegExp(`^root\\s+${pid}\\s+\\d+\\s+0\\s+\\d\\d:\\d\\d\\s+\\?\\s+\\d\\d:\\d\\d:\\d\\d\\s+sleep 1000$`));
+    // the pid is the guest's own: the host shell sees it
+    expect((await sh(guest, `cat /proc/${pid}/cmdline | tr '\\0' ' '`)).stdout).toBe('sleep 1000 ');
+    expect((await docker(daemon, ['pause', 'p1'])).stdout).toBe('p1\n');
+    expect((await docker(daemon, ['ps', '--format', '{{.Status}}'])).stdout).toMatch(/^Up .* \(Paused\)\n$/);
+    expect((await docker(daemon, ['unpause', 'p1'])).stdout).toBe('p1\n');
+    expect((await docker(daemon, ['rm', '-f', 'p1'])).stdout).toBe('p1\n');
+  });
+});
+
+describe('files, stats and events in the guest', () => {
+  it('diff, cp both ways, export, stats --no-stream', async () => {
+    await docker(daemon, ['run', '-d', '--name', 'files', 'busybox', 'sh', '-c', 'echo hello > /tmp/new.txt; rm /bin/vi; sleep 1000']);
+    await eventually(async () => ((await docker(daemon, ['diff', 'files'])).stdout.includes('/tmp/new.txt') ? true : undefined), 10_000, 'diff');
+    const diff = (await docker(daemon, ['diff', 'files'])).stdout;
+    expect(diff).toContain('C /tmp\n');
+    expect(diff).toContain('A /tmp/new.txt\n');
+    expect(diff).toContain('D /bin/vi\n');
+    const files = new Map<string, Uint8Array>();
+    const cpOut = await docker(daemon, ['cp', 'files:/tmp/new.txt', '/out/new.txt'], { files });
+    expect(cpOut.status).toBe(0);
+    expect(new TextDecoder().decode(files.get('/out/new.txt'))).toBe('hello\n');
+    files.set('/in/up.txt', new TextEncoder().encode('uploaded\n'));
+    expect((await docker(daemon, ['cp', '/in/up.txt', 'files:/tmp/'], { files })).status).toBe(0);
+    expect((await docker(daemon, ['exec', 'files', 'cat', '/tmp/up.txt'])).stdout).toBe('uploaded\n');
+    const exported = await docker(daemon, ['export', 'files']);
+    expect(exported.status).toBe(0);
+    expect(exported.bytes.length).toBeGreaterThan(10_000);
+    const stats = await docker(daemon, ['stats', '--no-stream', 'files']);
+    expect(stats.status).toBe(0);
+    const [header, row] = stats.stdout.split('\n');
+    expect(header).toMatch(/^CONTAINER ID   NAME      CPU %     MEM USAGE \/ LIMIT   MEM %     NET I\/O\s+BLOCK I\/O\s+PIDS$/);
+    expect(row).toMatch(/^[0-9a-f]{12}   files     \d+\.\d\d%\s+[\d.]+[KM]iB \/ 128MiB\s+\d+\.\d\d%\s+\S+ \/ \S+\s+\S+ \/ \S+\s+\d+$/);
+    expect((await docker(daemon, ['rm', '-f', 'files'])).status).toBe(0);
+  });
+
+  it('commit makes an image from the upper layer; update changes memory.max live', async () => {
+    await docker(daemon, ['run', '-d', '--name', 'upd', '-m', '64m', 'busybox', 'sleep', '1000']);
+    expect((await docker(daemon, ['exec', 'upd', 'cat', '/sys/fs/cgroup/memory.max'])).stdout).toBe(`${64 * 1024 * 1024}\n`);
+    expect((await docker(daemon, ['update', '-m', '32m', 'upd'])).stdout).toBe('upd\n');
+    expect((await docker(daemon, ['exec', 'upd', 'cat', '/sys/fs/cgroup/memory.max'])).stdout).toBe(`${32 * 1024 * 1024}\n`);
+    const commit = await docker(daemon, ['commit', 'upd', 'snap:1']);
+    expect(commit.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect((await docker(daemon, ['rm', '-f', 'upd'])).status).toBe(0);
+  });
+});
+
+describe('terminals in the guest', () => {
+  it('run -it gives a shell on a PTY; its exit code is docker\'s; exec -it joins a running container', async () => {
+    const input = new ByteQueue();
+    const session = docker(daemon, ['run', '-it', '--rm', '--name', 'term', 'busybox', 'sh'], { stdin: input, stdinIsTerminal: true, stdoutIsTerminal: true });
+    input.push(new TextEncoder().encode('echo typed-$((6*7)); tty; exit 3\n'));
+    const result = await session;
+    expect(result.status).toBe(3);
+    expect(result.stdout).toContain('typed-42\r\n/dev/pts/0\r\n');
+    await docker(daemon, ['run', '-d', '--name', 'host1', 'busybox', 'sleep', '1000']);
+    const execInput = new ByteQueue();
+    const exec = docker(daemon, ['exec', '-it', 'host1', 'sh'], { stdin: execInput, stdinIsTerminal: true, stdoutIsTerminal: true });
+    execInput.push(new TextEncoder().encode('echo pid1=$(cat /proc/1/comm); exit 5\n'));
+    const execResult = await exec;
+    expect(execResult.status).toBe(5);
+    expect(execResult.stdout).toContain('pid1=sleep\r\n');
+    expect((await docker(daemon, ['ps', '--format', '{{.Names}}'])).stdout).toBe('host1\n');
+    await docker(daemon, ['rm', '-f', 'host1']);
+  });
+});
+
+describe('run options in the guest', () => {
+  it('--network none|host|container:, --dns, --add-host, -e, -w, -u', async () => {
+    const none = await docker(daemon, ['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net']);
+    expect(none.stdout).toBe('lo\n');
+    const host = await docker(daemon, ['run', '--rm', '--network', 'host', 'busybox', 'sh', '-c', 'ls /sys/class/net | grep -c docker0']);
+    expect(host.stdout).toBe('1\n');
+    await docker(daemon, ['run', '-d', '--name', 'netowner', 'busybox', 'sleep', '1000']);
+    const ip = (await docker(daemon, ['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'netowner'])).stdout.trim();
+    const joined = await docker(daemon, ['run', '--rm', '--network', 'container:netowner', 'busybox', 'sh', '-c', 'ip -o -4 addr show eth0']);
+    expect(joined.stdout).toContain(`inet ${ip}/16`);
+    await docker(daemon, ['rm', '-f', 'netowner']);
+    const files = await docker(daemon, [
+      'run', '--rm', '--dns', '10.0.0.53', '--dns-search', 'example.com', '--add-host', 'db:10.1.2.3', '-e', 'GREETING=hi there', '-w', '/tmp', '-u', '1000:1000',
+      'busybox', 'sh', '-c', 'grep -v "^#" /etc/resolv.conf | grep .; grep db /etc/hosts; echo "$GREETING"; pwd; id -u; id -g',
+    ]);
+    expect(files.stdout).toBe('nameserver 10.0.0.53\nsearch example.com\n10.1.2.3\tdb\nhi there\n/tmp\n1000\n1000\n');
+  });
+
+  it('run -dit + attach + Ctrl-P Ctrl-Q keeps it up; exiting the attached shell stops it; exec -i answers without a prompt', async () => {
+    const run = await docker(daemon, ['run', '-dit', '--name', 'shell', 'busybox', 'sh']);
+    expect(run.status).toBe(0);
+    const input = new ByteQueue();
+    const attach = docker(daemon, ['attach', 'shell'], { stdin: input, stdinIsTerminal: true, stdoutIsTerminal: true });
+    input.push(new TextEncoder().encode('echo attached-$((2+3))\n'));
+    await eventually(async () => ((await docker(daemon, ['logs', 'shell'])).stdout.includes('attached-5') ? true : undefined), 10_000, 'echo in the attached shell');
+    input.push(Uint8Array.from([0x10, 0x11]));
+    const detached = await attach;
+    expect(detached.status).toBe(0);
+    expect(detached.stdout).toContain('attached-5');
+    expect((await docker(daemon, ['ps', '--format', '{{.Names}} {{.State}}'])).stdout).toBe('shell running\n');
+    async function* lines() {
+      yield new TextEncoder().encode('echo from-exec\nhostname\n');
+    }
+    const exec = await docker(daemon, ['exec', '-i', 'shell', 'sh'], { stdin: lines() });
+    expect(exec.stdout).toBe(`from-exec\n${(await docker(daemon, ['inspect', '-f', '{{.Config.Hostname}}', 'shell'])).stdout}`);
+    const again = new ByteQueue();
+    const second = docker(daemon, ['attach', 'shell'], { stdin: again, stdinIsTerminal: true, stdoutIsTerminal: true });
+    again.push(new TextEncoder().encode('exit 4\n'));
+    expect((await second).status).toBe(4);
+    expect((await docker(daemon, ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'shell'])).stdout).toBe('exited 4\n');
+    await docker(daemon, ['rm', 'shell']);
+  });
+
+  it('bind mounts (-v, --mount, :ro) and --tmpfs', async () => {
+    expect((await sh(guest, 'mkdir -p /srv/share && echo from-host > /srv/share/f.txt')).status).toBe(0);
+    const bind = await docker(daemon, ['run', '--rm', '-v', '/srv/share:/data', 'busybox', 'sh', '-c', 'cat /data/f.txt; echo from-container > /data/g.txt']);
+    expect(bind).toMatchObject({ status: 0, stdout: 'from-host\n' });
+    expect((await sh(guest, 'cat /srv/share/g.txt')).stdout).toBe('from-container\n');
+    const ro = await docker(daemon, ['run', '--rm', '--mount', 'type=bind,source=/srv/share,target=/ro,readonly', 'busybox', 'sh', '-c', 'touch /ro/x']);
+    expect(ro.status).toBe(1);
+    expect(ro.stderr).toContain('Read-only file system');
+    const tmpfs = await docker(daemon, ['run', '--rm', '--tmpfs', '/scratch:size=1m', 'busybox', 'sh', '-c', 'grep " /scratch " /proc/mounts']);
+    expect(tmpfs.stdout).toMatch(/^tmpfs \/scratch tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k/);
+    await docker(daemon, ['create', '--name', 'mnt', '-v', '/srv/share:/data:ro', 'busybox']);
+    const mounts = JSON.parse((await docker(daemon, ['inspect', '-f', '{{json .Mounts}}', 'mnt'])).stdout) as unknown;
+    expect(mounts).toEqual([{ Type: 'bind', Source: '/srv/share', Destination: '/data', Mode: 'ro', RW: false, Propagation: 'rprivate' }]);
+    await docker(daemon, ['rm', 'mnt']);
+    // docker creates a missing -v source; Dockside cannot yet (no mkdir in the runtime): the start fails.
+    const missing = await docker(daemon, ['run', '--rm', '-v', '/no/such/dir:/x', 'busybox', 'true']);
+    expect(missing.status).toBe(125);
+    const named = await docker(daemon, ['run', '--rm', '-v', 'myvol:/x', 'busybox', 'true']);
+    expect(named.status).toBe(125);
+    expect(named.stderr).toContain('not available yet');
+  });
+});
+

@@ -1,0 +1,347 @@
+// The container service against a fake runtime: states, names and lookups, restart policies, stop and
+// kill, pause, wait conditions, exec, update, networking modes, events and the inspect shape.
+
+import { describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/engine/daemon';
+import { MemoryStore } from '../../src/engine/store';
+import { containerService } from '../../src/engine/containers';
+import { inspect, statusString, top, statsSample, statsJson } from '../../src/engine/containers/views';
+import { hostsFile, resolvConf, BridgeIpam, macForIp } from '../../src/engine/network/bridge';
+import { generateName } from '../../src/engine/containers/names';
+import { parseSignal } from '../../src/engine/containers/signals';
+import { EscapeProxy, parseDetachKeys } from '../../src/engine/api/routes/containers';
+import { ContainerLog, rfc3339Nano } from '../../src/engine/containers/streams';
+import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
+import { FakeImages } from '../helpers/fake-images';
+import type { ContainerSpec } from '../../src/engine/runtime/types';
+
+const program: FakeProgram = async ({ spec, stdout, signals }) => {
+  const [cmd, ...args] = spec.args;
+  if (cmd === 'echo') {
+    await stdout(`${args.join(' ')}\n`);
+    return 0;
+  }
+  if (cmd === 'exit') return Number(args[0]);
+  if (cmd === 'sleep' || cmd === 'sh') {
+    for await (const signal of signals) if (signal === 9 || signal === 15) return { exitCode: 128 + signal, signal };
+  }
+  if (cmd === 'stubborn') {
+    for await (const signal of signals) if (signal === 9) return { exitCode: 137, signal: 9 };
+  }
+  return 0;
+};
+
+function setup(runtime = new FakeRuntime(program)) {
+  const daemon = new Daemon({ store: new MemoryStore(), runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+  const images = new FakeImages().install(daemon);
+  images.add('busybox', { config: { Cmd: ['sh'], Env: ['PATH=/bin', 'FROM_IMAGE=1'], Labels: { 'org.x': 'y' } } });
+  const service = containerService(daemon);
+  return { daemon, runtime, images, service };
+}
+
+const until = async (check: () => boolean, what: string) => {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out: ${what}`);
+};
+
+describe('container service', () => {
+  it('creates from the image config, names and finds containers by name and unique prefix', async () => {
+    const { service } = setup();
+    const { Id } = await service.create('web', { Image: 'busybox', Env: ['A=1', 'FROM_IMAGE=2'] });
+    expect(Id).toMatch(/^[0-9a-f]{64}$/);
+    const live = service.get('web');
+    expect(live.record.config.Env).toEqual(['PATH=/bin', 'FROM_IMAGE=2', 'A=1']);
+    expect(live.record.config.Cmd).toEqual(['sh']);
+    expect(live.record.config.Labels).toEqual({ 'org.x': 'y' });
+    expect(live.record.path).toBe('sh');
+    expect(service.get(Id.slice(0, 5)).id).toBe(Id);
+    const generated = await service.create('', { Image: 'busybox' });
+    expect(service.get(generated.Id).record.name).toMatch(/^\/[a-z]+_[a-z]+\d?$/);
+    await expect(service.create('web', { Image: 'busybox' })).rejects.toMatchObject({ status: 409 });
+    await expect(service.create('', { Image: 'nosuch' })).rejects.toMatchObject({ status: 404, message: 'No such image: nosuch:latest' });
+    await expect(service.create('', { Image: 'busybox', HostConfig: { Memory: 1024 } })).rejects.toMatchObject({ message: 'Minimum memory limit allowed is 6MB' });
+    await expect(service.create('', { Image: 'busybox', HostConfig: { NetworkMode: 'mynet' } })).rejects.toMatchObject({ status: 400 });
+    expect(() => service.get('nothing')).toThrow('No such container: nothing');
+  });
+
+  it('starts with a veth on docker0, an address from 172.17.0.2 and docker\'s /etc files', async () => {
+    const { service, runtime } = setup();
+    await service.create('aa', { Image: 'busybox', Cmd: ['sleep', '100'], Hostname: 'alpha', HostConfig: { Dns: ['1.1.1.1'], DnsSearch: ['example.com'], ExtraHosts: ['db:10.0.0.5'] } });
+    await service.start('aa');
+    const spec = runtime.calls.find((c) => c.op === 'create')!.args[0] as ContainerSpec;
+    expect(spec.network).toMatchObject({ bridge: 'docker0', address: '172.17.0.2/16', gateway: '172.17.0.1', mac: '02:42:ac:11:00:02' });
+    expect(spec.mounts.map((m) => m.destination)).toEqual(expect.arrayContaining(['/etc/hosts', '/etc/hostname', '/etc/resolv.conf']));
+    const live = service.get('aa');
+    expect(runtime.files.get(live.record.hostsPath)).toContain('10.0.0.5\tdb\n172.17.0.2\talpha\n');
+    expect(runtime.files.get(live.record.hostnamePath)).toBe('alpha\n');
+    expect(runtime.files.get(live.record.resolvConfPath)).toContain('nameserver 1.1.1.1\nsearch example.com\n');
+    expect(spec.process.env).toEqual(expect.arrayContaining(['PATH=/bin', 'HOSTNAME=alpha', 'HOME=/root']));
+    await service.create('bb', { Image: 'busybox', Cmd: ['sleep', '100'] });
+    await service.start('bb');
+    expect(service.get('bb').record.endpoint?.ip).toBe('172.17.0.3');
+    await service.stop('aa', 1);
+    await service.create('cc', { Image: 'busybox', Cmd: ['sleep', '100'] });
+    await service.start('cc');
+    expect(service.get('cc').record.endpoint?.ip).toBe('172.17.0.2');
+  });
+
+  it('--network none, host and container:NAME change the namespace', async () => {
+    const { service, runtime } = setup();
+    await service.create('nn', { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { NetworkMode: 'none' } });
+    await service.start('nn');
+    await service.create('hh', { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { NetworkMode: 'host' } });
+    await service.start('hh');
+    await service.create('jj', { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { NetworkMode: 'container:nn' } });
+    await service.start('jj');
+    const specs = runtime.calls.filter((c) => c.op === 'create').map((c) => c.args[0] as ContainerSpec);
+    expect(specs[0].namespaces.net).toBe('new');
+    expect(specs[0].network).toBeUndefined();
+    expect(specs[1].namespaces.net).toBe('host');
+    expect(specs[2].namespaces.net).toBe(`/proc/${service.get('nn').record.state.pid}/ns/net`);
+    expect(inspect(service.get('nn'), { nowMs: Date.now() }).NetworkSettings).toMatchObject({ IPAddress: '', Networks: { none: { IPAddress: '' } } });
+  });
+
+  it('reports a missing executable like docker (exit 127, state Created)', async () => {
+    const runtime = new FakeRuntime(program);
+    const originalStart = runtime.start.bind(runtime);
+    runtime.start = async (id) => {
+      await originalStart(id);
+      const { RuntimeError } = await import('../../src/engine/runtime/types');
+      throw new RuntimeError('No such file or directory', 'ENOENT', 2, 'execve', 'nosuch');
+    };
+    const { service } = setup(runtime);
+    await service.create('x1', { Image: 'busybox', Cmd: ['nosuch'] });
+    await expect(service.start('x1')).rejects.toMatchObject({
+      message: 'failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "nosuch": executable file not found in $PATH: unknown',
+    });
+    expect(service.get('x1').record.state).toMatchObject({ status: 'created', exitCode: 127 });
+  });
+
+  it('stops with SIGTERM, then SIGKILL after the timeout; kill and pause give docker\'s errors', async () => {
+    const { service, daemon } = setup();
+    const seen: string[] = [];
+    daemon.events.subscribe((e) => seen.push(`${e.Action}${e.Actor.Attributes.signal ? `:${e.Actor.Attributes.signal}` : ''}${e.Actor.Attributes.exitCode ? `:${e.Actor.Attributes.exitCode}` : ''}`));
+    await service.create('ss', { Image: 'busybox', Cmd: ['stubborn'] });
+    await service.start('ss');
+    const started = Date.now();
+    await service.stop('ss', 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(service.get('ss').record.state).toMatchObject({ status: 'exited', exitCode: 137 });
+    expect(seen).toEqual(['create', 'start', 'kill:15', 'kill:9', 'die:137', 'stop']);
+    await expect(service.stop('ss')).rejects.toMatchObject({ status: 304 });
+    await expect(service.kill('ss')).rejects.toMatchObject({ status: 409, message: `cannot kill container: ss: container ${service.get('ss').id} is not running` });
+    await expect(service.pause('ss')).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is not running` });
+    await service.start('ss');
+    await service.pause('ss');
+    expect(statusString(service.get('ss').record, Date.now())).toMatch(/^Up .* \(Paused\)$/);
+    await expect(service.pause('ss')).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is already paused` });
+    await expect(service.execCreate('ss', { Cmd: ['echo'] })).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is paused, unpause the container before exec` });
+    await service.unpause('ss');
+    await expect(service.unpause('ss')).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is not paused` });
+    await expect(service.remove('ss')).rejects.toMatchObject({ status: 409 });
+    await service.remove('ss', { force: true });
+    expect(service.find('ss')).toBeUndefined();
+    expect(seen.slice(-2)).toEqual(['die:137', 'destroy']);
+  });
+
+  it('restart policies: on-failure:N retries N times, always restarts until stopped, no stays down', async () => {
+    const { service } = setup();
+    await service.create('ff', { Image: 'busybox', Cmd: ['exit', '1'], HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } });
+    await service.start('ff');
+    await until(() => service.get('ff').record.restartCount === 2 && service.get('ff').status === 'exited', 'two restarts');
+    expect(service.get('ff').record.state.exitCode).toBe(1);
+    await service.create('ok', { Image: 'busybox', Cmd: ['exit', '0'], HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 0 } } });
+    await service.start('ok');
+    await until(() => service.get('ok').status === 'exited', 'exit');
+    expect(service.get('ok').record.restartCount).toBe(0);
+    await service.create('al', { Image: 'busybox', Cmd: ['exit', '0'], HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } } });
+    await service.start('al');
+    await until(() => service.get('al').record.restartCount >= 2, 'always restarts');
+    await service.stop('al');
+    const count = service.get('al').record.restartCount;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(service.get('al').record.restartCount).toBe(count);
+    expect(service.get('al').status).toBe('exited');
+  });
+
+  it('wait conditions and --rm', async () => {
+    const { service } = setup();
+    await service.create('ww', { Image: 'busybox', Cmd: ['exit', '5'], HostConfig: { AutoRemove: true } });
+    const live = service.get('ww');
+    const nextExit = service.wait(live, 'next-exit');
+    const removed = service.wait(live, 'removed');
+    await service.start('ww');
+    expect(await nextExit).toEqual({ StatusCode: 5, Error: null });
+    expect(await removed).toEqual({ StatusCode: 5, Error: null });
+    expect(service.find('ww')).toBeUndefined();
+    await service.create('w2', { Image: 'busybox', Cmd: ['exit', '0'] });
+    expect(await service.wait(service.get('w2'), 'not-running')).toEqual({ StatusCode: 0, Error: null });
+  });
+
+  it('exec runs in the container with the container env; update writes cgroup files live', async () => {
+    const { service, runtime } = setup();
+    await service.create('ee', { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { Memory: 64 * 1024 * 1024 } });
+    await service.start('ee');
+    const execId = await service.execCreate('ee', { Cmd: ['echo', 'x'], Env: ['B=2'], AttachStdout: true });
+    let output = '';
+    const exec = service.getExec(execId);
+    const proc = await service.execStart(exec, { stdin: false, stdout: (c) => void (output += new TextDecoder().decode(c)) });
+    expect('pid' in proc).toBe(true);
+    await exec.exited;
+    expect(exec.exitCode).toBe(0);
+    expect(output).toBe('x\n');
+    const execSpec = runtime.calls.find((c) => c.op === 'exec')!.args[1] as { env: string[] };
+    expect(execSpec.env).toEqual(expect.arrayContaining(['FROM_IMAGE=1', 'B=2']));
+    const createSpec = runtime.calls.find((c) => c.op === 'create')!.args[0] as ContainerSpec;
+    expect(createSpec.cgroup.settings).toMatchObject({ 'memory.max': String(64 * 1024 * 1024) });
+    await service.update('ee', { Memory: 32 * 1024 * 1024, MemorySwap: 64 * 1024 * 1024, CpuShares: 512, PidsLimit: 50 });
+    const cgroup = service.get('ee').cgroupPath;
+    expect(runtime.files.get(`${cgroup}/memory.max`)).toBe(String(32 * 1024 * 1024));
+    expect(runtime.files.get(`${cgroup}/pids.max`)).toBe('50');
+    expect(runtime.files.get(`${cgroup}/cpu.weight`)).toBe('20');
+    expect(inspect(service.get('ee'), { nowMs: Date.now() }).HostConfig).toMatchObject({ Memory: 32 * 1024 * 1024, CpuShares: 512, PidsLimit: 50 });
+  });
+
+  it('rename and its conflicts', async () => {
+    const { service } = setup();
+    await service.create('one', { Image: 'busybox' });
+    await service.create('two', { Image: 'busybox' });
+    await service.rename('one', 'uno');
+    expect(service.get('uno').record.name).toBe('/uno');
+    await expect(service.rename('uno', 'two')).rejects.toMatchObject({ status: 409 });
+    await expect(service.rename('uno', 'uno')).rejects.toMatchObject({ message: 'Renaming a container with the same name as its current name' });
+  });
+
+  it('inspect has docker\'s sections', async () => {
+    const { service } = setup();
+    await service.create('ii', { Image: 'busybox', Cmd: ['sleep', '1'] });
+    await service.start('ii');
+    const json = inspect(service.get('ii'), { nowMs: Date.now() });
+    expect(Object.keys(json)).toEqual([
+      'Id', 'Created', 'Path', 'Args', 'State', 'Image', 'ResolvConfPath', 'HostnamePath', 'HostsPath', 'LogPath', 'Name', 'RestartCount', 'Driver', 'Platform',
+      'MountLabel', 'ProcessLabel', 'AppArmorProfile', 'ExecIDs', 'HostConfig', 'GraphDriver', 'Mounts', 'Config', 'NetworkSettings',
+    ]);
+    expect(json.State).toMatchObject({ Status: 'running', Running: true, Paused: false, OOMKilled: false, Pid: 100 });
+    expect((json.GraphDriver as { Data: Record<string, string> }).Data).toMatchObject({ LowerDir: '/var/lib/docker/overlay2/fake/diff', MergedDir: expect.stringMatching(/\/merged$/) });
+    expect(json.Created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+  });
+});
+
+describe('daemon restarts and healthchecks', () => {
+  it('shutdown stops running containers; a new daemon brings back always and unless-stopped ones', async () => {
+    const store = new MemoryStore();
+    const first = (() => {
+      const daemon = new Daemon({ store, runtime: new FakeRuntime(program), registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+      new FakeImages().install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
+      return containerService(daemon);
+    })();
+    for (const [name, policy] of [['al', 'always'], ['us', 'unless-stopped'], ['no', 'no'], ['st', 'unless-stopped']] as const) {
+      await first.create(name, { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { RestartPolicy: { Name: policy, MaximumRetryCount: 0 } } });
+      await first.start(name);
+    }
+    await first.stop('st');
+    await first.shutdown(1);
+    expect(first.list().map((live) => live.status)).toEqual(['exited', 'exited', 'exited', 'exited']);
+    const runtime = new FakeRuntime(program);
+    const daemon = new Daemon({ store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+    new FakeImages().install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
+    const second = containerService(daemon);
+    await second.ready();
+    await until(() => second.get('al').status === 'running' && second.get('us').status === 'running', 'restarted');
+    expect(second.get('no').status).toBe('exited');
+    expect(second.get('st').status).toBe('exited');
+  });
+
+  it('a healthcheck takes the container from starting to healthy, and unhealthy after retries', async () => {
+    let healthy = true;
+    const runtime = new FakeRuntime(async (context) => {
+      if (context.spec.args[0] === '/bin/sh' && context.spec.args[2] === 'check') return healthy ? 0 : 1;
+      return program(context);
+    });
+    const { service, daemon } = setup(runtime);
+    const statuses: string[] = [];
+    daemon.events.subscribe((e) => e.Action.startsWith('health_status') && statuses.push(e.Action));
+    await service.create('hc', { Image: 'busybox', Cmd: ['sleep', '1'], Healthcheck: { Test: ['CMD-SHELL', 'check'], Interval: 30e6, Retries: 2 } });
+    await service.start('hc');
+    expect(statusString(service.get('hc').record, Date.now())).toMatch(/^Up .* \(health: starting\)$/);
+    await until(() => service.get('hc').record.state.health?.Status === 'healthy', 'healthy');
+    expect(statusString(service.get('hc').record, Date.now())).toMatch(/\(healthy\)$/);
+    healthy = false;
+    await until(() => service.get('hc').record.state.health?.Status === 'unhealthy', 'unhealthy');
+    expect(statuses).toEqual(['health_status: healthy', 'health_status: unhealthy']);
+    expect(service.get('hc').record.state.health?.FailingStreak).toBeGreaterThanOrEqual(2);
+    await service.stop('hc', 0);
+  });
+});
+
+describe('container helpers', () => {
+  it('names, signals, detach keys, IPAM, hosts and resolv.conf', () => {
+    expect(generateName(() => 0.5)).toMatch(/^[a-z]+_[a-z]+$/);
+    expect(parseSignal('HUP')).toBe(1);
+    expect(parseSignal('SIGKILL')).toBe(9);
+    expect(parseSignal('15')).toBe(15);
+    expect(() => parseSignal('NOPE')).toThrow('Invalid signal: NOPE');
+    expect(parseDetachKeys('')).toEqual([16, 17]);
+    expect(parseDetachKeys('ctrl-a,x')).toEqual([1, 120]);
+    const proxy = new EscapeProxy([16, 17]);
+    expect(proxy.feed(Uint8Array.from([65, 16]))).toEqual([Uint8Array.from([65]), false]);
+    expect(proxy.feed(Uint8Array.from([66]))).toEqual([Uint8Array.from([16, 66]), false]);
+    expect(proxy.feed(Uint8Array.from([16, 17]))[1]).toBe(true);
+    const ipam = new BridgeIpam();
+    expect([ipam.allocate(), ipam.allocate()]).toEqual(['172.17.0.2', '172.17.0.3']);
+    expect(macForIp('172.17.0.10')).toBe('02:42:ac:11:00:0a');
+    expect(hostsFile({ hostname: 'abc', ip: '172.17.0.2' })).toBe(
+      '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\nff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n172.17.0.2\tabc\n',
+    );
+    expect(resolvConf({})).toContain('nameserver 8.8.8.8\nnameserver 8.8.4.4\n');
+    expect(rfc3339Nano(Date.UTC(2024, 0, 1, 0, 0, 0, 123), 45)).toBe('2024-01-01T00:00:00.123000045Z');
+  });
+
+  it('splits the log into lines with their streams', () => {
+    const log = new ContainerLog(() => new Date(0));
+    const e = new TextEncoder();
+    log.write('stdout', e.encode('a\nb'));
+    log.write('stderr', e.encode('x\n'));
+    log.write('stdout', e.encode('c\n'));
+    log.write('stdout', e.encode('tail'));
+    log.flush();
+    expect(log.entries.map((entry) => `${entry.stream}:${new TextDecoder().decode(entry.data)}`)).toEqual(['stdout:a\n', 'stderr:x\n', 'stdout:bc\n', 'stdout:tail']);
+  });
+
+  it('top and stats from /proc and cgroup files', async () => {
+    const runtime = new FakeRuntime();
+    const cg = '/sys/fs/cgroup/docker/abc';
+    runtime.files.set(`${cg}/cgroup.procs`, '123\n130\n');
+    runtime.files.set('/proc/stat', 'cpu  100 0 100 800 0 0 0 0 0 0\nbtime 1700000000\n');
+    runtime.files.set('/proc/uptime', '100.00 90.00\n');
+    runtime.files.set('/proc/meminfo', 'MemTotal:       125000 kB\n');
+    runtime.files.set('/proc/123/stat', '123 (sleep) S 99 123 123 0 -1 4194560 100 0 0 0 5 5 0 0 20 0 1 0 1000 1200000 50 4294967295');
+    runtime.files.set('/proc/123/cmdline', 'sleep\u00001000\u0000');
+    runtime.files.set('/proc/123/status', 'Name:\tsleep\nUid:\t0\t0\t0\t0\n');
+    runtime.files.set('/proc/130/stat', '130 (sh) S 123 130 123 34816 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 1100 1300000 60 4294967295');
+    runtime.files.set('/proc/130/cmdline', 'sh\u0000');
+    runtime.files.set('/proc/130/status', 'Name:\tsh\nUid:\t1000\t1000\t1000\t1000\n');
+    const result = await top(runtime, cg, '-ef', 0);
+    expect(result.Titles).toEqual(['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']);
+    expect(result.Processes).toEqual([
+      ['root', '123', '99', '0', '22:13', '?', '00:00:00', 'sleep 1000'],
+      ['1000', '130', '123', '0', '22:13', 'pts/0', '00:00:00', 'sh'],
+    ]);
+    runtime.files.set(`${cg}/memory.current`, '8388608\n');
+    runtime.files.set(`${cg}/memory.stat`, 'anon 4096\ninactive_file 1048576\n');
+    runtime.files.set(`${cg}/memory.max`, 'max\n');
+    runtime.files.set(`${cg}/cpu.stat`, 'usage_usec 2000000\n');
+    runtime.files.set(`${cg}/pids.current`, '2\n');
+    runtime.files.set(`${cg}/io.stat`, '254:0 rbytes=4096 wbytes=0 rios=1 wios=0\n');
+    const sample = await statsSample(runtime, cg, undefined, 128 * 1024 * 1024, 1, new Date(0));
+    expect(sample).toMatchObject({ cpuTotalNs: 2e9, memoryUsage: 8388608, memoryLimit: 128 * 1024 * 1024, pids: 2, ioRead: 4096, systemNs: 1000 * 1e7 });
+    const { service } = setup();
+    await service.create('st', { Image: 'busybox' });
+    const json = statsJson(service.get('st'), sample, undefined) as { memory_stats: { usage: number; stats: Record<string, number> } };
+    expect(json.memory_stats.usage).toBe(8388608);
+    expect(json.memory_stats.stats.inactive_file).toBe(1048576);
+  });
+});
