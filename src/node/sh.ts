@@ -5,7 +5,12 @@
 // The exit status is the guest shell's (128+N when a signal ended it).
 
 import type { BootMode, Guest } from '../vm/guest';
-import { startNodeGuest } from './artifacts';
+import { DocksideEngine } from '../app/engine';
+import { MemoryStore } from '../engine/store';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot, startNodeGuest } from './artifacts';
+import { NodeBundledRegistry, bundledLayoutDir } from './bundled-registry';
 
 const EXIT_MARKER = /\x1b\]777;dockside-exit;(\d+)\x07/;
 
@@ -41,6 +46,11 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function runSh(options: ShOptions): Promise<number> {
   const guest = await startNodeGuest(options.mode);
   try {
+    // The daemon runs for as long as the shell: `docker` in the guest reaches it. A guest whose agent
+    // cannot listen (built before the sockets existed) still gives a shell; `docker` then cannot connect.
+    await startNodeEngine(guest).catch((error: unknown) => {
+      process.stderr.write(`dockside: the Docker daemon did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
     if (options.command !== undefined || !process.stdin.isTTY) {
       const script = options.command ?? (await readAll(process.stdin));
       const result = await guest.run(script, {
@@ -54,6 +64,23 @@ export async function runSh(options: ShOptions): Promise<number> {
   } finally {
     await guest.destroy();
   }
+}
+
+/** The bundled images; a scratch guest (DOCKSIDE_VM_DIR) without its own images uses the committed ones. */
+export function nodeRegistry(): NodeBundledRegistry {
+  const committed = join(projectRoot, 'vm-images', 'images', 'dist');
+  return new NodeBundledRegistry(existsSync(join(bundledLayoutDir, 'index.json')) ? bundledLayoutDir : committed);
+}
+
+/** The engine on a guest in Node: a memory store and the bundled images. */
+export function startNodeEngine(guest: Guest): Promise<DocksideEngine> {
+  const debug = process.env.DOCKSIDE_DEBUG;
+  return DocksideEngine.start({
+    guest,
+    store: new MemoryStore(),
+    registry: nodeRegistry(),
+    onError: debug ? (error) => process.stderr.write(`dockside: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) : undefined,
+  });
 }
 
 function flush(stream: NodeJS.WritableStream): Promise<void> {

@@ -68,7 +68,6 @@ export class EmulatorHandle {
       // The guest kernel keeps the MAC it booted with; the device must answer to the same one after a restore.
       preserve_mac_from_state_image: true,
       virtio_console: true,
-      uart1: true,
       disable_keyboard: true,
       disable_mouse: true,
       disable_speaker: true,
@@ -136,10 +135,6 @@ export class EmulatorHandle {
    */
   resizeConsole(cols: number, rows: number): void {
     this.bus.send('virtio-console0-resize', [rows, cols]);
-  }
-
-  serialSend(port: number, data: Uint8Array): void {
-    this.v86.serial_send_bytes(port, data);
   }
 
   createFile(path: string, data: Uint8Array): Promise<void> {

@@ -16,7 +16,7 @@
 #define MAX_PAYLOAD 1048576u
 #define INITIAL_WINDOW 65536u
 
-enum frame_kind { FRAME_REQUEST = 1, FRAME_REPLY = 2, FRAME_DATA = 3, FRAME_CREDIT = 4, FRAME_ERROR = 5 };
+enum frame_kind { FRAME_REQUEST = 1, FRAME_REPLY = 2, FRAME_DATA = 3, FRAME_CREDIT = 4, FRAME_ERROR = 5, FRAME_EVENT = 6 };
 
 /* What failed: the protocol's error object. */
 struct err {
@@ -214,6 +214,41 @@ void op_write(uint32_t req, const struct json *args);
 void op_unpack(uint32_t req, const struct json *args);
 void op_pack(uint32_t req, const struct json *args);
 void op_changes(uint32_t req, const struct json *args);
+
+/* ---- sockets.c: listening unix sockets relayed to the host ---- */
+/* Stream ids of accepted connections (chosen by the agent) start here; the host's stay below. */
+#define CONN_ID_BASE 0x80000000u
+struct pollfd;
+struct listener {
+    char name[32];       /* the host's name for it: "cli", "api" */
+    char path[108];
+    int fd;
+    struct listener *next;
+};
+struct conn {
+    uint32_t id;
+    int fd;
+    uint32_t window;     /* socket -> host: bytes the host still accepts */
+    struct buf pending;  /* host -> socket: received, not yet written */
+    size_t pending_off;
+    int host_eof;        /* the host sent its empty DATA */
+    int shut_write;      /* shutdown(SHUT_WR) done */
+    int read_eof;        /* the socket's reading side ended and the empty DATA was sent */
+    struct conn *next;
+};
+extern struct listener *all_listeners;
+extern struct conn *all_conns;
+void op_listen(uint32_t req, const struct json *args);
+void op_unlisten(uint32_t req, const struct json *args);
+void op_close(uint32_t req, const struct json *args);
+/* DATA/CREDIT for a connection's stream; 0 when the id is not a connection id. */
+int conn_data(uint32_t id, const char *data, size_t n);
+int conn_credit(uint32_t id, uint32_t n);
+int conn_find_ptr(const struct conn *c);
+size_t sockets_count(void);
+/* Fills poll slots (kinds: 0 listener, 1 connection) and returns how many. */
+size_t sockets_pollfds(struct pollfd *fds, void **ptrs, int *kinds);
+void sockets_ready(void *ptr, int kind, int fd, short revents);
 
 /* ---- jobs (util.c): slow work in a forked worker that writes its reply JSON to a pipe ---- */
 typedef void (*job_fn)(const struct json *args, struct buf *reply);

@@ -5,7 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: build.sh OUTDIR}
 mkdir -p "$out"
-sources=(main.c json.c streams.c process.c container.c net.c cgroup.c files.c util.c errnames.c)
+sources=(main.c json.c streams.c process.c container.c net.c cgroup.c files.c sockets.c util.c errnames.c)
 # Reproducible: fixed source paths in the binary, no build id, no timestamps.
 (cd "$here" && gcc -std=c11 -m32 -march=i686 -static -Os -s \
   -Wall -Wextra -Werror -ffunction-sections -fdata-sections -Wl,--gc-sections -ffile-prefix-map="$here"=. -Wl,--build-id=none \

@@ -124,6 +124,7 @@ static const struct {
     {"exec", op_exec},     {"wait", op_wait},       {"signal", op_signal},   {"resize", op_resize},
     {"freeze", op_freeze}, {"killall", op_killall}, {"delete", op_delete},   {"read", op_read},
     {"write", op_write},   {"unpack", op_unpack},   {"pack", op_pack},       {"changes", op_changes},
+    {"listen", op_listen}, {"unlisten", op_unlisten}, {"close", op_close},
 };
 
 static void handle_request(uint32_t id, const char *payload, size_t length) {
@@ -155,10 +156,16 @@ static void handle_request(uint32_t id, const char *payload, size_t length) {
 static void handle_frame(int kind, uint32_t id, const char *payload, size_t length) {
     switch (kind) {
     case FRAME_REQUEST: handle_request(id, payload, length); break;
-    case FRAME_DATA: stream_data(id, payload, length); break;
+    case FRAME_DATA:
+        if (!conn_data(id, payload, length)) stream_data(id, payload, length);
+        break;
     case FRAME_CREDIT:
-        if (length == 4) stream_credit(id, get_u32((const unsigned char *)payload));
-        else protocol_error("CREDIT payload is not 4 bytes");
+        if (length == 4) {
+            uint32_t n = get_u32((const unsigned char *)payload);
+            if (!conn_credit(id, n)) stream_credit(id, n);
+        } else {
+            protocol_error("CREDIT payload is not 4 bytes");
+        }
         break;
     default: protocol_error("unexpected frame kind"); break;
     }
@@ -243,7 +250,7 @@ static void reap_children(int sigfd) {
 
 /* ---- the loop ---- */
 
-enum { SLOT_PORT, SLOT_SIGNAL, SLOT_STREAM, SLOT_REPORT, SLOT_JOB };
+enum { SLOT_PORT, SLOT_SIGNAL, SLOT_STREAM, SLOT_REPORT, SLOT_JOB, SLOT_LISTENER, SLOT_CONN };
 
 int main(int argc, char **argv) {
     const char *path = argc > 1 ? argv[1] : "/dev/hvc1";
@@ -283,6 +290,7 @@ int main(int argc, char **argv) {
         for (struct stream *s = all_streams; s; s = s->next) want++;
         for (struct process *p = all_processes; p; p = p->next) want++;
         for (struct job *j = all_jobs; j; j = j->next) want++;
+        want += sockets_count();
         if (want > cap) {
             cap = want * 2;
             fds = realloc(fds, cap * sizeof *fds);
@@ -308,6 +316,13 @@ int main(int argc, char **argv) {
             if (j->fd < 0) continue;
             fds[n] = (struct pollfd){j->fd, POLLIN, 0};
             slots[n++] = (struct slot){SLOT_JOB, j};
+        }
+        {
+            void *ptrs[want];
+            int kinds[want];
+            size_t k = sockets_pollfds(fds + n, ptrs, kinds);
+            for (size_t i = 0; i < k; i++) slots[n + i] = (struct slot){kinds[i] ? SLOT_CONN : SLOT_LISTENER, ptrs[i]};
+            n += k;
         }
         int r = poll(fds, n, freeze_poll_timeout());
         if (r < 0 && errno != EINTR) {
@@ -342,6 +357,8 @@ int main(int argc, char **argv) {
                     }
                 }
                 break;
+            case SLOT_LISTENER:
+            case SLOT_CONN: sockets_ready(slots[i].ptr, slots[i].kind == SLOT_CONN, fds[i].fd, re); break;
             case SLOT_JOB:
                 for (struct job *j = all_jobs; j; j = j->next) {
                     if (j == slots[i].ptr && j->fd == fds[i].fd) {

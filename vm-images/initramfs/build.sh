@@ -37,6 +37,19 @@ cp -a "$here/rootfs/." "$root/"
 # The binary is also kept in the output directory, committed and listed in the manifest.
 bash "$here/../agent/build.sh" "$out"
 cp "$out/dockside-agent" "$root/sbin/dockside-agent"
+# The docker client (vm-images/docker-client): argv, environment and stdio to the CLI on the host
+# through the agent's sockets; as dockside-service it carries `service docker ...` and `systemctl`.
+bash "$here/../docker-client/build.sh" "$work/docker-client"
+mkdir -p "$root/usr/lib/dockside"
+cp "$work/docker-client/docker" "$root/usr/bin/docker"
+ln -sf /usr/bin/docker "$root/usr/lib/dockside/dockside-service"
+ln -sf /usr/bin/docker "$root/usr/bin/dockside-sockcat"
+# curl (issue 6: `curl --unix-socket /var/run/docker.sock http://localhost/...` in the learner's shell):
+# Debian's curl source built static with HTTP and unix sockets only (vm-images/curl/build.sh says why
+# not Debian's binary package).
+bash "$here/../curl/build.sh" "$work/curl"
+cp "$work/curl/curl" "$root/usr/bin/curl"
+cat "$work/curl/curl.version" >> "$out/initramfs.packages"
 mknod -m 600 "$root/dev/console" c 5 1
 mknod -m 666 "$root/dev/null" c 1 3
 # Reproducible archive: sorted names, fixed times, no owners from the build machine.

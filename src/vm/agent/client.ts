@@ -3,7 +3,9 @@
 // within a bounded time, and later calls try again (init respawns the agent).
 
 import { RuntimeError } from '../../engine/runtime/types';
+import { GuestConnection, type AcceptEvent } from './connection';
 import {
+  CONNECTION_STREAM_BASE,
   FrameKind,
   FrameReader,
   INITIAL_WINDOW,
@@ -66,6 +68,7 @@ export class AgentClient {
   private lastHeard = Date.now();
   private pinging = false;
   private closed = false;
+  private readonly acceptListeners = new Set<(connection: GuestConnection) => boolean>();
   /** Protocol errors the agent reported for frames it could not read (ERROR frames). */
   readonly protocolErrors: Json[] = [];
 
@@ -105,8 +108,32 @@ export class AgentClient {
 
   allocateStream(): number {
     const id = this.nextStream;
-    this.nextStream = this.nextStream >= 0xffffffff ? 1 : this.nextStream + 1;
+    // Ids from CONNECTION_STREAM_BASE up are the agent's (accepted connections).
+    this.nextStream = this.nextStream >= CONNECTION_STREAM_BASE - 1 ? 1 : this.nextStream + 1;
     return id;
+  }
+
+  /**
+   * Connections accepted on the guest's listening sockets (op `listen`). A listener returns true when
+   * it took the connection; one nobody takes is closed.
+   */
+  onAccept(listener: (connection: GuestConnection) => boolean): () => void {
+    this.acceptListeners.add(listener);
+    return () => this.acceptListeners.delete(listener);
+  }
+
+  private accept(event: AcceptEvent): void {
+    const stream = event.stream;
+    const connection = new GuestConnection(event.socket, stream, {
+      input: this.openInput(stream),
+      openOutput: (sink) => this.openOutput(stream, sink),
+      close: () => {
+        this.dropStream(stream);
+        return this.request('close', { stream }).then(() => undefined);
+      },
+    });
+    for (const listener of this.acceptListeners) if (listener(connection)) return;
+    connection.destroy();
   }
 
   openInput(streamId: number): InputStream {
@@ -165,6 +192,13 @@ export class AgentClient {
       case FrameKind.Error:
         this.protocolErrors.push(parseJson(frame));
         break;
+      case FrameKind.Event: {
+        const event = parseJson(frame);
+        if (event.event === 'accept' && typeof event.socket === 'string' && typeof event.stream === 'number') {
+          this.accept({ socket: event.socket, stream: event.stream });
+        }
+        break;
+      }
       default:
         break; // the agent sends no requests
     }

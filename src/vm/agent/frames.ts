@@ -13,7 +13,12 @@ export enum FrameKind {
   Data = 3,
   Credit = 4,
   Error = 5,
+  /** Agent → host: something happened in the guest (a connection was accepted on a socket). */
+  Event = 6,
 }
+
+/** Stream ids of connections accepted by the agent start here; ids the host chooses stay below. */
+export const CONNECTION_STREAM_BASE = 0x80000000;
 
 export interface Frame {
   kind: FrameKind;
@@ -78,7 +83,7 @@ export class FrameReader {
         this.buffer[at + 1] === MAGIC1 &&
         this.buffer[at + 2] === PROTOCOL_VERSION &&
         kind >= FrameKind.Request &&
-        kind <= FrameKind.Error &&
+        kind <= FrameKind.Event &&
         length <= MAX_PAYLOAD;
       if (!valid) {
         at++;

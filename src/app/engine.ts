@@ -1,0 +1,191 @@
+// The engine wired to a booted guest: the daemon (src/engine) on the guest's runtime, and the guest's
+// sockets served by it. `docker` typed in the guest reaches the CLI through the docker-cli socket,
+// /var/run/docker.sock carries raw Engine API bytes, and the service socket carries `service docker
+// ...` and `systemctl ... docker`, which start and stop the daemon as a Linux host would.
+
+import { InProcessClient } from '../cli/client';
+import { runDocker } from '../cli/docker';
+import type { DockerEnv } from '../cli/env';
+import { serveHttpConnection } from '../engine/api/http1';
+import type { ApiRequest, ApiResponse, RawConnection } from '../engine/api/types';
+import { containerService } from '../engine/containers';
+import { Daemon, type DaemonOptions } from '../engine/daemon';
+import type { RegistrySource } from '../engine/registry/source';
+import type { Store } from '../engine/store';
+import type { Guest } from '../vm/guest';
+import type { GuestConnection } from '../vm/guest-connections';
+import { serveDockerSession, type ClientFiles } from './docker-sessions';
+import { GuestClientFiles } from './guest-files';
+import { serviceCommand } from './docker-service';
+
+export interface EngineOptions {
+  guest: Guest;
+  store: Store;
+  registry: RegistrySource;
+  clock?: () => Date;
+  host?: DaemonOptions['host'];
+  /** Files of the guest for the CLI (default: through the runtime's 9p staging). */
+  files?: ClientFiles;
+  /** Serves HTTP/1.1 on a raw connection (default: the engine's serveHttpConnection). */
+  serveHttp?: (connection: RawConnection, handle: (request: ApiRequest) => Promise<ApiResponse>) => Promise<void>;
+  /** Runs the CLI for a session (default: runDocker; tests wrap it). */
+  run?: (argv: readonly string[], env: DockerEnv) => Promise<number>;
+  /** Unexpected failures of a session (tests and DOCKSIDE_DEBUG print them). */
+  onError?: (error: unknown) => void;
+}
+
+/** How long `service docker stop` lets each container stop before it is killed (docker's default). */
+const SHUTDOWN_TIMEOUT_S = 10;
+
+export class DocksideEngine {
+  readonly daemon: Daemon;
+  private running = false;
+  /** When the daemon last started or stopped (systemctl status prints it). */
+  changedAt: Date;
+  private readonly files: ClientFiles;
+  private readonly unsubscribe: (() => void)[] = [];
+  private transition: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly options: EngineOptions) {
+    this.daemon = new Daemon({ store: options.store, runtime: options.guest.runtime, registry: options.registry, clock: options.clock, host: options.host });
+    this.files = options.files ?? new GuestClientFiles(options.guest.runtime);
+    this.changedAt = this.now();
+  }
+
+  /** Creates the daemon and starts serving the guest's sockets (the daemon starts running). */
+  static async start(options: EngineOptions): Promise<DocksideEngine> {
+    const engine = new DocksideEngine(options);
+    const { guest } = options;
+    engine.unsubscribe.push(
+      guest.onConnection('cli', (connection) => engine.serveCli(connection)),
+      guest.onConnection('api', (connection) => engine.serveApi(connection)),
+      guest.onConnection('service', (connection) => engine.serveService(connection)),
+    );
+    await guest.connections.listen('service', 0o600);
+    await engine.startDaemon();
+    return engine;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  now(): Date {
+    return (this.options.clock ?? (() => new Date()))();
+  }
+
+  /** The in-process Engine API client the CLI uses. */
+  client(): InProcessClient {
+    return new InProcessClient((request) => this.daemon.router.handle(request));
+  }
+
+  /** `service docker start`: the sockets appear; containers with restart policy always come back. */
+  startDaemon(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.running) return;
+      const { connections } = this.options.guest;
+      await connections.listen('cli', 0o666);
+      await connections.listen('api', 0o660);
+      this.running = true;
+      this.changedAt = this.now();
+      await this.restartContainers();
+    });
+  }
+
+  /**
+   * `service docker stop`: the sockets go away (so `docker` cannot connect), running containers get
+   * SIGTERM and, after the grace period, SIGKILL. Images, volumes and stopped containers stay.
+   */
+  stopDaemon(): Promise<void> {
+    return this.serialize(async () => {
+      if (!this.running) return;
+      const { connections } = this.options.guest;
+      await connections.unlisten('api');
+      await connections.unlisten('cli');
+      this.running = false;
+      this.changedAt = this.now();
+      await this.stopContainers();
+    });
+  }
+
+  /** Stops serving the guest (the guest itself is the caller's). */
+  async dispose(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    const { connections } = this.options.guest;
+    await Promise.all(['api', 'cli', 'service'].map((s) => connections.unlisten(s as 'api').catch(() => undefined)));
+  }
+
+  private serialize(step: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(step);
+    this.transition = next.catch(() => undefined);
+    return next;
+  }
+
+  private async stopContainers(): Promise<void> {
+    const service = containerService(this.daemon);
+    await service.ready();
+    const running = service.list().filter((c) => c.status === 'running' || c.status === 'paused' || c.status === 'restarting');
+    await Promise.all(
+      running.map(async (c) => {
+        // A daemon shutdown is not the user's `docker stop`: restart policies still apply at the next start.
+        const manually = c.record.manuallyStopped;
+        // (stop() marks it manually stopped and persists that; the flag is put back in memory, which
+        // is what the next start looks at.)
+        try {
+          await service.stop(c.id, c.record.config.StopTimeout ?? SHUTDOWN_TIMEOUT_S);
+        } catch (error) {
+          this.options.onError?.(error);
+        }
+        c.record.manuallyStopped = manually;
+      }),
+    );
+  }
+
+  private async restartContainers(): Promise<void> {
+    const service = containerService(this.daemon);
+    await service.ready();
+    for (const c of service.list()) {
+      const policy = c.record.hostConfig.RestartPolicy?.Name ?? '';
+      const wanted = policy === 'always' || (policy === 'unless-stopped' && !c.record.manuallyStopped);
+      if (!wanted || c.status === 'running') continue;
+      try {
+        await service.start(c.id);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+  }
+
+  private serveCli(connection: GuestConnection): void {
+    serveDockerSession(connection, {
+      client: this.client(),
+      files: this.files,
+      run: this.options.run ?? ((argv, env) => runDocker(argv, env)),
+      now: this.options.clock,
+      onError: this.options.onError,
+    }).catch((error: unknown) => {
+      this.options.onError?.(error);
+      connection.destroy();
+    });
+  }
+
+  private serveApi(connection: GuestConnection): void {
+    const serve = this.options.serveHttp ?? ((c, handle) => serveHttpConnection(c, handle));
+    serve(connection, (request) => this.daemon.router.handle(request))
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => connection.close());
+  }
+
+  private serveService(connection: GuestConnection): void {
+    serveDockerSession(connection, {
+      client: this.client(),
+      files: this.files,
+      run: (argv, env) => serviceCommand(this, argv, env),
+      now: this.options.clock,
+      onError: this.options.onError,
+    }).catch((error: unknown) => {
+      this.options.onError?.(error);
+      connection.destroy();
+    });
+  }
+}
