@@ -1,11 +1,13 @@
 // The `dockside` command line (bin/dockside.mjs). Subcommands: sh.
 
 import { parseShArgs, runSh } from './sh';
+import { parseServeArgs, runServe } from './serve';
 
 const usage = `Usage: dockside COMMAND
 
 Commands:
   sh [-c CMD] [--cold]   a shell on the Dockside guest (interactive on a TTY; runs stdin as a script otherwise)
+  serve [--host H] [--port P] [--unix PATH]   the Docker Engine API over HTTP on loopback (DOCKER_HOST)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -17,6 +19,14 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     return runSh(options);
+  }
+  if (command === 'serve') {
+    const options = parseServeArgs(rest);
+    if (typeof options === 'string') {
+      process.stderr.write(`${options}\n`);
+      return 2;
+    }
+    return runServe(options);
   }
   if (command === undefined || command === '--help' || command === '-h') {
     process.stdout.write(usage);
