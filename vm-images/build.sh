@@ -2,7 +2,7 @@
 # Rebuilds every guest artifact in vm-images/dist from Debian packages, then the saved state and the
 # manifest. Run on Debian bookworm as root: `npm run build:vm`.
 # Needs: dpkg --add-architecture i386 && apt-get update &&
-#        apt-get install linux-source-6.1 build-essential bc bison flex libelf-dev cpio seabios zstd
+#        apt-get install linux-source-6.1 build-essential bc bison flex libelf-dev cpio seabios zstd gcc-multilib dpkg-dev
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # DOCKSIDE_VM_DIR=/some/dir builds a scratch guest there (manifest.json and dist/) instead of the
@@ -29,6 +29,7 @@ version() { dpkg-query -W -f='${Version}' "$1"; }
   echo "  \"kernel-compiler\": \"$(gcc --version | head -1)\","
   echo "  \"initramfs\": \"$(paste -sd, "$dist/initramfs.packages" | sed 's/,/, /g')\","
   echo "  \"agent\": \"vm-images/agent/*.c, $(gcc --version | head -1) -m32 -static, glibc libc6-dev-i386 $(version libc6-dev-i386), dockside-agent sha256 $(sha256sum "$dist/dockside-agent" | cut -d' ' -f1)\","
+  echo "  \"docker-client\": \"vm-images/docker-client/docker.c, same compiler and glibc as the agent (static i686); installed as /usr/bin/docker\","
   echo "  \"bios\": \"seabios $(version seabios) (/usr/share/seabios/bios.bin)\","
   echo "  \"emulator\": \"v86 $(node -p "require('./node_modules/v86/package.json').version")\","
   echo "  \"state-compression\": \"$(zstd --version | head -1), level 19\""
