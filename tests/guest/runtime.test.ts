@@ -208,6 +208,28 @@ describe('containers from the runtime', () => {
     await runtime.delete(id);
   });
 
+  it('refuses a mount destination that climbs out of the root', async () => {
+    const error = await runContainer(['true'], {
+      extraMounts: [{ destination: '/../../tmp/escaped', type: 'tmpfs', source: 'tmpfs', options: [] }],
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'EINVAL', op: 'resolve', path: '/../../tmp/escaped' });
+    expect((await sh(guest, 'ls -d /tmp/escaped 2>&1')).stdout).toContain('No such file');
+  });
+
+  it('follows an image symlink inside the root, never out to the guest', async () => {
+    // An image whose /escape points at an absolute path: the mount must land under the container's root.
+    const layer = '/var/lib/docker/test-layers/symlinked';
+    await sh(guest, `mkdir -p ${layer} && ln -sfn /tmp/hostside ${layer}/escape && rm -rf /tmp/hostside`);
+    const { id, init, out } = await runContainer(['sh', '-c', 'grep -c " /tmp/hostside/inner " /proc/mounts'], {
+      layers: [layer, LAYER],
+      extraMounts: [{ destination: '/escape/inner', type: 'tmpfs', source: 'tmpfs', options: [] }],
+    });
+    expect(await init.wait()).toMatchObject({ exitCode: 0 });
+    expect(out.stdout()).toBe('1\n');
+    expect((await sh(guest, 'ls -d /tmp/hostside/inner 2>&1')).stdout).toContain('No such file');
+    await runtime.delete(id);
+  });
+
   it('tears down leaving no cgroup, mount or veth behind', async () => {
     const before = await guestState();
     const { id, init } = await runContainer(['sleep', '1000']);

@@ -117,6 +117,72 @@ static int make_target(const char *path, int directory, struct err *e) {
     return 0;
 }
 
+/*
+ * The host path of a path inside the container, resolved the way runc's securejoin does: symlinks met
+ * on the way are followed inside the root (an absolute link restarts at the root, `..` stops at it),
+ * so an image cannot point a mount or a device at the guest's own files. A `..` written in the spec
+ * itself is refused: the engine never sends one, so it is an escape attempt.
+ */
+static int secure_join(const char *root, const char *unsafe, char *out, size_t size, struct err *e) {
+    for (const char *p = unsafe; *p;) {
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            fail_errno(e, EINVAL, "resolve", unsafe);
+            snprintf(e->message, sizeof e->message, "the path escapes the container root");
+            return -1;
+        }
+        p += n + (end ? 1 : 0);
+    }
+    char pending[PATH_MAX]; /* components still to resolve */
+    char resolved[PATH_MAX] = ""; /* resolved so far, relative to root, starting with / or empty */
+    snprintf(pending, sizeof pending, "%s", unsafe);
+    for (int links = 0;;) {
+        char *p = pending;
+        while (*p == '/') p++;
+        if (!*p) break;
+        char *slash = strchr(p, '/');
+        char component[NAME_MAX + 1];
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n > NAME_MAX) return fail_errno(e, ENAMETOOLONG, "resolve", unsafe);
+        memcpy(component, p, n);
+        component[n] = 0;
+        char rest[PATH_MAX];
+        snprintf(rest, sizeof rest, "%s", slash ? slash : "");
+        if (strcmp(component, ".") == 0) {
+            snprintf(pending, sizeof pending, "%s", rest);
+            continue;
+        }
+        if (strcmp(component, "..") == 0) { /* only from a symlink's target: stop at the root */
+            char *last = strrchr(resolved, '/');
+            if (last) *last = 0;
+            snprintf(pending, sizeof pending, "%s", rest);
+            continue;
+        }
+        char candidate[PATH_MAX], host[PATH_MAX];
+        if ((size_t)snprintf(candidate, sizeof candidate, "%s/%s", resolved, component) >= sizeof candidate)
+            return fail_errno(e, ENAMETOOLONG, "resolve", unsafe);
+        path_join(host, sizeof host, root, candidate);
+        struct stat st;
+        if (lstat(host, &st) == 0 && S_ISLNK(st.st_mode)) {
+            if (++links > 40) return fail_errno(e, ELOOP, "resolve", unsafe);
+            char target[PATH_MAX];
+            ssize_t len = readlink(host, target, sizeof target - 1);
+            if (len < 0) return fail(e, "readlink", host);
+            target[len] = 0;
+            if (target[0] == '/') resolved[0] = 0;
+            char next[PATH_MAX];
+            if ((size_t)snprintf(next, sizeof next, "%s%s", target, rest) >= sizeof next) return fail_errno(e, ENAMETOOLONG, "resolve", unsafe);
+            snprintf(pending, sizeof pending, "%s", next);
+            continue;
+        }
+        snprintf(resolved, sizeof resolved, "%s", candidate);
+        snprintf(pending, sizeof pending, "%s", rest);
+    }
+    path_join(out, size, root, resolved[0] ? resolved : "/");
+    return 0;
+}
+
 static int mount_one(const char *root, const struct json *m, struct err *e) {
     const char *destination = json_get_string(m, "destination", "");
     const char *type = json_get_string(m, "type", "");
@@ -124,7 +190,7 @@ static int mount_one(const char *root, const struct json *m, struct err *e) {
     char target[PATH_MAX];
     unsigned long flags, propagation;
     struct buf data = {0};
-    path_join(target, sizeof target, root, destination);
+    if (secure_join(root, destination, target, sizeof target, e) < 0) return -1;
     parse_options(json_get_array(m, "options"), &flags, &propagation, &data);
     int bind = strcmp(type, "bind") == 0 || (flags & MS_BIND);
     int r = 0;
@@ -151,7 +217,7 @@ static int mount_one(const char *root, const struct json *m, struct err *e) {
 
 static int make_device(const char *root, const struct json *d, struct err *e) {
     char target[PATH_MAX];
-    path_join(target, sizeof target, root, json_get_string(d, "path", ""));
+    if (secure_join(root, json_get_string(d, "path", ""), target, sizeof target, e) < 0) return -1;
     const char *type = json_get_string(d, "type", "c");
     mode_t kind = type[0] == 'b' ? S_IFBLK : type[0] == 'p' ? S_IFIFO : S_IFCHR;
     mode_t mode = (mode_t)json_get_int(d, "mode", 0666) & 07777;
@@ -169,7 +235,7 @@ static int make_device(const char *root, const struct json *d, struct err *e) {
 
 static int make_symlink(const char *root, const struct json *l, struct err *e) {
     char target[PATH_MAX];
-    path_join(target, sizeof target, root, json_get_string(l, "path", ""));
+    if (secure_join(root, json_get_string(l, "path", ""), target, sizeof target, e) < 0) return -1;
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%s", target);
     *strrchr(parent, '/') = 0;
