@@ -4,11 +4,14 @@
 import { Guest, type BootMode } from '../src/vm/guest';
 import { loadGuestArtifacts } from '../src/node/artifacts';
 import { benchContainers } from './containers';
+import { benchContainersCli } from './containers-cli';
+import { benchImages, printImagesBench } from './images';
+import { benchApi, printApiBench } from './api';
 import { buildAndServe, chromiumAvailable, launchChromium } from '../tests/helpers/site';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-/** BENCH_ONLY=boot,containers,page runs some sections (boot is always measured: it is the page's baseline). */
-const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,page').split(','));
+/** BENCH_ONLY=boot,containers,docker,images,api,page runs some sections (boot is always measured: it is the page's baseline). */
+const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,docker,images,api,page').split(','));
 
 function stats(samples: number[]): { min: number; median: number } {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -80,6 +83,28 @@ if (only.has('containers')) {
   console.log('stdio throughput, 4 MB through cat');
   console.log(`  guest process (baseline)  ${c.hostThroughput.toFixed(2)} MB/s`);
   console.log(`  container               ${c.containerThroughput.toFixed(2)} MB/s  = ${(c.containerThroughput / c.hostThroughput).toFixed(2)}x baseline`);
+}
+if (only.has('docker')) {
+  const guest = await Guest.start(await loadGuestArtifacts('restore'), 'restore');
+  const d = await benchContainersCli(guest, runs * 2 + 1);
+  await guest.destroy();
+  const rt = stats(d.runtime);
+  const run = stats(d.run);
+  const ps = stats(d.ps20);
+  console.log('the docker CLI in process, against the raw runtime in the same guest');
+  console.log(`  runtime create+start+wait+delete of \`echo hi\` with a veth (baseline)  min ${fmt(rt.min)}  median ${fmt(rt.median)}`);
+  console.log(`  docker run --rm busybox echo hi   min ${fmt(run.min)}  median ${fmt(run.median)}  = ${(run.median / rt.median).toFixed(2)}x baseline (median)`);
+  console.log(`  docker ps with 20 containers      min ${fmt(ps.min)}  median ${fmt(ps.median)}`);
+}
+if (only.has('images')) {
+  const guest = await Guest.start(await loadGuestArtifacts('restore'), 'restore');
+  printImagesBench(await benchImages(guest, 1));
+  await guest.destroy();
+}
+if (only.has('api')) {
+  const api = await benchApi(runs);
+  if (api) printApiBench(api);
+  else console.log('api benchmark skipped: the real docker CLI is not installed');
 }
 if (!only.has('page')) {
   // skipped on request
