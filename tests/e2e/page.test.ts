@@ -35,6 +35,20 @@ describe.runIf(chromiumAvailable)('the page', () => {
     await page.close();
   });
 
+  it('runs docker in the guest shell, pulling from the built-in registry in the page', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('.xterm-rows', { hasText: 'root@dockside:~#' }).waitFor({ timeout: 30_000 });
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('docker run --rm busybox echo hello-from-$((6*7)); echo status=$?\n');
+    await page.locator('.xterm-rows', { hasText: 'status=0' }).waitFor({ timeout: 60_000 });
+    const text = await terminalText(page);
+    expect(text).toContain("Unable to find image 'busybox:latest' locally");
+    expect(text).toContain('Status: Downloaded newer image for busybox:latest');
+    expect(text).toContain('hello-from-42');
+    await page.close();
+  });
+
   it('reports a checksum mismatch and recovers on retry', async () => {
     const page = await browser.newPage();
     let corrupt = true;
