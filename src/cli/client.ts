@@ -3,6 +3,7 @@
 // carry the same calls to `dockside serve` or a real docker daemon.
 
 import type { ApiRequest, ApiResponse, RawConnection } from '../engine/api/types';
+import { AsyncQueue } from '../engine/async-queue';
 
 export type QueryValue = string | number | boolean | string[] | undefined;
 
@@ -151,33 +152,9 @@ export function rawPipe(): [RawConnection, RawConnection] {
   return [end(a, b), end(b, a)];
 }
 
-/** An async byte queue: push on one side, iterate on the other. */
-export class ByteQueue implements AsyncIterable<Uint8Array> {
-  private readonly chunks: Uint8Array[] = [];
-  private ended = false;
-  private wake: (() => void) | undefined;
-
-  push(chunk: Uint8Array): void {
-    if (this.ended || chunk.length === 0) return;
-    this.chunks.push(chunk.slice());
-    this.wake?.();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    for (;;) {
-      const next = this.chunks.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (this.ended) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = undefined;
-    }
+/** An async byte queue: push on one side, iterate on the other (empty chunks are dropped). */
+export class ByteQueue extends AsyncQueue<Uint8Array> {
+  override push(chunk: Uint8Array): void {
+    if (chunk.length > 0) super.push(chunk.slice());
   }
 }

@@ -1,6 +1,8 @@
 // The newline-delimited JSON messages of pull, push, load and import (docker's jsonmessage), and a
 // byte channel to stream them as the API body while the work goes on.
 
+import { AsyncQueue } from '../async-queue';
+
 const encoder = new TextEncoder();
 
 export interface ProgressDetail {
@@ -20,37 +22,13 @@ export interface JsonMessage {
 }
 
 /** An async byte queue: the producer writes, the API body iterates. */
-export class ByteChannel implements AsyncIterable<Uint8Array> {
-  private readonly chunks: Uint8Array[] = [];
-  private ended = false;
-  private wake: (() => void) | undefined;
-
+export class ByteChannel extends AsyncQueue<Uint8Array> {
   write(chunk: Uint8Array): void {
-    if (this.ended) return;
-    this.chunks.push(chunk);
-    this.wake?.();
+    this.push(chunk);
   }
 
   message(message: JsonMessage): void {
     this.write(encoder.encode(`${JSON.stringify(message)}\n`));
-  }
-
-  end(): void {
-    this.ended = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    for (;;) {
-      const next = this.chunks.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (this.ended) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = undefined;
-    }
   }
 }
 
