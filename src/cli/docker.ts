@@ -5,6 +5,8 @@ import type { DockerEnv } from './env';
 import { systemCommands } from './commands/system';
 import { imageCommands } from './commands/image';
 import { containerCommands } from './commands/container';
+import { networkCommand } from './commands/network';
+import { volumeCommand } from './commands/volume';
 
 export const CLIENT_VERSION = '28.2.2';
 
@@ -28,7 +30,7 @@ export function dockerCommand(): CommandDefinition<DockerEnv> {
       f.bool('version', 'v', false, 'Print version information and quit');
       return undefined;
     },
-    subcommands: [...systemCommands(), ...imageCommands(), ...containerCommands()],
+    subcommands: [...systemCommands(), ...imageCommands(), ...containerCommands(), networkCommand(), volumeCommand()],
   });
 }
 

@@ -10,6 +10,8 @@ import type { ImageProvider } from './images/types';
 import { registerSystemRoutes } from './api/routes/system';
 import { registerImageRoutes } from './api/routes/images';
 import { registerContainerRoutes } from './api/routes/containers';
+import { registerNetworkRoutes } from './api/routes/networks';
+import { registerVolumeRoutes } from './api/routes/volumes';
 
 export interface DaemonOptions {
   store: Store;
@@ -44,5 +46,7 @@ export class Daemon {
     registerSystemRoutes(this.router, this);
     registerImageRoutes(this.router, this);
     registerContainerRoutes(this.router, this);
+    registerNetworkRoutes(this.router, this);
+    registerVolumeRoutes(this.router, this);
   }
 }

@@ -337,12 +337,24 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
     if (oursKnows(['rmi'])) await twin(['rmi', 'snap:one'], ['rmi', 'snap:two'], { normalize: (s) => s.replace(/snap:(one|two)/g, 'snap:<tag>') });
   });
 
-  when(['volume', 'ls'])('docker volume ls', async () => {
+  it('docker volume ls', async () => {
     await same(['volume', 'ls']);
+    const created = await real(['volume', 'create', '--label', 'from=e2e', 'e2evol']);
+    expect(created, created.stderr).toMatchObject({ status: 0, stdout: 'e2evol\n' });
+    await same(['volume', 'ls']);
+    await same(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Labels}} {{.Mountpoint}} {{.Scope}}', 'e2evol']);
+    expect(await real(['volume', 'rm', 'e2evol'])).toMatchObject({ status: 0, stdout: 'e2evol\n' });
   });
 
-  when(['network', 'ls'])('docker network ls', async () => {
+  it('docker network ls', async () => {
     await same(['network', 'ls']);
+    await same(['network', 'ls', '--no-trunc', '-f', 'driver=bridge']);
+    await same(['network', 'inspect', 'bridge', 'host', 'none']);
+    // Removing a predefined network: docker's error, then "exit status 1".
+    const theirs = await real(['network', 'rm', 'bridge']);
+    expect(theirs).toMatchObject({ status: 1, stdout: '', stderr: 'Error response from daemon: bridge is a pre-defined network and cannot be removed\nexit status 1\n' });
+    const mine = await ours(['network', 'rm', 'bridge']);
+    expect({ status: mine.status, stdout: mine.stdout, stderr: mine.stderr }).toEqual({ status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr });
   });
 
   when(['container', 'prune'])('docker container prune -f', async () => {

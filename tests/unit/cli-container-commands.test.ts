@@ -46,7 +46,9 @@ function setup(store = new MemoryStore(), clock?: () => Date) {
 
 describe('docker ps', () => {
   it('filters, -n, -l, -q, --no-trunc and --format', async () => {
-    const { daemon } = setup();
+    // A clock that moves a millisecond per reading: "Less than a second ago" must not depend on load.
+    let tick = Date.parse('2026-03-01T10:00:00Z');
+    const { daemon } = setup(new MemoryStore(), () => new Date(tick++));
     await docker(daemon, ['run', '--name', 'done', 'busybox', 'exit', '3']);
     await docker(daemon, ['run', '-d', '--name', 'up', '--label', 'tier=web', 'busybox', 'sleep', '9']);
     await docker(daemon, ['create', '--name', 'fresh', 'alpine:3.20']);

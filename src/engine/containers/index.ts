@@ -3,6 +3,7 @@
 
 import type { Daemon } from '../daemon';
 import { ContainerService } from './service';
+import { volumeService } from '../volumes';
 
 const services = new WeakMap<Daemon, ContainerService>();
 
@@ -16,6 +17,7 @@ export function containerService(daemon: Daemon): ContainerService {
       clock: daemon.clock,
       store: daemon.store,
       host: daemon.host,
+      volumes: volumeService(daemon),
     });
     services.set(daemon, service);
   }

@@ -1,23 +1,45 @@
 // Mounts of a container other than its rootfs: bind mounts of the guest host's paths (-v /host:/ctr,
-// --mount type=bind) and tmpfs mounts (--tmpfs, --mount type=tmpfs). Named and anonymous volumes belong
-// to the volume service, which does not exist yet: they are refused with a plain message.
+// --mount type=bind), tmpfs mounts (--tmpfs, --mount type=tmpfs) and volumes (-v name:/ctr, -v /ctr,
+// --mount type=volume, the image's VOLUME, --volumes-from). Volumes are chosen once, at create, into the
+// record's volumeMounts (volumeRequests); each is then a bind mount of the volume's _data directory.
 
 import { invalidParameter } from '../api/types';
 import type { Mount } from '../runtime/types';
 import type { HostConfig } from './types';
 
 export interface MountPoint {
-  Type: 'bind' | 'tmpfs';
+  Type: 'bind' | 'tmpfs' | 'volume';
+  Name?: string;
   Source: string;
   Destination: string;
+  Driver?: string;
   Mode: string;
   RW: boolean;
   Propagation: string;
 }
 
-const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
+/** A volume a container uses, as kept in its record. */
+export interface VolumeMount {
+  /** The volume's name; '' in a request means a new anonymous volume. */
+  name: string;
+  destination: string;
+  rw: boolean;
+  /** The mode text as given (-v name:/p:ro gives "ro"; --mount gives ""; anonymous "" too). */
+  mode: string;
+  /** Created for this container (anonymous): `docker rm -v` removes it. */
+  anonymous: boolean;
+  /** --mount volume-nocopy / -v name:/p:nocopy: do not copy the image's content into a new volume. */
+  noCopy?: boolean;
+  /** A host path bind mount shared by --volumes-from (name is then ''). */
+  bindSource?: string;
+  propagation?: string;
+}
 
-function cleanPath(path: string): string {
+const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
+/** moby's volume name rule for the local driver. */
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export function cleanPath(path: string): string {
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
@@ -28,7 +50,7 @@ function cleanPath(path: string): string {
 }
 
 /** Parses HostConfig.Binds, Mounts and Tmpfs into runtime mounts and the inspect view. */
-export function containerMounts(hostConfig: HostConfig, anonymousVolumes: string[]): { mounts: Mount[]; points: MountPoint[] } {
+export function containerMounts(hostConfig: HostConfig, volumes: readonly VolumeMount[] = []): { mounts: Mount[]; points: MountPoint[] } {
   const mounts: Mount[] = [];
   const points: MountPoint[] = [];
   const seen = new Set<string>();
@@ -38,13 +60,21 @@ export function containerMounts(hostConfig: HostConfig, anonymousVolumes: string
     mounts.push(mount);
     points.push(point);
   };
-  if (anonymousVolumes.length > 0) throw invalidParameter(`volumes (${anonymousVolumes.join(', ')}) are not available yet in Dockside; use a bind mount of a host directory (-v /host/dir:/path)`);
-  if ((hostConfig.VolumesFrom ?? []).length > 0) throw invalidParameter('--volumes-from is not available yet in Dockside');
+  // Volume destinations: checked here when validating (no volumes given yet), added below otherwise.
+  const reserve = (destination: string) => {
+    if (volumes.length > 0) return;
+    if (seen.has(destination)) throw invalidParameter(`Duplicate mount point: ${destination}`);
+    seen.add(destination);
+  };
   for (const bind of hostConfig.Binds ?? []) {
     const parts = bind.split(':');
     if (parts.length < 2 || parts.length > 3) throw invalidParameter(`invalid volume specification: '${bind}'`);
     const [source, destination, modeText = ''] = parts;
-    if (!source.startsWith('/')) throw invalidParameter(`named volumes (${source}) are not available yet in Dockside; use a bind mount of a host directory (-v /host/dir:${destination})`);
+    if (!source.startsWith('/')) {
+      checkVolumeBind(bind, source, destination, modeText);
+      reserve(cleanPath(destination));
+      continue;
+    }
     if (!destination.startsWith('/')) throw invalidParameter(`invalid mount config for type "bind": invalid mount path: '${destination}' mount path must be absolute`);
     const modes = modeText === '' ? [] : modeText.split(',');
     for (const mode of modes) {
@@ -60,7 +90,12 @@ export function containerMounts(hostConfig: HostConfig, anonymousVolumes: string
   for (const mount of hostConfig.Mounts ?? []) {
     const destination = mount.Target;
     if (!destination || !destination.startsWith('/')) throw invalidParameter(`invalid mount config for type "${mount.Type}": invalid mount path: '${destination ?? ''}' mount path must be absolute`);
-    if (mount.Type === 'bind') {
+    if (mount.Type === 'volume') {
+      if (mount.Source && !VOLUME_NAME.test(mount.Source)) {
+        throw invalidParameter(`create ${mount.Source}: "${mount.Source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+      }
+      reserve(cleanPath(destination));
+    } else if (mount.Type === 'bind') {
       if (!mount.Source) throw invalidParameter('invalid mount config for type "bind": field Source must not be empty');
       add(
         { destination: cleanPath(destination), type: 'bind', source: cleanPath(mount.Source), options: ['rbind', mount.ReadOnly ? 'ro' : 'rw', 'rprivate'] },
@@ -87,5 +122,69 @@ export function containerMounts(hostConfig: HostConfig, anonymousVolumes: string
     }
     add({ destination: cleanPath(destination), type: 'tmpfs', source: 'tmpfs', options }, { Type: 'tmpfs', Source: '', Destination: cleanPath(destination), Mode: optionText, RW: !options.includes('ro'), Propagation: '' });
   }
+  for (const volume of volumes) {
+    if (volume.bindSource !== undefined) {
+      const propagation = volume.propagation || 'rprivate';
+      add(
+        { destination: volume.destination, type: 'bind', source: volume.bindSource, options: ['rbind', volume.rw ? 'rw' : 'ro', propagation] },
+        { Type: 'bind', Source: volume.bindSource, Destination: volume.destination, Mode: volume.mode, RW: volume.rw, Propagation: propagation },
+      );
+      continue;
+    }
+    if (volume.name === '') continue;
+    const source = `${VOLUME_DATA_ROOT}/${volume.name}/_data`;
+    add(
+      { destination: volume.destination, type: 'bind', source, options: ['rbind', volume.rw ? 'rw' : 'ro', 'rprivate'] },
+      { Type: 'volume', Name: volume.name, Source: source, Destination: volume.destination, Driver: 'local', Mode: volume.mode, RW: volume.rw, Propagation: '' },
+    );
+  }
   return { mounts, points };
+}
+
+const VOLUME_DATA_ROOT = '/var/lib/docker/volumes';
+
+function checkVolumeBind(bind: string, source: string, destination: string, modeText: string): void {
+  if (source === '' || destination === '') throw invalidParameter(`invalid spec: ${bind}: empty section between colons`);
+  if (!VOLUME_NAME.test(source)) {
+    throw invalidParameter(`create ${source}: "${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+  }
+  if (!destination.startsWith('/')) throw invalidParameter(`invalid mount config for type "volume": invalid mount path: '${destination}' mount path must be absolute`);
+  for (const mode of modeText === '' ? [] : modeText.split(',')) {
+    if (!['ro', 'rw', 'z', 'Z', 'nocopy', ...PROPAGATIONS].includes(mode)) throw invalidParameter(`invalid mode: ${mode}`);
+  }
+}
+
+/**
+ * The volumes a new container asks for, in docker's order: -v name:/p, --mount type=volume, then the
+ * anonymous ones (-v /p in Config.Volumes and the image's VOLUME) whose path no other mount covers.
+ * `taken` are destinations already served by --volumes-from.
+ */
+export function volumeRequests(hostConfig: HostConfig, configVolumes: readonly string[], taken: ReadonlySet<string> = new Set()): VolumeMount[] {
+  const requests: VolumeMount[] = [];
+  const covered = new Set<string>(taken);
+  for (const bind of hostConfig.Binds ?? []) {
+    const parts = bind.split(':');
+    if (parts.length < 2 || parts.length > 3) continue;
+    const [source, destination, modeText = ''] = parts;
+    covered.add(cleanPath(destination));
+    if (source.startsWith('/')) continue;
+    const modes = modeText === '' ? [] : modeText.split(',');
+    requests.push({ name: source, destination: cleanPath(destination), rw: !modes.includes('ro'), mode: modeText === '' ? 'z' : modeText, anonymous: false, noCopy: modes.includes('nocopy') });
+  }
+  for (const mount of hostConfig.Mounts ?? []) {
+    if (!mount.Target) continue;
+    covered.add(cleanPath(mount.Target));
+    if (mount.Type !== 'volume') continue;
+    const options = (mount as { VolumeOptions?: { NoCopy?: boolean } }).VolumeOptions;
+    const source = mount.Source ?? '';
+    requests.push({ name: source, destination: cleanPath(mount.Target), rw: !mount.ReadOnly, mode: '', anonymous: source === '', noCopy: options?.NoCopy ?? false });
+  }
+  for (const destination of Object.keys(hostConfig.Tmpfs ?? {})) covered.add(cleanPath(destination));
+  for (const path of configVolumes) {
+    const destination = cleanPath(path);
+    if (covered.has(destination)) continue;
+    covered.add(destination);
+    requests.push({ name: '', destination, rw: true, mode: '', anonymous: true });
+  }
+  return requests;
 }

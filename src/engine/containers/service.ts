@@ -8,11 +8,13 @@ import type { ImageProvider, RunnableImage } from '../images/types';
 import { RuntimeError, type ExitStatus, type ProcessSpec, type Runtime, type RuntimeProcess, type User } from '../runtime/types';
 import type { JsonValue, Store } from '../store/types';
 import { BRIDGE_GATEWAY, BRIDGE_NAME, BRIDGE_PREFIX, BridgeIpam, hostVethName, hostsFile, macForIp, resolvConf } from '../network/bridge';
+import { predefinedNetworks } from '../network/networks';
 import { generateName, VALID_NAME } from './names';
 import { parseSignal } from './signals';
 import { CGROUP_PARENT, DOCKER_ROOT, cgroupSettings, containerSpec, type Resources } from './spec';
 import { ContainerLog } from './streams';
-import { containerMounts } from './mounts';
+import { cleanPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
+import type { VolumeService } from '../volumes/service';
 import {
   ZERO_TIME,
   type ContainerRecord,
@@ -30,6 +32,8 @@ export interface ServiceDeps {
   store: Store;
   host: { name: string; cpus: number; memoryBytes: number; kernelVersion: string };
   random?: () => number;
+  /** The daemon's volumes (-v name:/path, anonymous volumes); without it volumes are refused. */
+  volumes?: VolumeService;
 }
 
 export interface WaitResult {
@@ -139,6 +143,14 @@ export class ContainerService {
 
   constructor(private readonly deps: ServiceDeps) {
     this.random = deps.random ?? Math.random;
+    deps.volumes?.setUsers((name) =>
+      [...this.containers.values()].filter((live) => (live.record.volumeMounts ?? []).some((mount) => mount.name === name)).map((live) => live.id),
+    );
+  }
+
+  /** The id of a predefined network (bridge, host, none) as the network model keeps it; after ready(). */
+  networkId(name: string): string {
+    return predefinedNetworks(this.deps.store).id(name);
   }
 
   // ---- persistence ----
@@ -153,6 +165,7 @@ export class ContainerService {
         const user = running ?? users[0];
         return user ? { containerId: user.id, running: running !== undefined } : undefined;
       });
+      await predefinedNetworks(this.deps.store, this.deps.clock, this.random).ready();
       const keys = await this.deps.store.metadata.keys('container/');
       const comeBack: LiveContainer[] = [];
       for (const key of keys) {
@@ -278,7 +291,10 @@ export class ContainerService {
         );
       }
     }
-    containerMounts(hostConfig, Object.keys(body.Volumes ?? {}));
+    containerMounts(hostConfig);
+    // --volumes-from first; the container's own -v and --mount win at the same path (as in moby).
+    const own = new Set([...containerMounts(hostConfig).points, ...volumeRequests(hostConfig, [])].map((m) => ('Destination' in m ? m.Destination : m.destination)));
+    const fromVolumes = this.volumesFrom(hostConfig).filter((mount) => !own.has(mount.destination));
     const image = await this.deps.images().prepareForRun(body.Image);
     const warnings: string[] = [];
     const id = this.newId();
@@ -292,6 +308,10 @@ export class ContainerService {
     const cmd = config.Cmd ?? [];
     const argv = [...entrypoint, ...cmd];
     if (argv.length === 0) throw invalidParameter('no command specified');
+    const volumeMounts = await this.createVolumes(
+      [...fromVolumes, ...volumeRequests(hostConfig, Object.keys(config.Volumes ?? {}), new Set(fromVolumes.map((mount) => mount.destination)))],
+      image.layerDirs,
+    );
     const dir = `${DOCKER_ROOT}/containers/${id}`;
     const record: ContainerRecord = {
       id,
@@ -310,11 +330,78 @@ export class ContainerService {
       hostsPath: `${dir}/hosts`,
       resolvConfPath: `${dir}/resolv.conf`,
     };
+    if (volumeMounts.length > 0) record.volumeMounts = volumeMounts;
     const live = new LiveContainer(record, this.deps.clock);
     this.containers.set(id, live);
     await this.persist(live);
     this.emit(live, 'create');
     return { Id: id, Warnings: warnings };
+  }
+
+  /** --volumes-from container[:ro|:rw]: the other container's volumes and binds, at the same paths (moby's registerMountPoints). */
+  private volumesFrom(hostConfig: HostConfig): VolumeMount[] {
+    const out: VolumeMount[] = [];
+    for (const spec of hostConfig.VolumesFrom ?? []) {
+      if (spec === '') throw invalidParameter('volumes-from specification cannot be an empty string');
+      const colon = spec.indexOf(':');
+      const ref = colon === -1 ? spec : spec.slice(0, colon);
+      const mode = colon === -1 ? 'rw' : spec.slice(colon + 1);
+      if (!['ro', 'rw'].includes(mode)) throw invalidParameter(`invalid mode: ${mode}`);
+      const other = this.find(ref);
+      if (!other) throw invalidParameter(`No such container: ${ref}`);
+      for (const mount of other.record.volumeMounts ?? []) {
+        out.push({ ...mount, rw: mount.rw && mode === 'rw', mode: '', anonymous: false, noCopy: true });
+      }
+      for (const point of containerMounts(other.record.hostConfig).points) {
+        if (point.Type !== 'bind') continue;
+        out.push({ name: '', bindSource: point.Source, propagation: point.Propagation, destination: point.Destination, rw: point.RW && mode === 'rw', mode: '', anonymous: false, noCopy: true });
+      }
+    }
+    return out;
+  }
+
+  /** Creates the volumes a new container needs; a new empty volume gets the image's content at its path. */
+  private async createVolumes(requests: VolumeMount[], layerDirs: readonly string[]): Promise<VolumeMount[]> {
+    if (requests.length === 0) return [];
+    if (requests.every((request) => request.bindSource !== undefined)) return requests;
+    const volumes = this.deps.volumes;
+    if (!volumes) throw invalidParameter('volumes are not available in this engine');
+    await volumes.ready();
+    const out: VolumeMount[] = [];
+    for (const request of requests) {
+      if (request.bindSource !== undefined) {
+        out.push(request);
+        continue;
+      }
+      const record = request.name !== '' && volumes.find(request.name) ? await volumes.get(request.name) : await volumes.create({ name: request.name, anonymous: request.name === '' });
+      out.push({ ...request, name: record.name });
+      // Like docker, a volume that no container used yet (so still empty) gets the image's content.
+      const fresh = await volumes.claim(record.name);
+      if (fresh && !request.noCopy) await this.copyImageContent(layerDirs, request.destination, record.name);
+    }
+    return out;
+  }
+
+  /**
+   * docker copies what the image has at a volume's path into a new volume. Dockside packs that path of
+   * each layer, lowest first, and unpacks it into the volume (whiteouts of upper layers are not applied).
+   */
+  private async copyImageContent(layerDirs: readonly string[], destination: string, volume: string): Promise<void> {
+    const runtime = this.deps.runtime;
+    const root = `/var/lib/docker/volumes/${volume}`;
+    const tar = `${root}/.copy.tar`;
+    for (const layer of [...layerDirs].reverse()) {
+      try {
+        await runtime.pack(`${layer}${cleanPath(destination)}`, tar, ['.'], false);
+      } catch {
+        continue; // this layer has nothing at that path
+      }
+      try {
+        await runtime.unpack(tar, `${root}/_data`, false);
+      } finally {
+        await runtime.removePath(tar).catch(() => undefined);
+      }
+    }
   }
 
   private newId(): string {
@@ -461,7 +548,7 @@ export class ContainerService {
         resources: resourcesOf(hostConfig),
         readonlyRootfs: hostConfig.ReadonlyRootfs ?? false,
         etcFiles,
-        extraMounts: containerMounts(hostConfig, []).mounts,
+        extraMounts: containerMounts(hostConfig, record.volumeMounts ?? []).mounts,
         network: record.endpoint
           ? {
               bridge: BRIDGE_NAME,
@@ -835,6 +922,12 @@ export class ContainerService {
     await this.deps.store.metadata.delete(`container/${live.id}`);
     await this.deps.store.metadata.delete(`containerlog/${live.id}`);
     this.emit(live, 'destroy');
+    // rm -v (and --rm): the anonymous volumes made for it go too; named ones stay.
+    if (options.volumes && this.deps.volumes) {
+      for (const mount of live.record.volumeMounts ?? []) {
+        if (mount.anonymous) await this.deps.volumes.remove(mount.name).catch(() => undefined);
+      }
+    }
     const result: WaitResult = { StatusCode: live.record.state.exitCode, Error: null };
     const waiters = [...live.removedWaiters, ...live.exitWaiters];
     live.removedWaiters = [];

@@ -2,6 +2,7 @@
 // and the record the engine keeps for each container.
 
 import type { ContainerConfig, HealthConfig } from '../oci/types';
+import type { VolumeMount } from './mounts';
 
 export interface RestartPolicy {
   Name: '' | 'no' | 'always' | 'on-failure' | 'unless-stopped' | string;
@@ -170,6 +171,8 @@ export interface ContainerRecord {
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;
+  /** The volumes it uses (named, anonymous, from --volumes-from), chosen at create. */
+  volumeMounts?: VolumeMount[];
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

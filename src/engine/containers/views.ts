@@ -35,7 +35,7 @@ export function statusString(record: ContainerRecord, nowMs: number): string {
 
 function mountPoints(record: ContainerRecord): MountPoint[] {
   try {
-    return containerMounts(record.hostConfig, []).points;
+    return containerMounts(record.hostConfig, record.volumeMounts ?? []).points;
   } catch {
     return [];
   }
@@ -50,7 +50,10 @@ export function bridgeNetworkId(): string {
   return 'b5c0a3f7e2d94e1f8c6a7b3d2e1f0a9c8b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f';
 }
 
-function endpointSettings(record: ContainerRecord, networkMode: string): Record<string, unknown> {
+/** The id of a network by name, from the network model (containers/service.ts networkId). */
+export type NetworkIdOf = (name: string) => string;
+
+function endpointSettings(record: ContainerRecord, networkMode: string, networkId?: NetworkIdOf): Record<string, unknown> {
   const endpoint = record.endpoint;
   return {
     IPAMConfig: null,
@@ -59,7 +62,7 @@ function endpointSettings(record: ContainerRecord, networkMode: string): Record<
     MacAddress: endpoint?.mac ?? '',
     DriverOpts: null,
     GwPriority: 0,
-    NetworkID: networkMode === 'bridge' ? bridgeNetworkId() : networkMode === 'host' ? 'host0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64) : 'none0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64),
+    NetworkID: networkId ? networkId(networkMode) : networkMode === 'bridge' ? bridgeNetworkId() : networkMode === 'host' ? 'host0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64) : 'none0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64),
     EndpointID: endpoint?.endpointId ?? '',
     Gateway: endpoint?.gateway ?? '',
     IPAddress: endpoint?.ip ?? '',
@@ -79,7 +82,7 @@ function networkName(record: ContainerRecord): string | undefined {
 }
 
 /** GET /containers/json: one summary. */
-export function summary(live: LiveContainer, nowMs: number, imageName: (record: ContainerRecord) => string, size?: { rw: number; rootfs: number }): Record<string, unknown> {
+export function summary(live: LiveContainer, nowMs: number, imageName: (record: ContainerRecord) => string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): Record<string, unknown> {
   const { record } = live;
   const network = networkName(record);
   const result: Record<string, unknown> = {
@@ -94,7 +97,7 @@ export function summary(live: LiveContainer, nowMs: number, imageName: (record: 
     State: record.state.status,
     Status: statusString(record, nowMs),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'bridge' },
-    NetworkSettings: { Networks: network ? { [network]: endpointSettings(record, network) } : {} },
+    NetworkSettings: { Networks: network ? { [network]: endpointSettings(record, network, networkId) } : {} },
     Mounts: mountPoints(record),
   };
   if (size) {
@@ -112,7 +115,7 @@ function exposedPortSummaries(record: ContainerRecord): { PrivatePort: number; T
 }
 
 /** GET /containers/{id}/json, as docker's ContainerJSON. */
-export function inspect(live: LiveContainer, options: { nowMs: number; driverName?: string; size?: { rw: number; rootfs: number } }): Record<string, unknown> {
+export function inspect(live: LiveContainer, options: { nowMs: number; driverName?: string; size?: { rw: number; rootfs: number }; networkId?: NetworkIdOf }): Record<string, unknown> {
   const { record } = live;
   const state = record.state;
   const overlay = `${DOCKER_ROOT}/overlay2/${record.id}`;
@@ -183,7 +186,7 @@ export function inspect(live: LiveContainer, options: { nowMs: number; driverNam
       IPPrefixLen: endpoint?.prefixLen ?? 0,
       IPv6Gateway: '',
       MacAddress: endpoint?.mac ?? '',
-      Networks: network ? { [network]: endpointSettings(record, network) } : {},
+      Networks: network ? { [network]: endpointSettings(record, network, options.networkId) } : {},
     },
   };
   if (options.size) {

@@ -328,5 +328,6 @@ export function inspectValue(value: unknown, key = '', top = true): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(value)) out[name] = inspectValue(item, name, false);
   if (top && 'Id' in out && !('ID' in out)) Object.defineProperty(out, 'ID', { value: out.Id, enumerable: false });
-  return ['Labels', 'ExposedPorts', 'Volumes', 'Data', 'LayerSources'].includes(key) ? goMap(out) : out;
+  // Go maps in docker's inspect types (the rest are structs): map keys work as fields in templates.
+  return ['Labels', 'ExposedPorts', 'Volumes', 'Data', 'LayerSources', 'Networks', 'Options', 'Containers', 'Ports', 'PortBindings'].includes(key) ? goMap(out) : out;
 }
