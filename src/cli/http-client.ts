@@ -198,7 +198,8 @@ export class HttpEngineClient implements EngineClient {
       return await this.options.connect();
     } catch (error) {
       const address = this.options.address ?? 'the Docker daemon';
-      throw new ConnectionError(`Cannot connect to the Docker daemon at ${address}. Is the docker daemon running? (${(error as Error).message})`);
+      // docker prints just this (the cause stays in the error for debugging).
+      throw Object.assign(new ConnectionError(`Cannot connect to the Docker daemon at ${address}. Is the docker daemon running?`), { cause: error });
     }
   }
 

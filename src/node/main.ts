@@ -1,13 +1,15 @@
-// The `dockside` command line (bin/dockside.mjs). Subcommands: sh.
+// The `dockside` command line (bin/dockside.mjs). Subcommands: sh, serve, docker.
 
 import { parseShArgs, runSh } from './sh';
 import { parseServeArgs, runServe } from './serve';
+import { runDockerCommand } from './docker';
 
 const usage = `Usage: dockside COMMAND
 
 Commands:
   sh [-c CMD] [--cold]   a shell on the Dockside guest (interactive on a TTY; runs stdin as a script otherwise)
   serve [--host H] [--port P] [--unix PATH]   the Docker Engine API over HTTP on loopback (DOCKER_HOST)
+  docker ARGS...         Dockside's docker CLI against DOCKER_HOST (default unix:///var/run/docker.sock)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return runServe(options);
   }
+  if (command === 'docker') return runDockerCommand(rest);
   if (command === undefined || command === '--help' || command === '-h') {
     process.stdout.write(usage);
     return command === undefined ? 2 : 0;

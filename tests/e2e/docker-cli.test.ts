@@ -176,6 +176,29 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
 
   const when = (path: string[]) => it.skipIf(!oursKnows(path));
 
+  it('`dockside docker` (our CLI in Node) reaches the daemon through DOCKER_HOST, or says it cannot, like docker', async () => {
+    const dockside = (host: string, args: string[]) =>
+      new Promise<Result>((resolve, reject) => {
+        const child = spawn(process.execPath, ['bin/dockside.mjs', 'docker', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOCKER_HOST: host }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (d: Buffer) => out.push(d));
+        child.stderr.on('data', (d: Buffer) => err.push(d));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), status: status ?? -1 }));
+      });
+    const version = await dockside(serve.dockerHost, ['version', '--format', '{{.Server.Version}} {{.Server.Os}}']);
+    expect(version).toMatchObject({ stdout: '28.2.2 linux\n', status: 0 });
+    const refused = await dockside('tcp://127.0.0.1:1', ['ps']);
+    const theirs = await new Promise<Result>((resolve) => {
+      const child = spawn(DOCKER, ['ps'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOCKER_HOST: 'tcp://127.0.0.1:1' } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (status) => resolve({ stdout: '', stderr, status: status ?? -1 }));
+    });
+    expect(refused).toEqual(theirs);
+  });
+
   it('docker version: server 28.2.2 on API 1.47', async () => {
     const theirs = await real(['version']);
     expect(theirs.status, theirs.stderr).toBe(0);
