@@ -148,6 +148,7 @@ export class GuestRuntime implements Runtime {
       stdin: stdinId,
       stdout: stdoutId,
       stderr: stderrId,
+      ...(spec.capabilities ? { capabilities: spec.capabilities } : {}),
     };
     let reply: Json;
     try {

@@ -44,6 +44,18 @@ describe('docker in the guest', () => {
     expect((await docker(daemon, ['ps', '-aq'])).stdout).toBe('');
   });
 
+  it('gives containers docker\'s capabilities: --cap-add, --cap-drop and --privileged change them for real', async () => {
+    const hostname = async (...flags: string[]) => docker(daemon, ['run', '--rm', ...flags, 'busybox', 'sh', '-c', 'hostname renamed 2>/dev/null; echo $?; grep CapBnd /proc/self/status']);
+    expect((await hostname()).stdout).toBe('1\nCapBnd:\t00000000a80425fb\n'); // no CAP_SYS_ADMIN by default
+    expect((await hostname('--cap-add', 'SYS_ADMIN')).stdout).toBe('0\nCapBnd:\t00000000a82425fb\n');
+    expect((await hostname('--privileged')).stdout).toBe('0\nCapBnd:\t000001ffffffffff\n');
+    const noChown = await docker(daemon, ['run', '--rm', '--cap-drop', 'chown', 'busybox', 'sh', '-c', 'touch /f && chown 1 /f; echo $?']);
+    expect(noChown.stdout).toBe('1\n');
+    const unknown = await docker(daemon, ['run', '--rm', '--cap-add', 'foo', 'busybox', 'true']);
+    expect(unknown.stderr).toContain('Error response from daemon: invalid CapAdd: unknown capability: "CAP_FOO"');
+    expect(unknown.status).toBe(125);
+  });
+
   it('run -d, ps, exec, stop, rm', async () => {
     const run = await docker(daemon, ['run', '-d', '--name', 'web', '-h', 'webhost', 'busybox', 'sleep', '1000']);
     expect(run.status).toBe(0);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Guest } from '../../src/vm/guest';
 import type { GuestRuntime } from '../../src/vm/runtime';
 import type { ProcessIO, ProcessSpec, RuntimeProcess } from '../../src/engine/runtime/types';
-import { containerSpec, type ContainerSpecOptions } from '../../src/engine/containers/spec';
+import { DEFAULT_CAPABILITIES, containerSpec, type ContainerSpecOptions } from '../../src/engine/containers/spec';
 import { FrameKind, encodeFrame } from '../../src/vm/agent/frames';
 import { eventually, sh, startGuest } from '../helpers/guest';
 
@@ -228,6 +228,28 @@ describe('containers from the runtime', () => {
     expect(out.stdout()).toBe('1\n');
     expect((await sh(guest, 'ls -d /tmp/hostside/inner 2>&1')).stdout).toContain('No such file');
     await runtime.delete(id);
+  });
+
+  it('limits the capability bounding set to what the spec lists', async () => {
+    const bounding = async (capabilities: string[] | undefined) => {
+      const id = `t${++counter}caps00000`;
+      const { io, out } = collect();
+      const spec = containerSpec({ id, hostname: 'caps', layers: [LAYER], netNamespace: 'none', process: { ...processSpec(['sh', '-c', 'grep CapBnd /proc/self/status; hostname other 2>&1; echo hostname=$?']), capabilities } });
+      const init = await runtime.create(spec, { ...io, stdin: false });
+      await runtime.start(id);
+      await init.wait();
+      await runtime.delete(id);
+      return out.stdout();
+    };
+    // docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
+    // NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP = 0x00000000a80425fb; no SYS_ADMIN, so no sethostname.
+    const defaults = await bounding(DEFAULT_CAPABILITIES);
+    expect(defaults).toContain('CapBnd:\t00000000a80425fb');
+    expect(defaults).toContain('hostname=1');
+    const withSysAdmin = await bounding([...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN']);
+    expect(withSysAdmin).toContain('CapBnd:\t00000000a82425fb');
+    expect(withSysAdmin).toContain('hostname=0');
+    expect(await bounding(undefined)).toContain('CapBnd:\t000001ffffffffff');
   });
 
   it('tears down leaving no cgroup, mount or veth behind', async () => {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -260,7 +261,38 @@ void child_fail(int report_fd, const struct err *e) {
     _exit(127);
 }
 
+/* Linux 6.1's capabilities in kernel order (CAP_LAST_CAP = 40). */
+static const char *const capability_names[] = {
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+    "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
+    "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+
+/*
+ * Drops from the bounding set every capability the spec does not list. A root process's capabilities
+ * after execve are its bounding set (plus an inheritable set, which is empty here), so this is what
+ * makes docker's defaults, --cap-add/--cap-drop and --privileged real. No list: keep everything.
+ * It runs before setuid, which would take away the CAP_SETPCAP that dropping needs.
+ */
+static int apply_capabilities(const struct json *spec, struct err *e) {
+    const struct json *keep = json_get_array(spec, "capabilities");
+    if (!keep) return 0;
+    for (size_t cap = 0; cap < sizeof capability_names / sizeof *capability_names; cap++) {
+        int wanted = 0;
+        for (size_t i = 0; i < keep->length && !wanted; i++)
+            wanted = keep->items[i]->type == JSON_STRING && strcmp(keep->items[i]->string, capability_names[cap]) == 0;
+        if (!wanted && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+            return fail(e, "prctl", capability_names[cap]);
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) return fail(e, "prctl", "ambient");
+    return 0;
+}
+
 int child_identity(const struct json *spec, struct err *e) {
+    if (apply_capabilities(spec, e) < 0) return -1;
     const struct json *groups = json_get_array(spec, "groups");
     gid_t list[64];
     size_t n = 0;

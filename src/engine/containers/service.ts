@@ -11,7 +11,7 @@ import { BRIDGE_GATEWAY, BRIDGE_NAME, BRIDGE_PREFIX, BridgeIpam, hostVethName, h
 import { predefinedNetworks } from '../network/networks';
 import { generateName, VALID_NAME } from './names';
 import { parseSignal } from './signals';
-import { CGROUP_PARENT, DOCKER_ROOT, cgroupSettings, containerSpec, type Resources } from './spec';
+import { ALL_CAPABILITIES, CGROUP_PARENT, DOCKER_ROOT, capabilitiesFor, cgroupSettings, containerSpec, type Resources } from './spec';
 import { ContainerLog } from './streams';
 import { cleanPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
 import type { VolumeService } from '../volumes/service';
@@ -434,6 +434,13 @@ export class ContainerService {
         throw invalidParameter('Conflicting options: Nano CPUs and CPU Period cannot both be set');
       }
     }
+    for (const [field, list] of [['CapAdd', hostConfig.CapAdd], ['CapDrop', hostConfig.CapDrop]] as const) {
+      try {
+        capabilitiesFor({ capAdd: list });
+      } catch (error) {
+        throw invalidParameter(`invalid ${field}: ${(error as Error).message}`);
+      }
+    }
     const policy = hostConfig.RestartPolicy;
     if (policy && policy.Name !== '' && policy.Name !== 'no' && hostConfig.AutoRemove) {
       throw invalidParameter('can\'t create \'AutoRemove\' container with restart policy');
@@ -643,7 +650,7 @@ export class ContainerService {
     live: LiveContainer,
     _entrypoint: string[],
     args: string[],
-    options: { env: string[]; user: string; cwd: string; tty: boolean; consoleSize?: [number, number]; hostname?: string },
+    options: { env: string[]; user: string; cwd: string; tty: boolean; consoleSize?: [number, number]; hostname?: string; privileged?: boolean },
   ): Promise<ProcessSpec> {
     const env = [...options.env];
     const has = (key: string) => env.some((entry) => entry.startsWith(`${key}=`));
@@ -660,6 +667,10 @@ export class ContainerService {
       terminal: options.tty,
       rows: options.consoleSize?.[0] || undefined,
       cols: options.consoleSize?.[1] || undefined,
+      // The bounding set: docker's defaults, --cap-add/--cap-drop, everything with --privileged (exec too).
+      capabilities: options.privileged
+        ? [...ALL_CAPABILITIES]
+        : capabilitiesFor({ privileged: live.record.hostConfig.Privileged, capAdd: live.record.hostConfig.CapAdd, capDrop: live.record.hostConfig.CapDrop }),
     };
   }
 
@@ -1072,6 +1083,7 @@ export class ContainerService {
       tty,
       consoleSize: overrides.consoleSize ?? exec.consoleSize,
       hostname: live.record.config.Hostname,
+      privileged: exec.privileged,
     });
     exec.running = true;
     this.emit(live, `exec_start: ${exec.cmd.join(' ')}`, { execID: exec.id });

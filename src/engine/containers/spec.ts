@@ -132,3 +132,46 @@ export function containerSpec(options: ContainerSpecOptions): ContainerSpec {
     process: options.process,
   };
 }
+
+/** Every capability of Linux 6.1, in kernel order (CAP_LAST_CAP = 40). */
+export const ALL_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
+  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
+  'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+];
+
+/** docker's default set (moby oci/caps): what a container's root may do unless told otherwise. */
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
+  'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+/** "net_admin", "NET_ADMIN" and "CAP_NET_ADMIN" all name CAP_NET_ADMIN; "ALL" stays "ALL". */
+function normalizeCapability(name: string): string {
+  const upper = name.toUpperCase();
+  if (upper === 'ALL') return 'ALL';
+  return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+}
+
+/**
+ * The bounding set from --privileged, --cap-add and --cap-drop, the way docker combines them: start
+ * from the default set (or none with --cap-drop ALL), add, then drop what is not also added. Throws
+ * docker's text for an unknown name.
+ */
+export function capabilitiesFor(options: { privileged?: boolean; capAdd?: readonly string[] | null; capDrop?: readonly string[] | null }): string[] {
+  const adds = (options.capAdd ?? []).map(normalizeCapability);
+  const drops = (options.capDrop ?? []).map(normalizeCapability);
+  for (const cap of [...adds, ...drops]) {
+    if (cap !== 'ALL' && !ALL_CAPABILITIES.includes(cap)) throw new Error(`unknown capability: "${cap}"`);
+  }
+  if (options.privileged) return [...ALL_CAPABILITIES];
+  let caps = drops.includes('ALL') ? [] : [...DEFAULT_CAPABILITIES];
+  if (adds.includes('ALL')) caps = [...ALL_CAPABILITIES];
+  for (const cap of adds) if (cap !== 'ALL' && !caps.includes(cap)) caps.push(cap);
+  return caps.filter((cap) => !drops.includes(cap) || adds.includes(cap));
+}
+

@@ -19,6 +19,8 @@ export interface ProcessSpec {
   terminal: boolean;
   rows?: number;
   cols?: number;
+  /** The capability bounding set (CAP_* names); undefined keeps every capability (host processes). */
+  capabilities?: string[];
 }
 
 /** Receives a process's output. Returning a promise holds back further output until it settles. */
