@@ -27,6 +27,31 @@ export function renderInspect(format: string, elements: readonly unknown[]): str
   return elements.map((element) => `${template.execute(inspectValue(element))}\n`).join('');
 }
 
+/**
+ * inspect.Inspect for a list of names: a bad template is exit status 64, each name is fetched with
+ * `get`, the objects found are printed, then the errors are joined (exit 1).
+ */
+export async function inspectEach(env: DockerEnv, names: readonly string[], format: string, get: (name: string) => Promise<unknown>): Promise<void> {
+  if (format !== '' && format !== 'json') {
+    try {
+      parseFormat(format);
+    } catch (error) {
+      throw new StatusError((error as Error).message, 64);
+    }
+  }
+  const elements: unknown[] = [];
+  const errors: string[] = [];
+  for (const name of names) {
+    try {
+      elements.push(await get(name));
+    } catch (error) {
+      errors.push((error as Error).message);
+    }
+  }
+  if (format === '' || elements.length > 0) env.stdout(renderInspect(format, elements));
+  if (errors.length > 0) throw new StatusError(errors.join('\n'), 1);
+}
+
 export function imageInspectCommand(): CommandDefinition<DockerEnv> {
   return defineCommand<{ format: StringValue }, DockerEnv>({
     use: 'inspect [OPTIONS] IMAGE [IMAGE...]',
@@ -43,28 +68,7 @@ export function imageInspectCommand(): CommandDefinition<DockerEnv> {
       f.setAnnotation('platform', 'version', ['1.49']);
       return { format };
     },
-    run: async ({ args, options, env }) => {
-      const format = options.format.value;
-      // inspect.Inspect: a bad template is exit status 64; errors are joined after the output.
-      if (format !== '' && format !== 'json') {
-        try {
-          parseFormat(format);
-        } catch (error) {
-          throw new StatusError((error as Error).message, 64);
-        }
-      }
-      const elements: unknown[] = [];
-      const errors: string[] = [];
-      for (const name of args) {
-        try {
-          const response = await checkResponse(await env.client.request('GET', `/images/${encodeURIComponent(name)}/json`));
-          elements.push(await response.json());
-        } catch (error) {
-          errors.push((error as Error).message);
-        }
-      }
-      if (format === '' || elements.length > 0) env.stdout(renderInspect(format, elements));
-      if (errors.length > 0) throw new StatusError(errors.join('\n'), 1);
-    },
+    run: ({ args, options, env }) =>
+      inspectEach(env, args, options.format.value, async (name) => (await checkResponse(await env.client.request('GET', `/images/${encodeURIComponent(name)}/json`))).json()),
   });
 }

@@ -1,10 +1,9 @@
 // docker network inspect (cli/command/network/inspect.go and cli/command/inspect).
 
 import type { DockerEnv } from '../../env';
-import { StatusError, defineCommand, requiresMinArgs, type BoolValue, type CommandDefinition, type StringValue } from '../../flags';
-import { parseFormat } from '../../formatter';
+import { defineCommand, requiresMinArgs, type BoolValue, type CommandDefinition, type StringValue } from '../../flags';
 import { checkResponse, inspectFormatHelp } from '../image/common';
-import { renderInspect } from '../image/inspect';
+import { inspectEach } from '../image/inspect';
 
 export function networkInspectCommand(): CommandDefinition<DockerEnv> {
   return defineCommand<{ format: StringValue; verbose: BoolValue }, DockerEnv>({
@@ -15,30 +14,9 @@ export function networkInspectCommand(): CommandDefinition<DockerEnv> {
       format: f.string('format', 'f', '', inspectFormatHelp),
       verbose: f.bool('verbose', 'v', false, 'Verbose output for diagnostics'),
     }),
-    run: async ({ args, options, env }) => {
-      const format = options.format.value;
-      // inspect.Inspect: a bad template is exit status 64; errors are joined after the output.
-      if (format !== '' && format !== 'json') {
-        try {
-          parseFormat(format);
-        } catch (error) {
-          throw new StatusError((error as Error).message, 64);
-        }
-      }
-      const elements: unknown[] = [];
-      const errors: string[] = [];
-      for (const name of args) {
-        try {
-          const response = await checkResponse(
-            await env.client.request('GET', `/networks/${encodeURIComponent(name)}`, { query: { verbose: options.verbose.value ? 'true' : undefined } }),
-          );
-          elements.push(await response.json());
-        } catch (error) {
-          errors.push((error as Error).message);
-        }
-      }
-      if (format === '' || elements.length > 0) env.stdout(renderInspect(format, elements));
-      if (errors.length > 0) throw new StatusError(errors.join('\n'), 1);
-    },
+    run: ({ args, options, env }) =>
+      inspectEach(env, args, options.format.value, async (name) =>
+        (await checkResponse(await env.client.request('GET', `/networks/${encodeURIComponent(name)}`, { query: { verbose: options.verbose.value ? 'true' : undefined } }))).json(),
+      ),
   });
 }
