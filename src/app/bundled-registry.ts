@@ -4,6 +4,7 @@
 
 import type { ImageIndex } from '../engine/oci';
 import type { RegistrySource } from '../engine/registry/source';
+import { readBodyWithProgress } from '../engine/registry/read-body';
 
 export class BundledRegistry implements RegistrySource {
   private indexPromise: Promise<ImageIndex> | undefined;
@@ -27,23 +28,7 @@ export class BundledRegistry implements RegistrySource {
     const url = new URL(`blobs/${algorithm}/${hex}`, this.absoluteBase()).href;
     const response = await this.fetcher(url);
     if (!response.ok || !response.body) throw new Error(`GET ${url}: ${response.status} ${response.statusText}`);
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      received += value.length;
-      onProgress?.(received);
-    }
-    const out = new Uint8Array(received);
-    let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
+    return readBodyWithProgress(response.body, onProgress);
   }
 
   private absoluteBase(): string {

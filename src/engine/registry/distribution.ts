@@ -9,6 +9,7 @@
 import { mediaTypes } from '../oci/media-types';
 import type { ImageIndex } from '../oci/types';
 import type { RegistrySource, RemoteManifest } from './source';
+import { readBodyWithProgress } from './read-body';
 
 export interface DistributionOptions {
   /**
@@ -83,22 +84,7 @@ export class DistributionRegistry {
     if (!repository) throw new Error(`blob ${digest}: unknown to the remote registry`);
     const response = await this.get(repository, `blobs/${digest}`);
     if (!response.ok || !response.body) throw new Error(`Get blob ${digest}: ${response.status} ${response.statusText}`);
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      received += value.length;
-      onProgress?.(received);
-    }
-    const out = new Uint8Array(received);
-    let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
+    const out = await readBodyWithProgress(response.body, onProgress);
     const manifest = out.length < 65536 ? out : undefined;
     if (manifest) this.remember(repository, manifest);
     return out;
