@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { InProcessClient } from '../src/cli/client';
 import { runDocker } from '../src/cli/docker';
-import type { DockerEnv } from '../src/cli/env';
+import { captureEnv } from '../tests/helpers/docker-env';
 import { startServe } from '../src/node/serve';
 
 export const DOCKER_CLI = process.env.DOCKSIDE_DOCKER_CLI ?? '/usr/local/bin/docker';
@@ -106,8 +106,7 @@ export async function benchApi(runs: number): Promise<ApiBench | undefined> {
       let bytes = 0;
       let first = 0;
       let last = 0;
-      const envIn: DockerEnv = {
-        client: new InProcessClient((request) => serve.daemon.router.handle(request)),
+      const envIn = captureEnv(new InProcessClient((request) => serve.daemon.router.handle(request)), {
         stdout: (text) => void (bytes += text.length),
         stderr: () => undefined,
         writeStdout: async (chunk) => {
@@ -115,19 +114,8 @@ export async function benchApi(runs: number): Promise<ApiBench | undefined> {
           if (bytes === 0) first = last;
           bytes += chunk.length;
         },
-        stdin: undefined,
-        stdinIsTerminal: false,
-        stdoutIsTerminal: false,
-        rows: 24,
-        columns: 80,
-        setRawMode: () => undefined,
-        onResize: () => () => undefined,
-        onSignal: () => () => undefined,
-        environment: {},
-        readFile: async () => new Uint8Array(0),
-        writeFile: async () => undefined,
         now: () => new Date(),
-      };
+      }).env;
       const started = performance.now();
       await runDocker(args, envIn);
       return { ms: performance.now() - started, bytes, streamMs: last - first };

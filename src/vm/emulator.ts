@@ -1,7 +1,9 @@
-// The one place that touches v86: creating the emulator and the few internals we must read (whether a
-// virtio console port has a receive buffer posted). Everything else in src/vm goes through this.
+// The one place that touches v86: creating the emulator and the few internals we must reach (whether a
+// virtio console port has a receive buffer posted, the 9p filesystem's tree). Everything else in src/vm
+// goes through this.
 
 import { V86 } from 'v86';
+import { ShareTree, type V86FileSystem } from './share-tree';
 import { connectToGuest, installFinWorkaround, type GuestTcpConnection, type V86NetworkAdapter } from './network';
 
 export interface EmulatorBus {
@@ -135,6 +137,13 @@ export class EmulatorHandle {
    */
   resizeConsole(cols: number, rows: number): void {
     this.bus.send('virtio-console0-resize', [rows, cols]);
+  }
+
+  /** The 9p filesystem's tree, for building directories in it without the guest (see share-tree.ts). */
+  shareTree(): ShareTree {
+    const fs = (this.v86 as unknown as { fs9p?: V86FileSystem }).fs9p;
+    if (!fs || typeof fs.CreateDirectory !== 'function') throw new Error('v86 internals changed: no 9p filesystem (check the v86 version)');
+    return new ShareTree(fs);
   }
 
   createFile(path: string, data: Uint8Array): Promise<void> {

@@ -171,7 +171,11 @@ export class Guest {
   }
 
   get runtime(): GuestRuntime {
-    this.guestRuntime ??= new GuestRuntime(this.agent, { write: (path, data) => this.writeFile(path, data), read: (path) => this.readFile(path) });
+    this.guestRuntime ??= new GuestRuntime(this.agent, {
+      write: (path, data) => this.writeFile(path, data),
+      read: (path) => this.readFile(path),
+      tree: this.emulator.shareTree(),
+    });
     return this.guestRuntime;
   }
 

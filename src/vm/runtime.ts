@@ -10,7 +10,10 @@ import type {
   Runtime,
   RuntimeProcess,
 } from '../engine/runtime/types';
+import { gunzip, isGzip } from '../engine/images/tar';
 import type { AgentClient, InputStream, OutputStream } from './agent/client';
+import { unpackLayerTree, UnsupportedLayer } from './layer-tree';
+import type { ShareTree } from './share-tree';
 
 type Json = Record<string, unknown>;
 
@@ -21,9 +24,13 @@ const FILE_OP_TIMEOUT_MS = 10 * 60_000;
 export interface SharedFiles {
   write(path: string, data: Uint8Array): Promise<void>;
   read(path: string): Promise<Uint8Array>;
+  /** Direct access to the share's tree, where the emulator offers it (layers are unpacked there). */
+  tree?: ShareTree;
 }
 
 const SHARE_IN_GUEST = '/run/dockside/host';
+/** Where installed layers live in the share: /run/dockside/host/layers/<id> in the guest. */
+const LAYERS_IN_SHARE = '/layers';
 
 export class GuestRuntime implements Runtime {
   private nextProcess = 1;
@@ -116,6 +123,42 @@ export class GuestRuntime implements Runtime {
     await this.agent.request('unpack', { tar: tarPath, dir, gzip }, { timeoutMs: FILE_OP_TIMEOUT_MS });
   }
 
+  /**
+   * Layers are unpacked here, into the 9p share, and `dir` becomes a symlink to the layer's tree there
+   * (overlayfs takes 9p lower directories; the upper stays on tmpfs). Measured with bench/images.ts:
+   * debian (34 MB gzip, 92 MB unpacked) takes about 0.5 s this way against 7-8 s for the guest's own
+   * tar -x, and its bytes stay out of guest RAM. Layers 9p cannot hold (opaque directories need an
+   * xattr) are unpacked in the guest as before.
+   */
+  async installLayer(dir: string, tar: Uint8Array): Promise<void> {
+    const tree = this.share.tree;
+    if (tree) {
+      const root = `${LAYERS_IN_SHARE}/${layerTreeName(dir)}`;
+      try {
+        await unpackLayerTree(tree, root, tar);
+        const status = await this.runQuietly(['sh', '-c', 'mkdir -p "${1%/*}" && rm -rf "$1" && ln -s "$2" "$1"', 'sh', dir, `${SHARE_IN_GUEST}${root}`]);
+        if (status !== 0) throw new Error(`linking ${dir} to its layer failed with status ${status}`);
+        return;
+      } catch (error) {
+        tree.removePath(root);
+        if (!(error instanceof UnsupportedLayer)) throw error;
+      }
+    }
+    // The guest's own gunzip is slow (12-15 s for debian): stage the tar uncompressed.
+    const name = `layer-${layerTreeName(dir)}.tar`;
+    const path = await this.stageFile(name, isGzip(tar) ? await gunzip(tar) : tar);
+    try {
+      await this.unpack(path, dir, false);
+    } finally {
+      await this.removeStagedFile(name);
+    }
+  }
+
+  async removeLayer(dir: string): Promise<void> {
+    this.share.tree?.removePath(`${LAYERS_IN_SHARE}/${layerTreeName(dir)}`);
+    await this.removePath(dir);
+  }
+
   async pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void> {
     await this.agent.request('pack', { dir, tar: tarPath, paths, whiteouts }, { timeoutMs: FILE_OP_TIMEOUT_MS });
   }
@@ -198,6 +241,13 @@ class AgentProcess implements RuntimeProcess {
     })();
     return this.exit;
   }
+}
+
+/** The name of a layer's tree in the share: its overlay2 id (dir is /var/lib/docker/overlay2/<id>/diff). */
+function layerTreeName(dir: string): string {
+  const parts = dir.split('/').filter(Boolean);
+  const name = parts.at(-1) === 'diff' && parts.length > 1 ? parts[parts.length - 2] : (parts.at(-1) ?? '');
+  return checkStageName(name);
 }
 
 function checkStageName(name: string): string {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { clientResponse, type EngineClient } from '../../src/cli/client';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
+import { captureEnv } from '../helpers/docker-env';
 import { projectRoot } from '../../src/node/artifacts';
 
 const conformance = join(projectRoot, '../shared/conformance/docker-cli-v28.2.2/cli/command/container/testdata');
@@ -14,7 +15,6 @@ const present = existsSync(conformance);
 if (!present) console.warn(`skipping docker/cli golden tests (create): ${conformance} is absent`);
 
 function env(warnings: string[]): { env: DockerEnv; stderr: () => string; bodies: unknown[] } {
-  let err = '';
   const bodies: unknown[] = [];
   const client: EngineClient = {
     version: '1.47',
@@ -27,30 +27,12 @@ function env(warnings: string[]): { env: DockerEnv; stderr: () => string; bodies
       throw new Error('unused');
     },
   };
-  return {
-    env: {
-      client,
-      stdout: () => undefined,
-      stderr: (text) => void (err += text),
-      writeStdout: async () => undefined,
-      stdin: undefined,
-      stdinIsTerminal: false,
-      stdoutIsTerminal: false,
-      rows: 24,
-      columns: 80,
-      setRawMode: () => undefined,
-      onResize: () => () => undefined,
-      onSignal: () => () => undefined,
-      environment: {},
-      readFile: async () => {
-        throw new Error('no files');
-      },
-      writeFile: async () => undefined,
-      now: () => new Date(0),
+  const captured = captureEnv(client, {
+    readFile: async () => {
+      throw new Error('no files');
     },
-    stderr: () => err,
-    bodies,
-  };
+  });
+  return { env: captured.env, stderr: captured.stderr, bodies };
 }
 
 describe.skipIf(!present)('docker/cli v28.2.2 golden files: docker create warnings', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { clientResponse, type EngineClient } from '../../src/cli/client';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
+import { captureEnv } from '../helpers/docker-env';
 import { projectRoot } from '../../src/node/artifacts';
 
 const conformance = join(projectRoot, '../shared/conformance/docker-cli-v28.2.2/cli/command');
@@ -19,8 +20,6 @@ const encoder = new TextEncoder();
 
 /** A fake client made of one function, like docker/cli's fakeClient. */
 function fakeEnv(answer: (method: string, path: string) => { status: number; body: string }): { env: DockerEnv; stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
   const client: EngineClient = {
     version: '1.47',
     request: async (method, path) => {
@@ -31,25 +30,7 @@ function fakeEnv(answer: (method: string, path: string) => { status: number; bod
       throw new Error('no hijack in this test');
     },
   };
-  const env: DockerEnv = {
-    client,
-    stdout: (text) => void (out += text),
-    stderr: (text) => void (err += text),
-    writeStdout: async (bytes) => void (out += new TextDecoder().decode(bytes)),
-    stdin: undefined,
-    stdinIsTerminal: false,
-    stdoutIsTerminal: false,
-    rows: 24,
-    columns: 80,
-    setRawMode: () => undefined,
-    onResize: () => () => undefined,
-    onSignal: () => () => undefined,
-    environment: {},
-    readFile: async () => new Uint8Array(0),
-    writeFile: async () => undefined,
-    now: () => new Date(0),
-  };
-  return { env, stdout: () => out, stderr: () => err };
+  return captureEnv(client);
 }
 
 describe.skipIf(!present)('docker/cli v28.2.2 golden files: docker port', () => {

@@ -1,11 +1,13 @@
 // Images in the real guest: pulls through the Engine API of a daemon on the real GuestRuntime, with
 // the Node bundled registry (vm-images/images/dist) and a MemoryStore. Layers are unpacked once
-// under /var/lib/docker/overlay2/<id>/diff and shared by the images that use them.
+// into the 9p share, linked at /var/lib/docker/overlay2/<id>/diff and shared by the images that use
+// them; overlayfs reads them there (owners, links, devices, whiteouts).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessClient } from '../../src/cli/client';
 import { Daemon } from '../../src/engine/daemon';
 import type { ImageService } from '../../src/engine/images/service';
+import { TarWriter, gzip } from '../../src/engine/images/tar';
 import { MemoryStore } from '../../src/engine/store';
 import { NodeBundledRegistry } from '../../src/node/bundled-registry';
 import type { Guest } from '../../src/vm/guest';
@@ -51,7 +53,7 @@ describe('images in the guest', () => {
     console.log(`pull busybox into the guest (unpack at pull): ${ms.toFixed(0)} ms`);
     expect(lines.at(-1)).toBe('Status: Downloaded newer image for busybox:latest');
     const dir = (await inspect('busybox')).GraphDriver.Data.UpperDir;
-    const listing = await sh(guest, `ls -l ${dir}/bin/sh; test -f ${dir}/../committed && echo committed`);
+    const listing = await sh(guest, `ls -l ${dir}/bin/sh; test -f ${dir.replace(/\/diff$/, '')}/committed && echo committed`);
     expect(listing.stdout).toMatch(/bin\/sh -> busybox/);
     expect(listing.stdout).toContain('committed');
   });
@@ -72,5 +74,92 @@ describe('images in the guest', () => {
     expect(files.stdout.trim()).toBe('ok');
     const run = await service.prepareForRun('nginx');
     expect(run.layerDirs).toEqual([nginxData.UpperDir, debianDir]);
+  });
+});
+
+describe('layers in the 9p share', () => {
+  const root = '/var/lib/docker/overlay2/test-9p';
+  const lowerDir = `${root}-lower/diff`;
+  const upperDir = `${root}-upper/diff`;
+  const opaqueDir = `${root}-opaque/diff`;
+
+  it('keeps owners, modes, links, devices and whiteouts, and overlayfs reads them as docker layers', async () => {
+    const lower = new TarWriter();
+    lower.directory('etc');
+    lower.file('etc/keep', 'keep\n');
+    lower.file('etc/gone', 'gone\n');
+    lower.entry('data/a', '0', { data: 'a\n', mode: 0o4750, uid: 1000, gid: 100, mtime: 1_700_000_000 });
+    lower.entry('data/b', '1', { linkName: 'data/a' });
+    lower.symlink('link', 'etc/keep');
+    lower.entry('dev/null', '3', { mode: 0o666, devMajor: 1, devMinor: 3 });
+    lower.entry('data/pipe', '6', { mode: 0o600 });
+    const upper = new TarWriter();
+    upper.file('etc/.wh.gone', '');
+    upper.file('etc/new', 'new\n');
+    await guest.runtime.installLayer(lowerDir, await gzip(lower.finish()));
+    await guest.runtime.installLayer(upperDir, upper.finish());
+
+    const link = await sh(guest, `readlink ${lowerDir}; readlink ${upperDir}`);
+    expect(link.stdout).toMatch(/^\/run\/dockside\/host\/layers\/test-9p-lower\n\/run\/dockside\/host\/layers\/test-9p-upper\n$/);
+    const m = '/tmp/ovl9p';
+    const result = await sh(
+      guest,
+      [
+        `mkdir -p ${m}/u ${m}/w ${m}/m`,
+        `mount -t overlay overlay -o lowerdir=${upperDir}:${lowerDir},upperdir=${m}/u,workdir=${m}/w ${m}/m`,
+        `ls ${m}/m/etc | tr '\\n' ' '; echo`,
+        `stat -c '%a %u %g %h %Y' ${m}/m/data/a ${m}/m/data/b`,
+        `cat ${m}/m/link`,
+        `stat -c '%F %t:%T %a' ${m}/m/dev/null ${m}/m/data/pipe`,
+        `stat -c '%F %t:%T' ${upperDir}/etc/gone`,
+        `echo more >> ${m}/m/data/a && cat ${lowerDir}/data/a ${m}/u/data/a`,
+        `umount ${m}/m`,
+      ].join(' && '),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')).toEqual([
+      'keep new ',
+      '4750 1000 100 2 1700000000',
+      '4750 1000 100 2 1700000000',
+      'keep',
+      'character special file 1:3 666',
+      'fifo 0:0 600',
+      'character special file 0:0',
+      'a',
+      'a',
+      'more',
+      '',
+    ]);
+  });
+
+  it('unpacks a layer with an opaque directory in the guest (9p has no xattrs), and overlayfs honours it', async () => {
+    const opaque = new TarWriter();
+    opaque.directory('etc');
+    opaque.file('etc/.wh..wh..opq', '');
+    opaque.file('etc/only', 'only\n');
+    await guest.runtime.installLayer(opaqueDir, opaque.finish());
+    const m = '/tmp/ovlopq';
+    const result = await sh(
+      guest,
+      [
+        `test ! -L ${opaqueDir} && test -d ${opaqueDir}`,
+        `mkdir -p ${m}/u ${m}/w ${m}/m`,
+        `mount -t overlay overlay -o lowerdir=${opaqueDir}:${upperDir}:${lowerDir},upperdir=${m}/u,workdir=${m}/w ${m}/m`,
+        `ls ${m}/m/etc`,
+        `umount ${m}/m`,
+      ].join(' && '),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('only\n');
+  });
+
+  it('refuses a layer that climbs out of its directory, and removes layers from the share', async () => {
+    const evil = new TarWriter();
+    evil.file('ok', 'ok\n');
+    evil.file('../../escaped', 'no\n');
+    await expect(guest.runtime.installLayer(`${root}-evil/diff`, evil.finish())).rejects.toThrow(/outside of the layer/);
+    for (const dir of [lowerDir, upperDir, opaqueDir]) await guest.runtime.removeLayer(dir);
+    const left = await sh(guest, `ls /run/dockside/host/layers | grep test-9p; ls -d ${root}-*/diff 2>/dev/null; echo done`);
+    expect(left.stdout).toBe('done\n');
   });
 });

@@ -123,6 +123,18 @@ export class FakeRuntime implements Runtime {
     this.calls.push({ op: 'unpack', args: [tarPath, dir, gzip] });
   }
 
+  readonly installedLayers = new Map<string, number>();
+
+  async installLayer(dir: string, tar: Uint8Array): Promise<void> {
+    this.calls.push({ op: 'installLayer', args: [dir, tar.length, tar[0] === 0x1f && tar[1] === 0x8b] });
+    this.installedLayers.set(dir, tar.length);
+  }
+
+  async removeLayer(dir: string): Promise<void> {
+    this.calls.push({ op: 'removeLayer', args: [dir] });
+    this.installedLayers.delete(dir);
+  }
+
   async pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void> {
     this.calls.push({ op: 'pack', args: [dir, tarPath, paths, whiteouts] });
   }

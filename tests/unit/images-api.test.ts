@@ -77,7 +77,12 @@ describe('pull', () => {
     expect(lines[0]).toBe('latest: Pulling from library/busybox');
     expect(lines[1]).toMatch(/^[0-9a-f]{12}: Pulling fs layer$/);
     expect(lines.filter((line) => line?.endsWith('Downloading'))).toHaveLength(1);
-    expect(lines.slice(-5, -2).map((line) => line?.split(': ')[1])).toEqual(['Verifying Checksum', 'Download complete', 'Pull complete']);
+    expect(lines.slice(-6, -2).map((line) => line?.split(': ')[1])).toEqual(['Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete']);
+    // Unpacked at pull, as docker extracts, from the tar the pull measured (no second gunzip).
+    const installs = s.runtime.calls.filter((c) => c.op === 'installLayer');
+    expect(installs).toHaveLength(1);
+    expect(installs[0].args[0]).toMatch(/^\/var\/lib\/docker\/overlay2\/[0-9a-f]{64}\/diff$/);
+    expect(installs[0].args[2]).toBe(false);
     expect(lines.at(-2)).toMatch(/^Digest: sha256:[0-9a-f]{64}$/);
     expect(lines.at(-1)).toBe('Status: Downloaded newer image for busybox:latest');
     const again = messages((await pull(s.client, 'busybox')).text);
@@ -186,11 +191,11 @@ describe('prepareForRun', () => {
     const first = await s.service.prepareForRun('nginx');
     const second = await s.service.prepareForRun('debian:bookworm');
     await s.service.prepareForRun('nginx');
-    const unpacks = s.runtime.calls.filter((c) => c.op === 'unpack');
+    const unpacks = s.runtime.calls.filter((c) => c.op === 'installLayer');
     expect(unpacks).toHaveLength(2);
     expect(first.layerDirs).toHaveLength(2);
     expect(first.layerDirs[1]).toBe(second.layerDirs[0]);
-    expect(unpacks[0].args[1]).toBe(second.layerDirs[0]);
+    expect(unpacks[0].args[0]).toBe(second.layerDirs[0]);
     expect(first.config.config?.Cmd).toEqual(['nginx', '-g', 'daemon off;']);
     expect(s.runtime.staged.size).toBe(0);
     await expect(s.service.prepareForRun('nope')).rejects.toMatchObject({ status: 404, message: 'No such image: nope:latest' });
@@ -323,11 +328,11 @@ describe('persistence', () => {
     const again = await setup(s.registry, s.store);
     expect((await call(again.client, 'GET', '/images/json')).text).toBe(before);
     await again.service.prepareForRun('nginx');
-    expect(again.runtime.calls.filter((c) => c.op === 'unpack')).toHaveLength(2);
+    expect(again.runtime.calls.filter((c) => c.op === 'installLayer')).toHaveLength(2);
     // The same guest (markers present) is not unpacked twice, even by a new daemon.
     const third = new Daemon({ store: s.store, runtime: again.runtime, registry: s.registry, clock: () => now });
     await (third.images as ImageService).prepareForRun('nginx');
-    expect(again.runtime.calls.filter((c) => c.op === 'unpack')).toHaveLength(2);
+    expect(again.runtime.calls.filter((c) => c.op === 'installLayer')).toHaveLength(2);
   });
 });
 

@@ -3,12 +3,12 @@
 // search, push and login, with docker's messages. It also gives containers their images
 // (ImageProvider): every layer is unpacked once in the guest at /var/lib/docker/overlay2/<id>/diff.
 //
-// Where layers are unpacked (measured by bench/images.ts in Node, 2 cores under load): the guest's
-// part dominates. debian (34 MB gzip, 92 MB unpacked): engine part of a pull (read, verify, store,
-// hash the diff) 1.6 s; gunzip here + stage on 9p + tar -x in the guest 7-8.5 s (the guest's own
-// gunzip of the 34 MB blob took 12-15 s, so layers are staged uncompressed). busybox: 0.1 s + 0.7 s.
-// Default 'run': `docker pull` returns after the engine part, and the first container that needs a
-// layer unpacks it (guest RAM is spent only on images that run); 'pull' unpacks at pull like docker.
+// Where layers are unpacked (bench/images.ts, Node, 2 cores): the runtime builds each layer's tree in
+// the 9p share from the page's side and the guest reads it there (see GuestRuntime.installLayer).
+// debian (34 MB gzip, 92 MB unpacked): `docker pull` 1.8 s end to end, of which the engine's part (read,
+// verify, store, hash the diff) is 1.5 s and unpacking 0.2 s (the measured tar is handed on, not
+// gunzipped twice); unpacking by the guest's own tar -x took 6-8 s. So the default is 'pull', as
+// docker extracts at pull; 'run' leaves unpacking to the first container that needs a layer.
 // A marker file (<id>/committed) tells a restored or reloaded guest which layers it already has.
 
 import { ApiError, invalidParameter, notFound } from '../api/types';
@@ -165,7 +165,7 @@ export class ImageService implements ImageProvider {
     this.registry = options.registry;
     this.events = options.events;
     this.clock = options.clock;
-    this.unpackAt = options.unpackAt ?? 'run';
+    this.unpackAt = options.unpackAt ?? 'pull';
     this.images = new ImageStore(options.store, { now: options.clock, newCacheId: options.newCacheId });
   }
 
@@ -230,7 +230,7 @@ export class ImageService implements ImageProvider {
     );
     const top = await this.images.layer(record.layers.at(-1) as Digest);
     if (top && !(await this.isUnpacked(top))) {
-      await this.runtime.unpack(input.layerTarPath, layerDiffPath(top), false);
+      await this.runtime.installLayer(layerDiffPath(top), tar);
       await this.markUnpacked(top);
     }
     return record.id;
@@ -251,24 +251,17 @@ export class ImageService implements ImageProvider {
     await this.runtime.writeFile(this.markerPath(layer), '', 0o600);
   }
 
-  /** Unpacks a layer into its overlay directory once (concurrent callers wait for the same work). */
-  ensureUnpacked(layer: LayerRecord): Promise<void> {
+  /**
+   * Unpacks a layer into its overlay directory once (concurrent callers wait for the same work), from
+   * `tar` when the caller has its bytes at hand, else from the stored blob.
+   */
+  ensureUnpacked(layer: LayerRecord, tar?: Uint8Array): Promise<void> {
     let work = this.unpacking.get(layer.cacheId);
     if (!work) {
       work = (async () => {
         if (await this.isUnpacked(layer)) return;
         if (!layer.blob) throw new Error(`layer ${layer.chainId}: no blob to unpack it from`);
-        let bytes = await this.store.blobs.get(layer.blob.digest);
-        // Measured in the guest (bench/images.ts): gunzip here and an uncompressed tar on 9p unpacks
-        // debian in about half the time of the guest's own gunzip (7 s against 12-15 s).
-        if (isGzip(bytes)) bytes = await gunzip(bytes);
-        const name = `layer-${layer.cacheId.slice(0, 32)}.tar`;
-        const path = await this.runtime.stageFile(name, bytes);
-        try {
-          await this.runtime.unpack(path, layerDiffPath(layer), false);
-        } finally {
-          await this.runtime.removeStagedFile(name);
-        }
+        await this.runtime.installLayer(layerDiffPath(layer), tar ?? (await this.store.blobs.get(layer.blob.digest)));
         await this.markUnpacked(layer);
       })();
       this.unpacking.set(layer.cacheId, work);
@@ -422,6 +415,8 @@ export class ImageService implements ImageProvider {
     const chain = chainIds(diffIds);
     const layerInputs: { diffId: Digest; size: number; blob: { digest: Digest; mediaType: string; size: number } }[] = [];
     const present: boolean[] = [];
+    /** Uncompressed layers measured in this pull, unpacked at its end without a second gunzip. */
+    const plainTars = new Map<string, Uint8Array>();
     for (const [index] of manifest.layers.entries()) present.push((await this.images.layer(chain[index] as Digest)) !== undefined);
     for (const [index, layer] of manifest.layers.entries()) {
       const id = shortId(layer.digest);
@@ -444,7 +439,8 @@ export class ImageService implements ImageProvider {
       out.message({ status: 'Verifying Checksum', progressDetail: {}, id });
       await this.store.blobs.put(descriptor.digest, bytes);
       out.message({ status: 'Download complete', progressDetail: {}, id });
-      const measured = await measureLayer(bytes);
+      const measured = await measureLayer(bytes, true, this.unpackAt === 'pull');
+      if (measured.tar) plainTars.set(measured.diffId, measured.tar);
       if (measured.diffId !== diffIds[index]) {
         throw new Error(`failed to register layer: layer ${descriptor.digest} has diff id ${measured.diffId}, the image config says ${diffIds[index]}`);
       }
@@ -458,7 +454,9 @@ export class ImageService implements ImageProvider {
     if (reference.digest === undefined) references.push(reference);
     const before = reference.tag !== undefined ? await this.imageIdOf(reference) : undefined;
     const record = await api(() => this.images.addImage({ config: configBytes, manifest: resolved.manifest, layers: layerInputs, references }));
-    if (this.unpackAt === 'pull') for (const layer of await this.images.imageLayers(record.id)) await this.ensureUnpacked(layer);
+    if (this.unpackAt === 'pull') {
+      for (const layer of await this.images.imageLayers(record.id)) await this.ensureUnpacked(layer, plainTars.get(layer.diffId));
+    }
     out.message({ status: `Digest: ${resolved.manifestDigest}` });
     const upToDate = existed && (reference.digest !== undefined || before === record.id);
     this.events.emit('image', 'pull', familiarString(reference), { name: familiarName(reference) });
@@ -645,7 +643,8 @@ export class ImageService implements ImageProvider {
     }
     for (const layer of result.removedLayers) {
       this.unpacking.delete(layer.cacheId);
-      // An unpacked layer lives in guest RAM; a layer no image uses any more goes from the guest too.
+      // A layer no image uses any more goes from the guest (and the share) too.
+      await this.runtime.removeLayer(layerDiffPath(layer)).catch(() => undefined);
       await this.runtime.removePath(`${overlayRoot}/${layer.cacheId}`).catch(() => undefined);
     }
     // Only image ids are shown to users; layer chain ids stay internal (docker does not list them either).

@@ -15,6 +15,13 @@ export interface TarEntry {
   mode: number;
   mtime: number;
   linkName: string;
+  uid: number;
+  gid: number;
+  /** Device numbers of character and block devices ('3', '4'). */
+  devMajor: number;
+  devMinor: number;
+  /** Extended attributes from pax records (SCHILY.xattr.NAME), e.g. security.capability. */
+  xattrs: Map<string, string>;
   data: Uint8Array;
 }
 
@@ -22,7 +29,14 @@ function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-function header(name: string, type: string, size: number, mode: number, mtime: number, linkName = ''): Uint8Array {
+interface HeaderFields {
+  uid?: number;
+  gid?: number;
+  devMajor?: number;
+  devMinor?: number;
+}
+
+function header(name: string, type: string, size: number, mode: number, mtime: number, linkName = '', fields: HeaderFields = {}): Uint8Array {
   const block = new Uint8Array(512);
   const put = (text: string, offset: number, width: number): void => {
     block.set(encoder.encode(text).subarray(0, width), offset);
@@ -38,8 +52,8 @@ function header(name: string, type: string, size: number, mode: number, mtime: n
   }
   put(short, 0, 100);
   put(octal(mode, 8), 100, 8);
-  put(octal(0, 8), 108, 8);
-  put(octal(0, 8), 116, 8);
+  put(octal(fields.uid ?? 0, 8), 108, 8);
+  put(octal(fields.gid ?? 0, 8), 116, 8);
   put(octal(size, 12), 124, 12);
   put(octal(mtime, 12), 136, 12);
   put('        ', 148, 8);
@@ -47,6 +61,10 @@ function header(name: string, type: string, size: number, mode: number, mtime: n
   put(linkName, 157, 100);
   put('ustar\0', 257, 6);
   put('00', 263, 2);
+  if (type === '3' || type === '4') {
+    put(octal(fields.devMajor ?? 0, 8), 329, 8);
+    put(octal(fields.devMinor ?? 0, 8), 337, 8);
+  }
   put(prefix, 345, 155);
   let sum = 0;
   for (const byte of block) sum += byte;
@@ -71,6 +89,17 @@ export class TarWriter {
 
   symlink(name: string, target: string, mtime = 0): void {
     this.chunks.push(header(name, '2', 0, 0o777, mtime, target));
+  }
+
+  /**
+   * Any entry with owner and device numbers: type '1' hard link, '3' character and '4' block device,
+   * '6' FIFO, or the types above with an owner.
+   */
+  entry(name: string, type: string, options: HeaderFields & { mode?: number; mtime?: number; linkName?: string; data?: Uint8Array | string } = {}): void {
+    const bytes = typeof options.data === 'string' ? encoder.encode(options.data) : (options.data ?? new Uint8Array(0));
+    this.chunks.push(header(name, type, bytes.length, options.mode ?? 0o644, options.mtime ?? 0, options.linkName ?? '', options), bytes);
+    const pad = (512 - (bytes.length % 512)) % 512;
+    if (pad) this.chunks.push(new Uint8Array(pad));
   }
 
   finish(): Uint8Array {
@@ -190,15 +219,34 @@ export async function* readTar(
       let name = prefix ? `${prefix}/${readString(block, 0, 100)}` : readString(block, 0, 100);
       let linkName = readString(block, 157, 100);
       let size = readNumber(block, 124, 12);
+      let uid = readNumber(block, 108, 8);
+      let gid = readNumber(block, 116, 8);
+      const xattrs = new Map<string, string>();
       const meta = type === 'L' || type === 'K' || type === 'x' || type === 'g';
       if (!meta) {
         const records = new Map([...globalPax, ...(pax ?? [])]);
         name = longName ?? records.get('path') ?? name;
         linkName = longLink ?? records.get('linkpath') ?? linkName;
         if (records.has('size')) size = Number(records.get('size'));
+        if (records.has('uid')) uid = Number(records.get('uid'));
+        if (records.has('gid')) gid = Number(records.get('gid'));
+        for (const [key, value] of records) if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
         longName = longLink = pax = undefined;
       }
-      const entry = { name, type, size, mode: readNumber(block, 100, 8), mtime: readNumber(block, 136, 12), linkName };
+      const device = magic.startsWith('ustar') && (type === '3' || type === '4');
+      const entry = {
+        name,
+        type,
+        size,
+        mode: readNumber(block, 100, 8),
+        mtime: readNumber(block, 136, 12),
+        linkName,
+        uid,
+        gid,
+        devMajor: device ? readNumber(block, 329, 8) : 0,
+        devMinor: device ? readNumber(block, 337, 8) : 0,
+        xattrs,
+      };
       const hasData = type === '0' || type === '7' || meta || (size > 0 && type !== '5' && type !== '1' && type !== '2');
       const length = hasData ? size : 0;
       pending = {
@@ -275,16 +323,21 @@ export interface LayerDiff {
   tarSize: number;
   /** What docker reports as the layer's size: the bytes of its files and symlinks. */
   size: number;
+  /** The uncompressed tar, when asked for (saves a second gunzip when it is unpacked next). */
+  tar?: Uint8Array;
 }
 
 /** Hashes and measures a layer (gzip or plain tar) in one pass. */
-export async function measureLayer(bytes: Uint8Array, hash = true): Promise<LayerDiff> {
+export async function measureLayer(bytes: Uint8Array, hash = true, keepTar = false): Promise<LayerDiff> {
   const hasher = new Hasher();
   let tarSize = 0;
+  const kept: Uint8Array[] = [];
+  const gzipped = isGzip(bytes);
   async function* tee(): AsyncIterable<Uint8Array> {
-    const source = isGzip(bytes) ? gunzipChunks(bytes) : [bytes];
+    const source = gzipped ? gunzipChunks(bytes) : [bytes];
     for await (const chunk of source) {
       if (hash) hasher.update(chunk);
+      if (keepTar && gzipped) kept.push(chunk);
       tarSize += chunk.length;
       yield chunk;
     }
@@ -294,5 +347,7 @@ export async function measureLayer(bytes: Uint8Array, hash = true): Promise<Laye
     if (entry.type === '0' || entry.type === '7') size += entry.size;
     else if (entry.type === '2') size += encoder.encode(entry.linkName).length;
   }
-  return { diffId: hash ? hasher.digest() : ('sha256:' as Digest), tarSize, size };
+  const diff: LayerDiff = { diffId: hash ? hasher.digest() : ('sha256:' as Digest), tarSize, size };
+  if (keepTar) diff.tar = gzipped ? concatBytes(kept) : bytes;
+  return diff;
 }

@@ -152,6 +152,13 @@ export interface Runtime {
   /** Removes a directory tree in the guest (a removed container's layer and files); idempotent. */
   removePath(path: string): Promise<void>;
   unpack(tarPath: string, dir: string, gzip: boolean): Promise<void>;
+  /**
+   * Makes an image layer (a tar, gzip or not) readable at `dir` in the guest, whiteouts converted for
+   * overlayfs; from then on `dir` is an overlay lower directory and never changes.
+   */
+  installLayer(dir: string, tar: Uint8Array): Promise<void>;
+  /** Removes what installLayer put at `dir`; idempotent. */
+  removeLayer(dir: string): Promise<void>;
   pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void>;
   changes(upper: string, lower: string[]): Promise<Change[]>;
 }
