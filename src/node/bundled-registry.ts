@@ -1,12 +1,13 @@
 // The built-in registry's content in Node: the OCI layout that vm-images/images/build.sh made
 // (vm-images/images/dist), read from disk; the store verifies every blob as it is written.
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageIndex } from '../engine/oci';
+import { withOptionalRemote } from '../engine/registry/distribution';
 import type { RegistrySource } from '../engine/registry/source';
-import { vmImagesDir } from './artifacts';
+import { projectRoot, vmImagesDir } from './artifacts';
 
 export const bundledLayoutDir = join(vmImagesDir, 'images', 'dist');
 
@@ -32,4 +33,15 @@ export class NodeBundledRegistry implements RegistrySource {
     }
     return new Uint8Array(Buffer.concat(chunks));
   }
+}
+
+/**
+ * The registry of `dockside sh` and `dockside serve`: the bundled images (a scratch guest,
+ * DOCKSIDE_VM_DIR, without its own images uses the committed ones), and Docker Hub's linux/386 images
+ * through the proxy DOCKSIDE_REGISTRY_PROXY names, when it is set (see proxyFromSetting).
+ */
+export function nodeRegistry(environment: Record<string, string | undefined> = process.env): RegistrySource {
+  const committed = join(projectRoot, 'vm-images', 'images', 'dist');
+  const bundled = new NodeBundledRegistry(existsSync(join(bundledLayoutDir, 'index.json')) ? bundledLayoutDir : committed);
+  return withOptionalRemote(bundled, environment.DOCKSIDE_REGISTRY_PROXY);
 }

@@ -12,7 +12,7 @@ import { Daemon } from '../engine/daemon';
 import { MemoryStore } from '../engine/store';
 import type { BootMode, Guest } from '../vm/guest';
 import { startNodeGuest } from './artifacts';
-import { NodeBundledRegistry } from './bundled-registry';
+import { nodeRegistry } from './bundled-registry';
 import { socketConnection } from './net-connection';
 
 export interface ServeOptions {
@@ -129,7 +129,7 @@ export function startServeEngine(guest: Guest): Promise<DocksideEngine> {
   return DocksideEngine.start({
     guest,
     store: new MemoryStore(),
-    registry: new NodeBundledRegistry(),
+    registry: nodeRegistry(),
     onError: (error) => debug(error),
   });
 }
@@ -153,7 +153,7 @@ async function startEngineOrDaemon(guest: Guest): Promise<{ daemon: Daemon; disp
     return { daemon: engine.daemon, dispose: () => engine.dispose() };
   } catch (error) {
     process.stderr.write(`dockside serve: the guest's sockets are not served (${error instanceof Error ? error.message : String(error)}); serving the Engine API over HTTP only\n`);
-    const daemon = new Daemon({ store: new MemoryStore(), runtime: guest.runtime, registry: new NodeBundledRegistry() });
+    const daemon = new Daemon({ store: new MemoryStore(), runtime: guest.runtime, registry: nodeRegistry() });
     return { daemon, dispose: async () => undefined };
   }
 }

@@ -7,10 +7,8 @@
 import type { BootMode, Guest } from '../vm/guest';
 import { DocksideEngine } from '../app/engine';
 import { MemoryStore } from '../engine/store';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot, startNodeGuest } from './artifacts';
-import { NodeBundledRegistry, bundledLayoutDir } from './bundled-registry';
+import { startNodeGuest } from './artifacts';
+import { nodeRegistry } from './bundled-registry';
 
 const EXIT_MARKER = /\x1b\]777;dockside-exit;(\d+)\x07/;
 
@@ -64,12 +62,6 @@ export async function runSh(options: ShOptions): Promise<number> {
   } finally {
     await guest.destroy();
   }
-}
-
-/** The bundled images; a scratch guest (DOCKSIDE_VM_DIR) without its own images uses the committed ones. */
-export function nodeRegistry(): NodeBundledRegistry {
-  const committed = join(projectRoot, 'vm-images', 'images', 'dist');
-  return new NodeBundledRegistry(existsSync(join(bundledLayoutDir, 'index.json')) ? bundledLayoutDir : committed);
 }
 
 /** The engine on a guest in Node: a memory store and the bundled images. */

@@ -8,7 +8,7 @@ import { DocksideEngine } from '../../src/app/engine';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
 import { MemoryStore } from '../../src/engine/store';
-import { nodeRegistry } from '../../src/node/sh';
+import { nodeRegistry } from '../../src/node/bundled-registry';
 import { eventually, sh, startGuest } from '../helpers/guest';
 
 let guest: Guest;

@@ -24,6 +24,29 @@ export interface DistributionOptions {
   tokenService?: string;
 }
 
+/**
+ * The proxy setting as a function: `{url}` in the setting is replaced by the registry URL, encoded
+ * (`https://proxy.example/?url={url}`); a setting without it is a prefix the raw URL is appended to
+ * (`https://proxy.example/`, as cors-anywhere takes it). Throws on anything but an http(s) URL.
+ */
+export function proxyFromSetting(setting: string): (url: string) => string {
+  const trimmed = setting.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(trimmed.replace('{url}', 'x'));
+  } catch {
+    throw new Error(`invalid registry proxy ${JSON.stringify(setting)}: not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(`invalid registry proxy ${JSON.stringify(setting)}: only http and https proxies`);
+  return trimmed.includes('{url}') ? (url) => trimmed.replace('{url}', encodeURIComponent(url)) : (url) => `${trimmed}${url}`;
+}
+
+/** The built-in registry, and Docker Hub through a proxy when a proxy setting is given. */
+export function withOptionalRemote(bundled: RegistrySource, proxySetting: string | undefined, fetcher?: typeof fetch): RegistrySource {
+  if (!proxySetting?.trim()) return bundled;
+  return new WithRemoteRegistry(bundled, new DistributionRegistry({ proxy: proxyFromSetting(proxySetting), fetch: fetcher }));
+}
+
 const manifestAccept = [mediaTypes.ociIndex, mediaTypes.dockerManifestList, mediaTypes.ociManifest, mediaTypes.dockerManifest].join(', ');
 
 export class DistributionRegistry {
