@@ -10,7 +10,7 @@ import type {
   Runtime,
   RuntimeProcess,
 } from '../engine/runtime/types';
-import { gunzip, isGzip } from '../engine/images/tar';
+import { concatBytes, gunzip, isGzip } from '../engine/images/tar';
 import type { AgentClient, InputStream, OutputStream } from './agent/client';
 import { unpackLayerTree, UnsupportedLayer } from './layer-tree';
 import type { ShareTree } from './share-tree';
@@ -152,6 +152,25 @@ export class GuestRuntime implements Runtime {
     } finally {
       await this.removeStagedFile(name);
     }
+  }
+
+  async directorySize(path: string): Promise<number> {
+    // busybox find and stat: one "inode size" line per entry that is not a directory.
+    const out: Uint8Array[] = [];
+    const p = await this.spawn(
+      { args: ['sh', '-c', 'find "$1" ! -type d -exec stat -c "%i %s" {} +', 'sh', path], env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false },
+      { stdin: false, stdout: (chunk) => void out.push(chunk.slice()), stderr: () => undefined },
+    );
+    const status = await p.wait();
+    if (status.exitCode !== 0) throw new Error(`measuring ${path} failed with status ${status.exitCode}`);
+    const sizes = new Map<string, number>();
+    for (const line of new TextDecoder().decode(concatBytes(out)).split('\n')) {
+      const [inode, size] = line.split(' ');
+      if (inode && size) sizes.set(inode, Number(size));
+    }
+    let total = 0;
+    for (const size of sizes.values()) total += size;
+    return total;
   }
 
   async removeLayer(dir: string): Promise<void> {

@@ -29,7 +29,7 @@ echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > $
     registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
     host: { name: 'dockside', cpus: 1, memoryBytes: 128 * 1024 * 1024, kernelVersion: '6.1.0' },
   });
-  new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER] } }).install(daemon);
+  new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER], size: 1_000_000 } }).install(daemon);
 });
 
 afterAll(async () => {
@@ -161,6 +161,25 @@ describe('files, stats and events in the guest', () => {
     expect(header).toMatch(/^CONTAINER ID   NAME      CPU %     MEM USAGE \/ LIMIT   MEM %     NET I\/O\s+BLOCK I\/O\s+PIDS$/);
     expect(row).toMatch(/^[0-9a-f]{12}   files     \d+\.\d\d%\s+[\d.]+[KM]iB \/ 128MiB\s+\d+\.\d\d%\s+\S+ \/ \S+\s+\S+ \/ \S+\s+\d+$/);
     expect((await docker(daemon, ['rm', '-f', 'files'])).status).toBe(0);
+  });
+
+  it('ps -s and inspect -s measure the container layer: files once per hard link, symlinks by their target', async () => {
+    await docker(daemon, ['run', '-d', '--name', 'sized', 'busybox', 'sh', '-c', 'head -c 5000 /dev/zero > /root/f && ln /root/f /root/g && ln -s f /root/h && touch /root/ready && sleep 1000']);
+    await eventually(async () => ((await docker(daemon, ['exec', 'sized', 'ls', '/root/ready'])).status === 0 ? true : undefined), 10_000, 'files');
+    const inspect = JSON.parse((await docker(daemon, ['inspect', '-s', 'sized'])).stdout)[0] as { Id: string; SizeRw: number; SizeRootFs: number };
+    const upper = `/var/lib/docker/overlay2/${inspect.Id}/diff`;
+    // What the layer holds beyond our files (mount points made for /etc/hosts and the like) counts too.
+    const others = await sh(guest, `find ${upper} ! -type d ! -path '${upper}/root/*' -exec stat -c '%s' {} + | awk '{ s += $1 } END { print s + 0 }'`);
+    const expected = 5000 + 1 + Number(others.stdout.trim());
+    expect(inspect.SizeRw).toBe(expected);
+    expect(inspect.SizeRootFs).toBe(1_000_000 + expected);
+    const ps = await docker(daemon, ['ps', '-s', '--filter', 'name=sized', '--format', '{{.Size}}']);
+    // go-units: three significant digits, "%.3g".
+    expect(ps.stdout).toBe(`${Number((expected / 1000).toPrecision(3))}kB (virtual 1.01MB)\n`);
+    expect(ps.stdout).toMatch(/^5(\.\d+)?kB /);
+    const table = (await docker(daemon, ['ps', '-s', '--filter', 'name=sized'])).stdout.split('\n');
+    expect(table[0]).toMatch(/   SIZE$/);
+    expect((await docker(daemon, ['rm', '-f', 'sized'])).status).toBe(0);
   });
 
   it('commit makes an image from the upper layer; update changes memory.max live', async () => {

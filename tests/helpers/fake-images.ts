@@ -11,6 +11,7 @@ import type { ContainerConfig, ImageConfig } from '../../src/engine/oci/types';
 export interface FakeImage {
   config?: ContainerConfig;
   layerDirs?: string[];
+  size?: number;
 }
 
 const encoder = new TextEncoder();
@@ -35,7 +36,7 @@ export class FakeImages implements ImageProvider {
       config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], ...image.config },
       rootfs: { type: 'layers', diff_ids: [] },
     };
-    return { id: `sha256:${hex.repeat(8)}`, config, layerDirs: image.layerDirs ?? ['/var/lib/docker/overlay2/fake/diff'], layers: [], displayName: reference.replace(/:latest$/, '') };
+    return { id: `sha256:${hex.repeat(8)}`, config, layerDirs: image.layerDirs ?? ['/var/lib/docker/overlay2/fake/diff'], layers: [], displayName: reference.replace(/:latest$/, ''), size: image.size ?? 0 };
   }
 
   /** Makes an image local (as if pulled). */

@@ -124,6 +124,13 @@ export class FakeRuntime implements Runtime {
   }
 
   readonly installedLayers = new Map<string, number>();
+  /** What directorySize answers, by path (0 for others). */
+  readonly directorySizes = new Map<string, number>();
+
+  async directorySize(path: string): Promise<number> {
+    this.calls.push({ op: 'directorySize', args: [path] });
+    return this.directorySizes.get(path) ?? 0;
+  }
 
   async installLayer(dir: string, tar: Uint8Array): Promise<void> {
     this.calls.push({ op: 'installLayer', args: [dir, tar.length, tar[0] === 0x1f && tar[1] === 0x8b] });

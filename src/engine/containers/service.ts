@@ -322,6 +322,7 @@ export class ContainerService {
       config,
       hostConfig: normalizeHostConfig(hostConfig),
       image: image.id,
+      imageSize: image.size,
       layerDirs: image.layerDirs,
       state: { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
       restartCount: 0,
@@ -1226,6 +1227,15 @@ export class ContainerService {
 
   upperDir(live: LiveContainer): string {
     return `${DOCKER_ROOT}/overlay2/${live.id}/diff`;
+  }
+
+  /**
+   * docker's SizeRw (the bytes of the container's own layer) and SizeRootFs (its image's layers plus
+   * that), for `ps -s` and `inspect -s`. A layer that cannot be measured counts as empty.
+   */
+  async sizes(live: LiveContainer): Promise<{ rw: number; rootfs: number }> {
+    const rw = await this.deps.runtime.directorySize(this.upperDir(live)).catch(() => 0);
+    return { rw, rootfs: (live.record.imageSize ?? 0) + rw };
   }
 
   /** Encodes text for the upgraded-stream error messages. */

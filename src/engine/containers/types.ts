@@ -162,6 +162,8 @@ export interface ContainerRecord {
   hostConfig: HostConfig;
   /** The image id ("sha256:..."). */
   image: string;
+  /** The image's size when the container was created (its SizeRootFs starts from it). */
+  imageSize?: number;
   layerDirs: string[];
   state: ContainerState;
   restartCount: number;

@@ -185,6 +185,7 @@ export class ImageService implements ImageProvider {
       layerDirs: layers.map(layerDiffPath).reverse(),
       layers: [...image.layers],
       displayName: referenceOrId,
+      size: image.size,
     };
   }
 

@@ -13,6 +13,8 @@ export interface RunnableImage {
   layers: string[];
   /** The name it was asked for as docker shows it in `ps` (IMAGE column), e.g. "busybox". */
   displayName: string;
+  /** Bytes of all its layers (docker's image Size; a container's SizeRootFs starts from it). */
+  size: number;
 }
 
 export interface ImageProvider {

@@ -159,6 +159,11 @@ export interface Runtime {
   installLayer(dir: string, tar: Uint8Array): Promise<void>;
   /** Removes what installLayer put at `dir`; idempotent. */
   removeLayer(dir: string): Promise<void>;
+  /**
+   * Bytes of the files under a directory as docker counts a layer's size: every entry but
+   * directories (symlinks count their target's length), each hard-linked file once.
+   */
+  directorySize(path: string): Promise<number>;
   pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void>;
   changes(upper: string, lower: string[]): Promise<Change[]>;
 }

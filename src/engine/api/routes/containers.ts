@@ -158,13 +158,15 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
     });
     if (limit > 0) containers = containers.slice(0, limit);
     const name = imageName();
-    return jsonResponse(200, containers.map((live) => summary(live, nowMs, name, wantSize ? { rw: 0, rootfs: 0 } : undefined, (network) => service().networkId(network))));
+    const sizes = wantSize ? await Promise.all(containers.map((live) => service().sizes(live))) : [];
+    return jsonResponse(200, containers.map((live, index) => summary(live, nowMs, name, sizes[index], (network) => service().networkId(network))));
   });
 
   router.add('GET', '/containers/{id}/json', async (request, params) => {
     const live = await get(params.id);
     const wantSize = queryBool(request.query, 'size');
-    return jsonResponse(200, inspect(live, { nowMs: daemon.clock().getTime(), size: wantSize ? { rw: 0, rootfs: 0 } : undefined, networkId: (network) => service().networkId(network) }));
+    const size = wantSize ? await service().sizes(live) : undefined;
+    return jsonResponse(200, inspect(live, { nowMs: daemon.clock().getTime(), size, networkId: (network) => service().networkId(network) }));
   });
 
   router.add('POST', '/containers/{id}/start', async (_request, params) => {
