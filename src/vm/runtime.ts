@@ -4,6 +4,7 @@
 import type {
   Change,
   ContainerSpec,
+  DeviceNode,
   ExitStatus,
   ProcessIO,
   ProcessSpec,
@@ -171,6 +172,32 @@ export class GuestRuntime implements Runtime {
     let total = 0;
     for (const size of sizes.values()) total += size;
     return total;
+  }
+
+  async hostDevices(path: string): Promise<DeviceNode[]> {
+    // One "mode-hex major-hex minor-hex path" line per device node, or an error word.
+    const script = [
+      '[ -e "$1" ] || { echo ENOENT; exit 1; }',
+      'if [ -d "$1" ]; then find "$1" \\( -type c -o -type b \\) -exec stat -c "%f %t %T %n" {} +',
+      'elif [ -c "$1" ] || [ -b "$1" ]; then stat -c "%f %t %T %n" "$1"',
+      'else echo ENODEV; exit 1; fi',
+    ].join('\n');
+    const out: Uint8Array[] = [];
+    const p = await this.spawn(
+      { args: ['sh', '-c', script, 'sh', path], env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false },
+      { stdin: false, stdout: (chunk) => void out.push(chunk.slice()), stderr: () => undefined },
+    );
+    const status = await p.wait();
+    const text = new TextDecoder().decode(concatBytes(out));
+    if (status.exitCode !== 0) throw new Error(text.startsWith('ENODEV') ? 'not a device node' : 'no such file or directory');
+    const nodes: DeviceNode[] = [];
+    for (const line of text.split('\n')) {
+      const match = /^([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+) (.+)$/.exec(line);
+      if (!match) continue;
+      const mode = parseInt(match[1], 16);
+      nodes.push({ path: match[4], type: (mode & 0o170000) === 0o060000 ? 'b' : 'c', major: parseInt(match[2], 16), minor: parseInt(match[3], 16), mode: mode & 0o7777 });
+    }
+    return nodes;
   }
 
   async removeLayer(dir: string): Promise<void> {

@@ -182,6 +182,24 @@ describe('files, stats and events in the guest', () => {
     expect((await docker(daemon, ['rm', '-f', 'sized'])).status).toBe(0);
   });
 
+  it('--device gives the container the host node (a directory: every node under it), or docker\'s error', async () => {
+    const serial = await docker(daemon, ['run', '--rm', '--device', '/dev/ttyS1:/dev/myserial', 'busybox', 'ls', '-l', '/dev/myserial']);
+    expect(serial.stdout).toMatch(/^crw\S* +1 root +root +4, +65 .* \/dev\/myserial\n$/);
+    const made = await sh(guest, 'mkdir -p /tmp/devdir/sub && mknod /tmp/devdir/a c 1 3 && mknod -m 600 /tmp/devdir/sub/b c 1 5 && echo ok');
+    expect(made.stdout).toBe('ok\n');
+    const tree = await docker(daemon, ['run', '--rm', '--device', '/tmp/devdir:/dev/mine', 'busybox', 'sh', '-c', 'stat -c "%n %t:%T %a" /dev/mine/a /dev/mine/sub/b; echo x > /dev/mine/a && head -c 3 /dev/mine/sub/b | od -An -tx1']);
+    expect(tree.stderr).toBe('');
+    expect(tree.stdout).toBe('/dev/mine/a 1:3 644\n/dev/mine/sub/b 1:5 600\n 00 00 00\n');
+    const missing = await docker(daemon, ['run', '--rm', '--device', '/dev/sdc:/dev/xvdc', 'busybox', 'true']);
+    expect(missing.stderr).toContain('Error response from daemon: error gathering device information while adding custom device "/dev/sdc": no such file or directory');
+    // docker's run maps any error that says "no such file or directory" to 127.
+    expect(missing.status).toBe(127);
+    expect((await docker(daemon, ['ps', '-aq'])).stdout).toBe(''); // --rm removed the container that failed to start
+    const file = await docker(daemon, ['run', '--rm', '--device', '/etc/passwd', 'busybox', 'true']);
+    expect(file.stderr).toContain('error gathering device information while adding custom device "/etc/passwd": not a device node');
+    expect(file.status).toBe(125);
+  });
+
   it('commit makes an image from the upper layer; update changes memory.max live', async () => {
     await docker(daemon, ['run', '-d', '--name', 'upd', '-m', '64m', 'busybox', 'sleep', '1000']);
     expect((await docker(daemon, ['exec', 'upd', 'cat', '/sys/fs/cgroup/memory.max'])).stdout).toBe(`${64 * 1024 * 1024}\n`);

@@ -6,6 +6,7 @@ import {
   RuntimeError,
   type Change,
   type ContainerSpec,
+  type DeviceNode,
   type ExitStatus,
   type ProcessIO,
   type ProcessSpec,
@@ -126,6 +127,15 @@ export class FakeRuntime implements Runtime {
   readonly installedLayers = new Map<string, number>();
   /** What directorySize answers, by path (0 for others). */
   readonly directorySizes = new Map<string, number>();
+
+  /** What hostDevices answers, by host path (others do not exist). */
+  readonly hostDeviceNodes = new Map<string, DeviceNode[]>();
+
+  async hostDevices(path: string): Promise<DeviceNode[]> {
+    const nodes = this.hostDeviceNodes.get(path);
+    if (!nodes) throw new Error('no such file or directory');
+    return nodes;
+  }
 
   async directorySize(path: string): Promise<number> {
     this.calls.push({ op: 'directorySize', args: [path] });

@@ -5,7 +5,7 @@
 import { ApiError, conflict, invalidParameter, notFound, notModified } from '../api/types';
 import type { EventBus } from '../events';
 import type { ImageProvider, RunnableImage } from '../images/types';
-import { RuntimeError, type ExitStatus, type ProcessSpec, type Runtime, type RuntimeProcess, type User } from '../runtime/types';
+import { RuntimeError, type DeviceNode, type ExitStatus, type ProcessSpec, type Runtime, type RuntimeProcess, type User } from '../runtime/types';
 import type { JsonValue, Store } from '../store/types';
 import { BRIDGE_GATEWAY, BRIDGE_NAME, BRIDGE_PREFIX, BridgeIpam, hostVethName, hostsFile, macForIp, resolvConf } from '../network/bridge';
 import { predefinedNetworks } from '../network/networks';
@@ -20,6 +20,7 @@ import {
   type ContainerRecord,
   type ContainerStatus,
   type CreateRequest,
+  type DeviceMapping,
   type HealthLog,
   type HostConfig,
 } from './types';
@@ -462,7 +463,6 @@ export class ContainerService {
     if ((hostConfig.Links ?? []).length > 0) throw invalidParameter('links (--link) are not available yet in Dockside');
     const published = Object.values(hostConfig.PortBindings ?? {}).some((bindings) => (bindings ?? []).length > 0);
     if (published || hostConfig.PublishAllPorts) throw invalidParameter('published ports (-p, -P) are not available yet in Dockside');
-    if ((hostConfig.Devices ?? []).length > 0) throw invalidParameter('devices (--device) are not available in the Dockside guest');
   }
 
   // ---- start and exit ----
@@ -552,6 +552,7 @@ export class ContainerService {
         id: record.id,
         hostname,
         layers: record.layerDirs,
+        devices: await this.hostDevices(hostConfig.Devices ?? []),
         process,
         resources: resourcesOf(hostConfig),
         readonlyRootfs: hostConfig.ReadonlyRootfs ?? false,
@@ -627,11 +628,12 @@ export class ContainerService {
         if (record.hostConfig.AutoRemove) await this.remove(live.id, { force: true, volumes: true }).catch(() => undefined);
         throw new ApiError(400, message);
       }
-      if (error instanceof ApiError) throw error;
+      // As docker's containerStart: the error is kept in State.Error, exit code 128, and --rm removes it.
       const message = error instanceof Error ? error.message : String(error);
       record.state = { ...record.state, exitCode: 128, error: message };
       await this.persist(live);
       if (record.hostConfig.AutoRemove) await this.remove(live.id, { force: true, volumes: true }).catch(() => undefined);
+      if (error instanceof ApiError) throw error;
       throw new ApiError(500, `failed to create task for container: ${message}`);
     }
   }
@@ -1223,6 +1225,26 @@ export class ContainerService {
     } finally {
       await this.deps.runtime.delete(live.id).catch(() => undefined);
     }
+  }
+
+  /** --device: the host's nodes at their container paths (a directory brings every node under it). */
+  private async hostDevices(requests: readonly DeviceMapping[]): Promise<DeviceNode[]> {
+    const nodes: DeviceNode[] = [];
+    for (const request of requests) {
+      let found: DeviceNode[];
+      try {
+        found = await this.deps.runtime.hostDevices(request.PathOnHost);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ApiError(500, `error gathering device information while adding custom device "${request.PathOnHost}": ${reason}`);
+      }
+      const inContainer = request.PathInContainer || request.PathOnHost;
+      for (const node of found) {
+        const below = node.path === request.PathOnHost ? '' : node.path.slice(request.PathOnHost.replace(/\/+$/, '').length);
+        nodes.push({ ...node, path: `${inContainer.replace(/\/+$/, '')}${below}` || inContainer });
+      }
+    }
+    return nodes;
   }
 
   upperDir(live: LiveContainer): string {

@@ -36,6 +36,8 @@ export interface ContainerSpecOptions {
   network?: NetworkAttachment;
   /** 'new' (default with a network), 'none' (a new namespace with only lo), 'host', or /proc/PID/ns/net. */
   netNamespace?: string;
+  /** Host devices given with --device, by their path in the container (they replace defaults there). */
+  devices?: DeviceNode[];
 }
 
 const DEFAULT_MASKED_PATHS = [
@@ -123,7 +125,7 @@ export function containerSpec(options: ContainerSpecOptions): ContainerSpec {
     hostname: options.hostname,
     namespaces: { pid: true, ipc: true, uts: true, net: net === 'none' ? 'new' : net, cgroup: true },
     mounts,
-    devices: DEFAULT_DEVICES,
+    devices: [...DEFAULT_DEVICES.filter((device) => !options.devices?.some((extra) => extra.path === device.path)), ...(options.devices ?? [])],
     symlinks: DEFAULT_SYMLINKS,
     maskedPaths: DEFAULT_MASKED_PATHS,
     readonlyPaths: DEFAULT_READONLY_PATHS,

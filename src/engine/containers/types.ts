@@ -22,6 +22,13 @@ export interface MountSpec {
 }
 
 /** HostConfig of POST /containers/create (the fields Dockside reads; the rest are kept as sent). */
+/** A --device request: a host path, where it appears in the container, and the cgroup permissions (rwm). */
+export interface DeviceMapping {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
+}
+
 export interface HostConfig {
   Binds?: string[] | null;
   ContainerIDFile?: string;
@@ -75,7 +82,7 @@ export interface HostConfig {
   CpuRealtimeRuntime?: number;
   CpusetCpus?: string;
   CpusetMems?: string;
-  Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | null;
+  Devices?: DeviceMapping[] | null;
   DeviceCgroupRules?: string[] | null;
   DeviceRequests?: unknown[] | null;
   MemoryReservation?: number;

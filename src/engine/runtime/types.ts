@@ -164,6 +164,12 @@ export interface Runtime {
    * directories (symlinks count their target's length), each hard-linked file once.
    */
   directorySize(path: string): Promise<number>;
+  /**
+   * The device nodes at a host path (docker's DevicesFromPath): the node itself, or every character and
+   * block device under a directory. Rejects with Go's wording: "no such file or directory", "not a
+   * device node".
+   */
+  hostDevices(path: string): Promise<DeviceNode[]>;
   pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void>;
   changes(upper: string, lower: string[]): Promise<Change[]>;
 }
