@@ -11,6 +11,13 @@ import { startNodeGuest } from './artifacts';
 import { nodeRegistry } from './bundled-registry';
 
 const EXIT_MARKER = /\x1b\]777;dockside-exit;(\d+)\x07/;
+const EXIT_MARKER_PREFIX = '\x1b]777;dockside-exit;';
+
+/** Whether `tail` (from an ESC to the end of what arrived) may be the start of an exit marker. */
+export function couldBeExitMarker(tail: string): boolean {
+  if (tail.length <= EXIT_MARKER_PREFIX.length) return EXIT_MARKER_PREFIX.startsWith(tail);
+  return tail.startsWith(EXIT_MARKER_PREFIX) && /^\d*$/.test(tail.slice(EXIT_MARKER_PREFIX.length));
+}
 
 export interface ShOptions {
   command?: string;
@@ -93,8 +100,10 @@ function interactive(guest: Guest): Promise<number> {
         finish(Number(match[1]));
         return;
       }
+      // Only a tail that could still become the marker waits; anything else (a prompt after a colour or
+      // bracketed-paste sequence) is shown at once.
       const keep = text.lastIndexOf('\x1b');
-      const cut = keep >= 0 && text.length - keep < 32 ? keep : text.length;
+      const cut = keep >= 0 && couldBeExitMarker(text.slice(keep)) ? keep : text.length;
       stdout.write(Buffer.from(text.slice(0, cut), 'latin1'));
       pending = text.slice(cut);
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShArgs } from '../../src/node/sh';
+import { couldBeExitMarker, parseShArgs } from '../../src/node/sh';
 
 describe('dockside sh arguments', () => {
   it('parses -c and --cold', () => {
@@ -11,5 +11,19 @@ describe('dockside sh arguments', () => {
   it('explains bad arguments', () => {
     expect(parseShArgs(['-c'])).toBe('dockside sh: -c: option requires an argument');
     expect(parseShArgs(['-x'])).toBe('dockside sh: unknown argument: -x');
+  });
+});
+
+describe('the exit marker of an interactive dockside sh', () => {
+  it('holds back only a tail that can still become the marker', () => {
+    expect(couldBeExitMarker('\x1b')).toBe(true);
+    expect(couldBeExitMarker('\x1b]777;dock')).toBe(true);
+    expect(couldBeExitMarker('\x1b]777;dockside-exit;')).toBe(true);
+    expect(couldBeExitMarker('\x1b]777;dockside-exit;12')).toBe(true);
+    // bash's prompt after enabling bracketed paste, a colour: shown at once.
+    expect(couldBeExitMarker('\x1b[?2004hroot@4f2a:/# ')).toBe(false);
+    expect(couldBeExitMarker('\x1b[0m$ ')).toBe(false);
+    expect(couldBeExitMarker('\x1b]0;title\x07')).toBe(false);
+    expect(couldBeExitMarker('\x1b]777;dockside-exit;1x')).toBe(false);
   });
 });
