@@ -3,7 +3,7 @@
 // exit status goes back to the guest. Framing: session-protocol.ts.
 
 import type { EngineClient } from '../cli/client';
-import type { DockerEnv } from '../cli/env';
+import type { DockerEnv, LocalArchives } from '../cli/env';
 import {
   Msg,
   SessionReader,
@@ -27,6 +27,8 @@ export interface SessionConnection {
 export interface ClientFiles {
   read(path: string): Promise<Uint8Array>;
   write(path: string, data: Uint8Array): Promise<void>;
+  /** lstat, readlink, tar and untar of the client's files for docker cp (absolute paths). */
+  archives?: LocalArchives;
 }
 
 export interface SessionOptions {
@@ -201,6 +203,8 @@ function makeEnv(
     readFile: (path) => options.files.read(resolveClientPath(hello.cwd, path)),
     writeFile: (path, data) => options.files.write(resolveClientPath(hello.cwd, path), data),
     now,
+    cwd: hello.cwd,
+    archives: options.files.archives,
   };
 }
 

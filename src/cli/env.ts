@@ -25,4 +25,31 @@ export interface DockerEnv extends CliStreams {
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
   now(): Date;
+  /** The client's working directory (relative local paths are resolved against it); '/' when absent. */
+  cwd?: string;
+  /** The client machine's files as docker cp uses them; absent where the client has no filesystem. */
+  archives?: LocalArchives;
+}
+
+/** What lstat tells docker cp about a local path (Go's os.FileMode type bits). */
+export interface LocalStat {
+  isDir: boolean;
+  isSymlink: boolean;
+  isRegular: boolean;
+  isDevice: boolean;
+}
+
+/** The client's filesystem for docker cp (go-archive's view of it). Paths are absolute. */
+export interface LocalArchives {
+  /** lstat; undefined when the path does not exist. */
+  lstat(path: string): Promise<LocalStat | undefined>;
+  /** A tar of `base` inside directory `dir` (base '.' = the directory's contents with its own entry), like go-archive TarWithOptions(dir, {IncludeFiles: [base]}). */
+  pack(dir: string, base: string): Promise<Uint8Array>;
+  /** Extracts a tar into an existing directory, without chown (Untar with NoLchown). */
+  unpack(dir: string, tar: Uint8Array): Promise<void>;
+  /**
+   * os.Readlink, for following symlinks as docker does (a destination that is a link, links in the
+   * source's parent directories, -L). Without it links are taken for what they point at being there.
+   */
+  readlink?(path: string): Promise<string>;
 }

@@ -1,9 +1,11 @@
 // `dockside docker ARGS...`: Dockside's docker CLI in this Node process, talking to the daemon at
 // DOCKER_HOST (default unix:///var/run/docker.sock) like docker does — e.g. `dockside serve` elsewhere.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, lutimes, mkdir, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { packTar, unpackTar, type TarEntry, type TarHeader } from 'modern-tar';
 import { runDocker } from '../cli/docker';
-import type { DockerEnv } from '../cli/env';
+import type { DockerEnv, LocalArchives } from '../cli/env';
 import { engineClientForDockerHost } from './net-connection';
 
 async function* stdinChunks(): AsyncIterable<Uint8Array> {
@@ -44,6 +46,153 @@ export async function runDockerCommand(argv: string[]): Promise<number> {
     readFile: async (path) => new Uint8Array(await readFile(path)),
     writeFile: (path, data) => writeFile(path, data),
     now: () => new Date(),
+    cwd: process.cwd(),
+    archives: nodeArchives(),
   };
   return runDocker(argv, env);
+}
+
+const errorCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException).code;
+
+/** Go's os errors: "lstat /x: no such file or directory" rather than Node's "ENOENT: ...". */
+function goError(error: unknown, op: string, path: string): Error {
+  const texts: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'not a directory',
+    EISDIR: 'is a directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EEXIST: 'file exists',
+    ENOTEMPTY: 'directory not empty',
+  };
+  const code = errorCode(error);
+  return new Error(code && texts[code] ? `${op} ${path}: ${texts[code]}` : (error as Error).message);
+}
+
+async function lstatOrUndefined(path: string) {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return undefined;
+    throw goError(error, 'lstat', path);
+  }
+}
+
+/**
+ * The local filesystem for docker cp, as go-archive treats it: TarWithOptions' walk (lexical order,
+ * hard links once, links as links, sockets and devices left out) and Untar with NoLchown and
+ * NoOverwriteDirNonDir (archive.CopyTo's options).
+ */
+export function nodeArchives(): LocalArchives {
+  return {
+    async lstat(path) {
+      const stat = await lstatOrUndefined(path);
+      if (!stat) return undefined;
+      return { isDir: stat.isDirectory(), isSymlink: stat.isSymbolicLink(), isRegular: stat.isFile(), isDevice: stat.isBlockDevice() || stat.isCharacterDevice() };
+    },
+
+    async readlink(path) {
+      try {
+        return await readlink(path);
+      } catch (error) {
+        throw goError(error, 'readlink', path);
+      }
+    },
+
+    async pack(dir, base) {
+      const entries: TarEntry[] = [];
+      const seen = new Map<string, string>();
+      const add = async (path: string, name: string): Promise<void> => {
+        const stat = await lstat(path, { bigint: true }).catch((error: unknown) => {
+          throw goError(error, 'lstat', path);
+        });
+        const header: TarHeader = {
+          name,
+          size: 0,
+          mode: Number(stat.mode & 0o7777n),
+          uid: Number(stat.uid),
+          gid: Number(stat.gid),
+          mtime: stat.mtime,
+        };
+        if (stat.isDirectory()) {
+          entries.push({ header: { ...header, name: `${name}/`, type: 'directory' } });
+          for (const child of (await readdir(path)).sort()) await add(join(path, child), `${name}/${child}`);
+        } else if (stat.isSymbolicLink()) {
+          entries.push({ header: { ...header, type: 'symlink', linkname: await readlink(path) } });
+        } else if (stat.isFile()) {
+          const inode = `${stat.dev}:${stat.ino}`;
+          const first = stat.nlink > 1n ? seen.get(inode) : undefined;
+          if (first !== undefined) {
+            entries.push({ header: { ...header, type: 'link', linkname: first } });
+            return;
+          }
+          if (stat.nlink > 1n) seen.set(inode, name);
+          const data = new Uint8Array(await readFile(path));
+          entries.push({ header: { ...header, type: 'file', size: data.length }, body: data });
+        } else if (stat.isFIFO()) {
+          entries.push({ header: { ...header, type: 'fifo' } });
+        }
+      };
+      await add(join(dir, base), base);
+      return packTar(entries);
+    },
+
+    async unpack(dest, tar) {
+      dest = join(dest, '.').replace(/\/$/, '') || '/';
+      const dirs: { path: string; mtime: Date }[] = [];
+      for (const { header, data } of await unpackTar(tar)) {
+        const name = join(header.name, '.').replace(/\/$/, '') || '.';
+        // Parent directories the archive implies.
+        const parent = join(dest, dirname(name));
+        if (!(await lstatOrUndefined(parent))) await mkdir(parent, { recursive: true, mode: 0o755 });
+        const path = join(dest, name);
+        const rel = relative(dest, path);
+        if (rel === '..' || rel.startsWith('../')) throw new Error(`${JSON.stringify(name)} is outside of ${JSON.stringify(dest)}`);
+        const isDir = header.type === 'directory';
+        const existing = await lstatOrUndefined(path);
+        if (existing) {
+          if (existing.isDirectory() && !isDir) throw new Error(`cannot overwrite directory ${JSON.stringify(path)} with non-directory ${JSON.stringify(dest)}`);
+          if (!existing.isDirectory() && isDir) throw new Error(`cannot overwrite non-directory ${JSON.stringify(path)} with directory ${JSON.stringify(dest)}`);
+          if (existing.isDirectory() && name === '.') continue;
+          if (!existing.isDirectory() || !isDir) await rm(path, { recursive: true, force: true });
+        }
+        const mode = (header.mode ?? (isDir ? 0o755 : 0o644)) & 0o7777;
+        const mtime = header.mtime ?? new Date();
+        try {
+          switch (header.type ?? 'file') {
+            case 'directory':
+              if (!existing) await mkdir(path, { mode });
+              break;
+            case 'file':
+              await writeFile(path, data ?? new Uint8Array(0), { mode });
+              break;
+            case 'link': {
+              const target = join(dest, header.linkname ?? '');
+              if (!target.startsWith(dest)) throw new Error(`invalid hardlink ${JSON.stringify(target)} -> ${JSON.stringify(header.linkname ?? '')}`);
+              await link(target, path);
+              break;
+            }
+            case 'symlink': {
+              const target = join(dirname(path), header.linkname ?? '');
+              if (!target.startsWith(dest)) throw new Error(`invalid symlink ${JSON.stringify(path)} -> ${JSON.stringify(header.linkname ?? '')}`);
+              await symlink(header.linkname ?? '', path);
+              await lutimes(path, mtime, mtime);
+              continue;
+            }
+            default:
+              // Devices and fifos need mknod, which Node does not have.
+              continue;
+          }
+          await chmod(path, mode);
+          if (header.type !== 'link') await utimes(path, mtime, mtime);
+        } catch (error) {
+          if (error instanceof Error && !errorCode(error)) throw error;
+          throw goError(error, header.type === 'directory' ? 'mkdir' : header.type === 'symlink' ? 'symlink' : header.type === 'link' ? 'link' : 'open', path);
+        }
+        if (isDir) dirs.push({ path, mtime });
+      }
+      // Directory times last: creating their entries changed them.
+      for (const { path, mtime } of dirs) await utimes(path, mtime, mtime);
+    },
+  };
 }

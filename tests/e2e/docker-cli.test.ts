@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { InProcessClient } from '../../src/cli/client';
 import { dockerCommand, runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
 import type { CommandDefinition } from '../../src/cli/flags';
+import { nodeArchives } from '../../src/node/docker';
 import { engineClientForDockerHost, parseDockerHost } from '../../src/node/net-connection';
 import { startServe, type RunningServe } from '../../src/node/serve';
 
@@ -76,6 +77,8 @@ function testEnv(client: DockerEnv['client']): { env: DockerEnv; out: () => stri
     readFile: async (path) => new Uint8Array(await readFile(path)),
     writeFile: (path, data) => writeFile(path, data),
     now: () => new Date(),
+    cwd: process.cwd(),
+    archives: nodeArchives(),
   };
   return { env, out: () => stdout, err: () => stderr };
 }
@@ -282,6 +285,83 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
     expect(mask(mine.stderr.replace(b, a))).toBe(mask(theirs.stderr));
     expect(mine.stdout).toBe(theirs.stdout);
     expect(Buffer.compare(await readFile(a), await readFile(b))).toBe(0);
+  });
+
+  when(['cp'])('docker cp of directories into a container and back out leaves the trees docker leaves', async () => {
+    /** A local tree as "path type mode [content]" lines, relative to its root. */
+    const tree = async (root: string): Promise<string[]> => {
+      const lines: string[] = [];
+      const walk = async (path: string, rel: string): Promise<void> => {
+        const stat = await lstat(path);
+        const mode = (stat.mode & 0o7777).toString(8);
+        if (stat.isDirectory()) {
+          lines.push(`${rel}/ dir ${mode}`);
+          for (const child of (await readdir(path)).sort()) await walk(join(path, child), `${rel}/${child}`);
+        } else if (stat.isSymbolicLink()) lines.push(`${rel} link ${await readlink(path)}`);
+        else lines.push(`${rel} file ${mode} ${JSON.stringify(await readFile(path, 'utf8'))}`);
+      };
+      await walk(root, '.');
+      return lines;
+    };
+    const src = join(home, 'tree');
+    await mkdir(join(src, 'sub'), { recursive: true });
+    await mkdir(join(src, 'empty'));
+    await writeFile(join(src, 'sub', 'nested.txt'), 'nested\n');
+    await writeFile(join(src, 'top.txt'), 'top\n');
+    await chmod(join(src, 'sub', 'nested.txt'), 0o600);
+    await chmod(join(src, 'empty'), 0o700);
+    await symlink('../top.txt', join(src, 'sub', 'link'));
+    await writeFile(join(src, 'sub', 'l'.repeat(120)), 'a long name\n');
+    expect((await real(['exec', 'web', 'mkdir', '-p', '/tmp/cp-real', '/tmp/cp-ours'])).status).toBe(0);
+
+    // In: into an existing directory, to a new name, and a directory's contents (SRC/.) to a new name.
+    await twin(['cp', src, 'web:/tmp/cp-real'], ['cp', src, 'web:/tmp/cp-ours']);
+    await twin(['cp', src, 'web:/tmp/cp-real/renamed'], ['cp', src, 'web:/tmp/cp-ours/renamed']);
+    await twin(['cp', `${src}/.`, 'web:/tmp/cp-real/contents'], ['cp', `${src}/.`, 'web:/tmp/cp-ours/contents']);
+    const listing = async (root: string) => {
+      const r = await real(['exec', 'web', 'sh', '-c', `cd ${root} && find . | sort | while read -r f; do if [ -d "$f" ]; then echo "$f/"; else echo "$f $(cat "$f")"; fi; done`]);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const inContainer = await listing('/tmp/cp-real');
+    expect(inContainer).toContain('./tree/sub/nested.txt nested\n');
+    expect(inContainer).toContain('./renamed/empty/\n');
+    expect(inContainer).toContain('./contents/top.txt top\n');
+    expect(await listing('/tmp/cp-ours')).toBe(inContainer);
+
+    // Out: to a new name, into an existing directory, and a directory's contents (SRC/.).
+    const realOut = join(home, 'out-real');
+    const oursOut = join(home, 'out-ours');
+    await mkdir(realOut);
+    await mkdir(oursOut);
+    await twin(['cp', 'web:/tmp/cp-real/tree', join(realOut, 'back')], ['cp', 'web:/tmp/cp-ours/tree', join(oursOut, 'back')]);
+    await twin(['cp', 'web:/tmp/cp-real/renamed', realOut], ['cp', 'web:/tmp/cp-ours/renamed', oursOut]);
+    await twin(['cp', 'web:/tmp/cp-real/contents/.', join(realOut, 'dot')], ['cp', 'web:/tmp/cp-ours/contents/.', join(oursOut, 'dot')]);
+    await twin(['cp', 'web:/tmp/cp-real/tree/sub/nested.txt', `${realOut}/`], ['cp', 'web:/tmp/cp-ours/tree/sub/nested.txt', `${oursOut}/`]);
+    const back = await tree(join(realOut, 'back'));
+    expect(back).toEqual(await tree(src));
+    expect(await tree(join(realOut, 'dot'))).toEqual(back);
+    expect(await tree(oursOut)).toEqual(await tree(realOut));
+
+    // The errors of both CLIs, word for word.
+    const failures: string[][] = [
+      ['cp', src, 'web:/tmp/cp-real/tree/top.txt'],
+      ['cp', join(src, 'top.txt'), 'web:/tmp/cp-nodir/'],
+      ['cp', 'web:/tmp/cp-real/tree', join(home, 'missing', 'x')],
+      ['cp', 'web:/tmp/cp-real/tree', join(realOut, 'nested.txt')],
+      ['cp', 'web:/tmp/cp-real/tree/top.txt', join(home, 'nodir') + '/'],
+      ['cp', '/nope', 'web:/tmp'],
+      ['cp', '/nope/x', 'web:/tmp'],
+      ['cp', 'web:/nope', realOut],
+    ];
+    for (const args of failures) {
+      const theirs = await real(args);
+      expect(theirs.status, `docker ${args.join(' ')}`).toBe(1);
+      // docker's tar goroutine may log that its pipe closed ("Can't add file ... to tar") when the copy
+      // gives up early: a race, not part of what docker cp says.
+      theirs.stderr = theirs.stderr.replace(/^time=".*" level=error msg=.*\n/gm, '');
+      expect(await ours(args), `docker ${args.join(' ')}`).toEqual(theirs);
+    }
   });
 
   // Known difference: HEAD /containers/{id}/archive sends X-Docker-Container-Path-Stat with "mode" as a

@@ -173,6 +173,9 @@ describe.runIf(existsSync(SCRIPT))('the notes, typed at `npx dockside sh`', () =
     expect(await term.run('docker run --rm mine:v1 cat /hello')).toBe('committed-content');
     expect(await term.run('docker export made | docker import - imported:v1')).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await term.run('docker run --rm imported:v1 cat /hello')).toBe('committed-content');
+    // The stopped container's files again after the export (each mounts its layers for a moment).
+    expect(await term.run('docker cp made:/hello - | tar -xOf -')).toBe('committed-content');
+    expect(await term.run('docker cp made:/. - | tar -tf - | grep -c hello')).toBe('1');
     expect(await term.run('docker images --format "{{.Repository}}:{{.Tag}}" | sort | tr "\\n" " "; echo')).toBe('busybox:latest debian:latest imported:v1 mine:v1 ');
     await term.run('docker rm made && docker rmi mine:v1 imported:v1');
   });

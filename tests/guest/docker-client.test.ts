@@ -133,6 +133,19 @@ describe('docker in the guest', () => {
     expect(await eventually(() => fileText('/tmp/it.status'), 10_000, 'the exit status')).toBe('status=5\n');
   }, 60_000);
 
+  it('docker cp copies directories both ways between the guest\'s files and a container', async () => {
+    const r = await sh(
+      guest,
+      'docker pull busybox >/dev/null && mkdir -p /tmp/d/sub /tmp/d/empty && echo hi > /tmp/d/sub/f && docker run -d --name cpd busybox sleep 100 >/dev/null && ' +
+        'docker cp /tmp/d cpd:/ && docker exec cpd cat /d/sub/f && docker exec cpd ls -d /d/empty && ' +
+        'cd /tmp && docker cp d/. cpd:/copy && docker exec cpd cat /copy/sub/f && ' +
+        'docker cp cpd:/d /tmp/back && cat /tmp/back/sub/f && ls -d /tmp/back/empty && docker cp cpd:/copy/. /tmp/back && ls /tmp/back; ' +
+        'docker cp /tmp/nope cpd:/; docker cp cpd:/d /tmp/back/sub/f; docker rm -f cpd >/dev/null; echo "status=$?"',
+    );
+    expect(r.stdout).toBe('hi\n/d/empty\nhi\nhi\n/tmp/back/empty\nempty\nsub\nstatus=0\n');
+    expect(r.stderr).toBe('lstat /tmp/nope: no such file or directory\ncannot copy directory\n');
+  }, 60_000);
+
   it('dies of Ctrl-C like a process when the CLI does not handle signals', async () => {
     guest.writeConsole('docker __test-hang; echo "status=$?" > /tmp/hang.status\n');
     await eventually(async () => (screen.includes('hanging') ? true : undefined), 10_000, 'the command');

@@ -1219,11 +1219,13 @@ export class ContainerService {
       process: { args: ['/nonexistent'], env: [], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false },
       netNamespace: 'none',
     });
-    await this.deps.runtime.create(spec, { stdin: false });
+    const placeholder = await this.deps.runtime.create(spec, { stdin: false });
     try {
       return await use(merged);
     } finally {
       await this.deps.runtime.delete(live.id).catch(() => undefined);
+      // The agent keeps a process's name until its exit is waited for; the next use needs it again.
+      await placeholder.wait().catch(() => undefined);
     }
   }
 

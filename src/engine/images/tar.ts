@@ -36,6 +36,29 @@ interface HeaderFields {
   devMinor?: number;
 }
 
+/** Whether a name fits a ustar header (100 bytes, or a prefix of up to 155 bytes cut at a slash). */
+function fitsUstar(name: string): boolean {
+  if (encoder.encode(name).length <= 100) return true;
+  const cut = name.lastIndexOf('/', 154);
+  return cut > 0 && encoder.encode(name.slice(cut + 1)).length <= 100 && encoder.encode(name.slice(0, cut)).length <= 155;
+}
+
+/** A pax extended header ('x') carrying what ustar cannot hold (long names and link targets). */
+function paxHeader(name: string, records: [string, string][]): Uint8Array[] {
+  const body = encoder.encode(
+    records
+      .map(([key, value]) => {
+        const size = encoder.encode(` ${key}=${value}\n`).length;
+        let length = size + 1;
+        while (length !== size + String(length).length) length = size + String(length).length;
+        return `${length} ${key}=${value}\n`;
+      })
+      .join(''),
+  );
+  const pad = (512 - (body.length % 512)) % 512;
+  return [header(`PaxHeaders/${name.replace(/\/+$/, '').split('/').pop() ?? ''}`.slice(0, 100), 'x', body.length, 0o644, 0), body, new Uint8Array(pad)];
+}
+
 function header(name: string, type: string, size: number, mode: number, mtime: number, linkName = '', fields: HeaderFields = {}): Uint8Array {
   const block = new Uint8Array(512);
   const put = (text: string, offset: number, width: number): void => {
@@ -97,7 +120,12 @@ export class TarWriter {
    */
   entry(name: string, type: string, options: HeaderFields & { mode?: number; mtime?: number; linkName?: string; data?: Uint8Array | string } = {}): void {
     const bytes = typeof options.data === 'string' ? encoder.encode(options.data) : (options.data ?? new Uint8Array(0));
-    this.chunks.push(header(name, type, bytes.length, options.mode ?? 0o644, options.mtime ?? 0, options.linkName ?? '', options), bytes);
+    const linkName = options.linkName ?? '';
+    const records: [string, string][] = [];
+    if (!fitsUstar(name)) records.push(['path', name]);
+    if (encoder.encode(linkName).length > 100) records.push(['linkpath', linkName]);
+    if (records.length > 0) this.chunks.push(...paxHeader(name, records));
+    this.chunks.push(header(name, type, bytes.length, options.mode ?? 0o644, options.mtime ?? 0, linkName, options), bytes);
     const pad = (512 - (bytes.length % 512)) % 512;
     if (pad) this.chunks.push(new Uint8Array(pad));
   }

@@ -10,6 +10,7 @@ import { AsyncQueue, STDERR, STDOUT, concat, frame, rfc3339Nano, type LogEntry }
 import { inspect, statsJson, statsSample, summary, top, type StatsSample } from '../../containers/views';
 import type { CreateRequest, HostConfig } from '../../containers/types';
 import type { ImageConfig } from '../../oci/types';
+import { TarWriter, readTar } from '../../images/tar';
 
 const encoder = new TextEncoder();
 
@@ -378,7 +379,11 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
     const live = await get(params.id);
     const path = archivePath(request.query.get('path'));
     const name = `archive-${live.id.slice(0, 12)}-${Date.now()}.tar`;
-    const clean = path.replace(/\/+$/, '').replace(/\/\.$/, '') || '/';
+    // A path ending in '/.' is the directory's contents: docker's daemon archives the directory as '.'
+    // (TarResourceRebase with the base of the path, '.'), so the entries are './', './sub/'...
+    const trimmed = path.replace(/\/+$/, '');
+    const contents = trimmed.endsWith('/.');
+    const clean = trimmed.replace(/(\/\.)+$/, '').replace(/\/+$/, '') || '/';
     const parent = clean.slice(0, clean.lastIndexOf('/')) || '/';
     const base = clean.slice(clean.lastIndexOf('/') + 1) || '.';
     let tar: Uint8Array;
@@ -393,9 +398,11 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
     } finally {
       await daemon.runtime.removeStagedFile(name).catch(() => undefined);
     }
+    if (contents && base !== '.') tar = await renameFirstElementToDot(tar, base);
     const stat = tarStat(tar, base);
-    if (!stat) throw notFound(`Could not find the file ${path} in container ${params.id}`);
-    const header = btoa(JSON.stringify({ ...stat, name: base === '.' ? '/' : base }));
+    // 'x/.' of a file: docker's lstat says it is not a directory.
+    if (!stat || (contents && stat.mode < 2 ** 31)) throw notFound(`Could not find the file ${path} in container ${params.id}`);
+    const header = btoa(JSON.stringify({ ...stat, name: contents ? '.' : base === '.' ? '/' : base }));
     if (request.method === 'HEAD') return { status: 200, headers: { 'x-docker-container-path-stat': header } };
     return { status: 200, headers: { 'content-type': 'application/x-tar', 'x-docker-container-path-stat': header }, body: tar };
   });
@@ -602,6 +609,28 @@ async function attachStream(
   live.endListeners.delete(finish);
 }
 
+/**
+ * The tar of `base` as the tar of '.': every entry named `base` or `base/...` (and hard link targets)
+ * renamed to '.' or './...', as docker's daemon names the contents of a 'dir/.' path.
+ */
+async function renameFirstElementToDot(tar: Uint8Array, base: string): Promise<Uint8Array> {
+  const rename = (name: string): string => (name === base || name.startsWith(`${base}/`) ? `.${name.slice(base.length)}` : name);
+  const out = new TarWriter();
+  for await (const entry of readTar([tar])) {
+    out.entry(rename(entry.name), entry.type, {
+      data: entry.data,
+      mode: entry.mode,
+      mtime: entry.mtime,
+      uid: entry.uid,
+      gid: entry.gid,
+      devMajor: entry.devMajor,
+      devMinor: entry.devMinor,
+      linkName: entry.type === '1' ? rename(entry.linkName) : entry.linkName,
+    });
+  }
+  return out.finish();
+}
+
 function tarStat(tar: Uint8Array, base: string): { size: number; mode: number; mtime: string; linkTarget: string } | undefined {
   if (tar.length < 512) return undefined;
   const text = (start: number, length: number) => {
@@ -622,6 +651,9 @@ function tarStat(tar: Uint8Array, base: string): { size: number; mode: number; m
   if (posix & 0o1000) mode += 1 << 20; // os.ModeSticky
   if (type === '5') mode += 2 ** 31; // os.ModeDir
   if (type === '2') mode += 1 << 27; // os.ModeSymlink
+  if (type === '3') mode += (1 << 26) + (1 << 21); // os.ModeDevice | os.ModeCharDevice
+  if (type === '4') mode += 1 << 26; // os.ModeDevice
+  if (type === '6') mode += 1 << 25; // os.ModeNamedPipe
   const mtime = new Date(octal(136, 12) * 1000).toISOString().replace('.000Z', 'Z');
   return { size: octal(124, 12), mode, mtime, linkTarget: text(157, 100) };
 }
