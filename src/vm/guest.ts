@@ -6,6 +6,7 @@ import { EmulatorHandle, type EmulatorOptions } from './emulator';
 import { VirtioPortWriter } from './virtio-port';
 import type { GuestManifest } from './manifest';
 import { AgentClient, type AgentTransport } from './agent/client';
+import type { ShareTree } from './share-tree';
 import { GuestRuntime } from './runtime';
 import { GuestConnections, type ConnectionHandler } from './guest-connections';
 
@@ -177,6 +178,11 @@ export class Guest {
       tree: this.emulator.shareTree(),
     });
     return this.guestRuntime;
+  }
+
+  /** The 9p share's tree (a GuestRuntime with layersInShare unpacks layers there). */
+  shareTree(): ShareTree {
+    return this.emulator.shareTree();
   }
 
   /** The guest's listening sockets (docker client, /var/run/docker.sock) and their connections. */

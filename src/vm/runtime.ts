@@ -29,6 +29,18 @@ export interface SharedFiles {
   tree?: ShareTree;
 }
 
+export interface GuestRuntimeOptions {
+  /**
+   * Unpack image layers into the 9p share (JavaScript builds the tree; overlayfs reads it over 9p)
+   * instead of the guest's tar -x into tmpfs. Off by default: with a layer on 9p, a container that a
+   * memory cgroup OOM-kills while it faults its own binary back in from 9p can oops the 6.1 guest
+   * kernel (NULL dereference while the killed task exits; "Fixing recursive fault but reboot is
+   * needed!"), seen in about 1 of 6 `-m 16m` OOM kills under CPU contention and never with tmpfs
+   * layers (bench/images.ts and the OOM loop in the issue note).
+   */
+  layersInShare?: boolean;
+}
+
 const SHARE_IN_GUEST = '/run/dockside/host';
 /** Where installed layers live in the share: /run/dockside/host/layers/<id> in the guest. */
 const LAYERS_IN_SHARE = '/layers';
@@ -39,6 +51,7 @@ export class GuestRuntime implements Runtime {
   constructor(
     private readonly agent: AgentClient,
     private readonly share: SharedFiles,
+    private readonly options: GuestRuntimeOptions = {},
   ) {}
 
   stagedPath(name: string): string {
@@ -125,14 +138,14 @@ export class GuestRuntime implements Runtime {
   }
 
   /**
-   * Layers are unpacked here, into the 9p share, and `dir` becomes a symlink to the layer's tree there
-   * (overlayfs takes 9p lower directories; the upper stays on tmpfs). Measured with bench/images.ts:
-   * debian (34 MB gzip, 92 MB unpacked) takes about 0.5 s this way against 7-8 s for the guest's own
-   * tar -x, and its bytes stay out of guest RAM. Layers 9p cannot hold (opaque directories need an
-   * xattr) are unpacked in the guest as before.
+   * With layersInShare, layers are unpacked here, into the 9p share, and `dir` becomes a symlink to
+   * the layer's tree there (overlayfs takes 9p lower directories; the upper stays on tmpfs). Measured
+   * with bench/images.ts: debian (34 MB gzip, 92 MB unpacked) takes about 0.2 s this way against 6-8 s
+   * for the guest's own tar -x, and its bytes stay out of guest RAM. Layers 9p cannot hold (opaque
+   * directories need an xattr), and every layer without layersInShare, are unpacked by the guest.
    */
   async installLayer(dir: string, tar: Uint8Array): Promise<void> {
-    const tree = this.share.tree;
+    const tree = this.options.layersInShare ? this.share.tree : undefined;
     if (tree) {
       const root = `${LAYERS_IN_SHARE}/${layerTreeName(dir)}`;
       try {

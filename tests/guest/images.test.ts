@@ -1,7 +1,8 @@
 // Images in the real guest: pulls through the Engine API of a daemon on the real GuestRuntime, with
 // the Node bundled registry (vm-images/images/dist) and a MemoryStore. Layers are unpacked once
-// into the 9p share, linked at /var/lib/docker/overlay2/<id>/diff and shared by the images that use
-// them; overlayfs reads them there (owners, links, devices, whiteouts).
+// under /var/lib/docker/overlay2/<id>/diff and shared by the images that use them; with
+// layersInShare they are built in the 9p share instead and overlayfs reads them there (owners, links,
+// devices, whiteouts).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessClient } from '../../src/cli/client';
@@ -11,6 +12,7 @@ import { TarWriter, gzip } from '../../src/engine/images/tar';
 import { MemoryStore } from '../../src/engine/store';
 import { NodeBundledRegistry } from '../../src/node/bundled-registry';
 import type { Guest } from '../../src/vm/guest';
+import { GuestRuntime } from '../../src/vm/runtime';
 import { sh, startGuest } from '../helpers/guest';
 
 let guest: Guest;
@@ -77,7 +79,11 @@ describe('images in the guest', () => {
   });
 });
 
-describe('layers in the 9p share', () => {
+describe('layers in the 9p share (GuestRuntime with layersInShare)', () => {
+  let shareRuntime: GuestRuntime;
+  beforeAll(() => {
+    shareRuntime = new GuestRuntime(guest.agent, { write: (path, data) => guest.writeFile(path, data), read: (path) => guest.readFile(path), tree: guest.shareTree() }, { layersInShare: true });
+  });
   const root = '/var/lib/docker/overlay2/test-9p';
   const lowerDir = `${root}-lower/diff`;
   const upperDir = `${root}-upper/diff`;
@@ -96,8 +102,8 @@ describe('layers in the 9p share', () => {
     const upper = new TarWriter();
     upper.file('etc/.wh.gone', '');
     upper.file('etc/new', 'new\n');
-    await guest.runtime.installLayer(lowerDir, await gzip(lower.finish()));
-    await guest.runtime.installLayer(upperDir, upper.finish());
+    await shareRuntime.installLayer(lowerDir, await gzip(lower.finish()));
+    await shareRuntime.installLayer(upperDir, upper.finish());
 
     const link = await sh(guest, `readlink ${lowerDir}; readlink ${upperDir}`);
     expect(link.stdout).toMatch(/^\/run\/dockside\/host\/layers\/test-9p-lower\n\/run\/dockside\/host\/layers\/test-9p-upper\n$/);
@@ -137,7 +143,7 @@ describe('layers in the 9p share', () => {
     opaque.directory('etc');
     opaque.file('etc/.wh..wh..opq', '');
     opaque.file('etc/only', 'only\n');
-    await guest.runtime.installLayer(opaqueDir, opaque.finish());
+    await shareRuntime.installLayer(opaqueDir, opaque.finish());
     const m = '/tmp/ovlopq';
     const result = await sh(
       guest,
@@ -157,8 +163,8 @@ describe('layers in the 9p share', () => {
     const evil = new TarWriter();
     evil.file('ok', 'ok\n');
     evil.file('../../escaped', 'no\n');
-    await expect(guest.runtime.installLayer(`${root}-evil/diff`, evil.finish())).rejects.toThrow(/outside of the layer/);
-    for (const dir of [lowerDir, upperDir, opaqueDir]) await guest.runtime.removeLayer(dir);
+    await expect(shareRuntime.installLayer(`${root}-evil/diff`, evil.finish())).rejects.toThrow(/outside of the layer/);
+    for (const dir of [lowerDir, upperDir, opaqueDir]) await shareRuntime.removeLayer(dir);
     const left = await sh(guest, `ls /run/dockside/host/layers | grep test-9p; ls -d ${root}-*/diff 2>/dev/null; echo done`);
     expect(left.stdout).toBe('done\n');
   });

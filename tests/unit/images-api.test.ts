@@ -71,6 +71,7 @@ beforeEach(async () => {
 
 describe('pull', () => {
   it("streams docker's progress messages and stores the image", async () => {
+    s.service.unpackAt = 'pull';
     const result = await pull(s.client, 'busybox');
     expect(result.status).toBe(200);
     const lines = messages(result.text).map((m) => (m.id ? `${m.id}: ${m.status}` : m.status));
