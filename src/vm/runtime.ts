@@ -252,6 +252,7 @@ export class GuestRuntime implements Runtime {
       stdout: stdoutId,
       stderr: stderrId,
       ...(spec.capabilities ? { capabilities: spec.capabilities } : {}),
+      ...(spec.noNewPrivileges ? { noNewPrivileges: true } : {}),
     };
     let reply: Json;
     try {

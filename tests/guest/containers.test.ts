@@ -51,6 +51,12 @@ describe('docker in the guest', () => {
     expect((await hostname('--privileged')).stdout).toBe('0\nCapBnd:\t000001ffffffffff\n');
     const noChown = await docker(daemon, ['run', '--rm', '--cap-drop', 'chown', 'busybox', 'sh', '-c', 'touch /f && chown 1 /f; echo $?']);
     expect(noChown.stdout).toBe('1\n');
+    // --security-opt no-new-privileges: the kernel's flag, for the container and its execs.
+    expect((await docker(daemon, ['run', '--rm', 'busybox', 'grep', 'NoNewPrivs', '/proc/self/status'])).stdout).toBe('NoNewPrivs:\t0\n');
+    expect((await docker(daemon, ['run', '--rm', '--security-opt', 'no-new-privileges', 'busybox', 'grep', 'NoNewPrivs', '/proc/self/status'])).stdout).toBe('NoNewPrivs:\t1\n');
+    await docker(daemon, ['run', '-d', '--name', 'nnp', '--security-opt', 'no-new-privileges:true', 'busybox', 'sleep', '1000']);
+    expect((await docker(daemon, ['exec', 'nnp', 'grep', 'NoNewPrivs', '/proc/self/status'])).stdout).toBe('NoNewPrivs:\t1\n');
+    await docker(daemon, ['rm', '-f', 'nnp']);
     const unknown = await docker(daemon, ['run', '--rm', '--cap-add', 'foo', 'busybox', 'true']);
     expect(unknown.stderr).toContain('Error response from daemon: invalid CapAdd: unknown capability: "CAP_FOO"');
     expect(unknown.status).toBe(125);

@@ -11,6 +11,7 @@ import { generateName } from '../../src/engine/containers/names';
 import { parseSignal } from '../../src/engine/containers/signals';
 import { EscapeProxy, parseDetachKeys } from '../../src/engine/api/routes/containers';
 import { ContainerLog, rfc3339Nano } from '../../src/engine/containers/streams';
+import { noNewPrivileges } from '../../src/engine/containers/service';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
 import { FakeImages } from '../helpers/fake-images';
 import type { ContainerSpec } from '../../src/engine/runtime/types';
@@ -343,5 +344,17 @@ describe('container helpers', () => {
     const json = statsJson(service.get('st'), sample, undefined) as { memory_stats: { usage: number; stats: Record<string, number> } };
     expect(json.memory_stats.usage).toBe(8388608);
     expect(json.memory_stats.stats.inactive_file).toBe(1048576);
+  });
+});
+
+describe('--security-opt no-new-privileges', () => {
+  it('is parsed as moby does: bare, =true/:true on, =false off, the last one wins', () => {
+    expect(noNewPrivileges([])).toBe(false);
+    expect(noNewPrivileges(['no-new-privileges'])).toBe(true);
+    expect(noNewPrivileges(['no-new-privileges=true'])).toBe(true);
+    expect(noNewPrivileges(['no-new-privileges:true'])).toBe(true);
+    expect(noNewPrivileges(['no-new-privileges=false'])).toBe(false);
+    expect(noNewPrivileges(['no-new-privileges', 'no-new-privileges=false'])).toBe(false);
+    expect(noNewPrivileges(['label=type:svirt_apache_t', 'apparmor=unconfined'])).toBe(false);
   });
 });

@@ -301,6 +301,8 @@ int child_identity(const struct json *spec, struct err *e) {
     if (setgroups(n, list) < 0) return fail(e, "setgroups", "");
     if (setgid((gid_t)json_get_int(spec, "gid", 0)) < 0) return fail(e, "setgid", "");
     if (setuid((uid_t)json_get_int(spec, "uid", 0)) < 0) return fail(e, "setuid", "");
+    /* docker's --security-opt no-new-privileges: setuid binaries and file capabilities stop granting. */
+    if (json_get_bool(spec, "noNewPrivileges", 0) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail(e, "prctl", "no_new_privs");
     return 0;
 }
 

@@ -674,6 +674,8 @@ export class ContainerService {
       capabilities: options.privileged
         ? [...ALL_CAPABILITIES]
         : capabilitiesFor({ privileged: live.record.hostConfig.Privileged, capAdd: live.record.hostConfig.CapAdd, capDrop: live.record.hostConfig.CapDrop }),
+      // The container's and every exec's processes, as runc applies the container's setting to both.
+      noNewPrivileges: noNewPrivileges(live.record.hostConfig.SecurityOpt ?? []),
     };
   }
 
@@ -1266,6 +1268,17 @@ export class ContainerService {
   static bytes(text: string): Uint8Array {
     return encoder.encode(text);
   }
+}
+
+/** --security-opt no-new-privileges (also =true, :true; =false turns it off), as moby parses it. */
+export function noNewPrivileges(securityOpt: readonly string[]): boolean {
+  let on = false;
+  for (const option of securityOpt) {
+    const [key, value] = option.includes('=') ? [option.slice(0, option.indexOf('=')), option.slice(option.indexOf('=') + 1)] : option.split(':');
+    if (key !== 'no-new-privileges') continue;
+    on = value === undefined || value === '' || value === 'true';
+  }
+  return on;
 }
 
 /** The container's config: what the request says, the image's config for what it leaves out. */

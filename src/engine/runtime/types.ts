@@ -21,6 +21,8 @@ export interface ProcessSpec {
   cols?: number;
   /** The capability bounding set (CAP_* names); undefined keeps every capability (host processes). */
   capabilities?: string[];
+  /** PR_SET_NO_NEW_PRIVS before execve (docker's --security-opt no-new-privileges). */
+  noNewPrivileges?: boolean;
 }
 
 /** Receives a process's output. Returning a promise holds back further output until it settles. */
