@@ -36,8 +36,7 @@ export interface GuestRuntimeOptions {
    * memory cgroup OOM-kills while it faults its own binary back in from 9p can oops the 6.1 guest
    * kernel (NULL dereference while the killed task exits; "Fixing recursive fault but reboot is
    * needed!"), seen in 2 of 26 `-m 16m` OOM kills under CPU contention and in none of 14 with tmpfs
-   * layers (the OOM loop in the issue note). Mounting the share cache=loose avoids it but then the
-   * page reads files the guest wrote before they are written back.
+   * layers (the OOM loop in the issue note). Mounting the share cache=loose made it rarer but not gone.
    */
   layersInShare?: boolean;
 }
