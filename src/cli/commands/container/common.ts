@@ -2,17 +2,7 @@
 
 import { ListValue, type FlagSet } from '../../flags';
 
-export const formatHelp = `Format output using a custom template:
-'table':            Print output in table format with column headers (default)
-'table TEMPLATE':   Print output in table format using the given Go template
-'json':             Print in JSON format
-'TEMPLATE':         Print output using the given Go template.
-Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`;
-
-export const inspectFormatHelp = `Format output using a custom template:
-'json':             Print in JSON format
-'TEMPLATE':         Print output using the given Go template.
-Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`;
+export { formatHelp, inspectFormatHelp } from '../format-help';
 
 /** opts.FilterOpt: "-f key=value", repeated; sent as {"key":{"value":true}}. */
 export function filterFlag(flags: FlagSet, usage = 'Filter output based on conditions provided'): ListValue {

@@ -1,30 +1,7 @@
 // docker restart (docker/cli container/restart.go).
 
-import { defineCommand, requiresMinArgs, type IntValue, type StringValue } from '../../flags';
-import type { DockerEnv } from '../../env';
-import { call, enc, forEachArg } from './util';
+import { stopOrRestartCommand } from './stop-restart';
 
 export function restartCommand() {
-  return defineCommand<{ signal: StringValue; timeout: IntValue }, DockerEnv>({
-    use: 'restart [OPTIONS] CONTAINER [CONTAINER...]',
-    short: 'Restart one or more containers',
-    aliasesText: 'docker container restart, docker restart',
-    args: requiresMinArgs(1),
-    flags: (flags) => {
-      const signal = flags.string('signal', 's', '', 'Signal to send to the container');
-      const timeout = flags.int('timeout', 't', 0, 'Seconds to wait before killing the container');
-      flags.define('time', timeout, 'Seconds to wait before killing the container (deprecated: use --timeout)');
-      flags.markDeprecated('time', 'use --timeout instead');
-      return { signal, timeout };
-    },
-    run: async ({ args, options, flags, env }) => {
-      const query = {
-        signal: options.signal.value !== '' ? options.signal.value : undefined,
-        t: flags.changed('timeout') || flags.changed('time') ? options.timeout.value : undefined,
-      };
-      await forEachArg(env, args, async (ref) => {
-        await call(env, 'POST', `/containers/${enc(ref)}/restart`, { query });
-      });
-    },
-  });
+  return stopOrRestartCommand('restart', 'Restart one or more containers');
 }
