@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
-import { FakeImages, docker } from '../helpers/fake-images';
+import { FakeImages, cliEnv, docker } from '../helpers/fake-images';
+import { runDocker } from '../../src/cli/docker';
+import { redraw } from '../../src/cli/commands/container/stats';
 import { ByteQueue } from '../../src/cli/client';
 
 const encoder = new TextEncoder();
@@ -205,5 +207,42 @@ describe('system commands', () => {
     const listed = await docker(second, ['ps', '-a', '--format', '{{.Names}} {{.State}}']);
     expect(listed.stdout).toBe('said exited\nmade created\npersist exited\n');
     expect((await docker(second, ['logs', 'said'])).stdout).toBe('remembered\n');
+  });
+});
+
+describe('docker stats', () => {
+  it('redraws the table as docker 28.2.2 does: home, table, the lines again with erase-line, erase below', () => {
+    expect(redraw('A   B\nx   y\n')).toBe('\x1b[HA   B\nx   y\n\x1b[HA   B \x1b[K\nx   y \x1b[K\n \x1b[K\n\x1b[J');
+  });
+
+  it('follows started containers live every 500 ms until Ctrl-C', async () => {
+    const { daemon } = setup();
+    await docker(daemon, ['run', '-d', '--name', 'first', 'busybox', 'sleep', '9']);
+    const { env, out } = cliEnv(daemon);
+    let interrupt: (() => void) | undefined;
+    env.onSignal = (handler) => {
+      interrupt = () => handler('SIGINT');
+      return () => (interrupt = undefined);
+    };
+    const running = runDocker(['stats'], env);
+    await new Promise((r) => setTimeout(r, 700));
+    await docker(daemon, ['run', '-d', '--name', 'second', 'busybox', 'sleep', '9']);
+    await new Promise((r) => setTimeout(r, 1300));
+    interrupt?.();
+    expect(await running).toBe(0);
+    const frames = out().stdout.split('\x1b[J');
+    expect(frames.pop()).toBe('');
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+    for (const frame of frames) expect(frame).toMatch(/^\x1b\[HCONTAINER ID {3}NAME {6}CPU % {5}MEM USAGE \/ LIMIT {3}MEM % {5}NET I\/O {3}BLOCK I\/O {3}PIDS\n/);
+    expect(frames[0]).toContain(' first ');
+    expect(frames[0]).not.toContain(' second ');
+    expect(frames.at(-1)).toContain(' second ');
+  });
+
+  it('fails like docker for a container that does not exist', async () => {
+    const { daemon } = setup();
+    const r = await docker(daemon, ['stats', '--no-stream', 'nosuch']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('Error response from daemon: No such container: nosuch\n');
   });
 });

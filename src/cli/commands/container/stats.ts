@@ -1,10 +1,11 @@
-// docker stats (docker/cli container/stats.go and stats_helpers.go): one-shot with --no-stream, else a
-// table redrawn every second.
+// docker stats (docker/cli container/stats.go and stats_helpers.go of v28.2.2): one collector per
+// container reading its stats stream (or one sample with --no-stream), the table drawn every 500 ms.
+// Without names it follows the container events: started containers join, dead ones leave (unless -a).
 
 import { defineCommand, type BoolValue, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { bytesSize, humanSizeWithPrecision, renderFormat, HeaderContext, goTypeName } from '../../formatter';
-import { callJson, enc } from './util';
+import { call, callJson, enc } from './util';
 import { formatHelp } from './common';
 
 interface StatsJson {
@@ -138,40 +139,156 @@ export function statsCommand() {
       format: flags.string('format', '', '', formatHelp),
     }),
     run: async ({ args, options, env }) => {
-      const sample = async (): Promise<StatsEntry[]> => {
-        let names = [...args];
-        if (names.length === 0) {
-          const list = await callJson<{ Id: string }[]>(env, 'GET', '/containers/json', { query: { all: options.all.value ? '1' : undefined } });
-          names = list.map((c) => c.Id.slice(0, 12));
-        }
-        const entries: StatsEntry[] = [];
-        const errors: string[] = [];
-        for (const name of names) {
-          try {
-            const stats = await callJson<StatsJson>(env, 'GET', `/containers/${enc(name)}/stats`, { query: { stream: '0' } });
-            entries.push(entryFromStats(name, stats));
-          } catch (error) {
-            errors.push(error instanceof Error ? error.message : String(error));
-          }
-        }
-        if (errors.length > 0 && args.length > 0) throw new Error(errors.join('\n'));
-        return entries;
+      const trunc = !options.noTrunc.value;
+      const stream = !options.noStream.value;
+      const showAll = args.length === 0;
+      const collectors = new Map<string, Collector>();
+      const add = (container: string): void => {
+        if (!collectors.has(container)) collectors.set(container, new Collector(env, container, stream));
       };
-      if (options.noStream.value) {
-        env.stdout(renderStats(options.format.value, await sample(), !options.noTrunc.value));
-        return;
-      }
-      let stopped = false;
-      const off = env.onSignal(() => (stopped = true));
+      let events: AsyncIterator<Uint8Array> | undefined;
       try {
-        while (!stopped) {
-          const entries = await sample();
-          env.stdout(`\x1b[2J\x1b[H${renderStats(options.format.value, entries, !options.noTrunc.value)}`);
-          if (args.length > 0 && entries.length === 0) break;
+        if (showAll) {
+          // Subscribed before listing, as docker does, so a container started in between is not missed.
+          const response = await call(env, 'GET', '/events', { query: { filters: JSON.stringify({ type: { container: true } }) } });
+          events = response.stream()[Symbol.asyncIterator]();
+          void followEvents(events, (action, id) => {
+            if (action === 'start' || (options.all.value && action === 'create')) add(id.slice(0, 12));
+            else if (action === 'die' && !options.all.value) {
+              collectors.get(id.slice(0, 12))?.stop();
+              collectors.delete(id.slice(0, 12));
+            }
+          });
+          const list = await callJson<{ Id: string }[]>(env, 'GET', '/containers/json', { query: { all: options.all.value ? '1' : undefined } });
+          for (const c of list) add(c.Id.slice(0, 12));
+          await Promise.all([...collectors.values()].map((c) => c.first));
+        } else {
+          for (const name of args) add(name);
+          await Promise.all([...collectors.values()].map((c) => c.first));
+          const errors = [...collectors.values()].flatMap((c) => (c.error ? [c.error] : []));
+          if (errors.length > 0) throw new Error(errors.join('\n'));
+        }
+        if (!stream) {
+          env.stdout(renderStats(options.format.value, [...collectors.values()].map((c) => c.entry()), trunc));
+          return;
+        }
+        let stopped = false;
+        const off = env.onSignal(() => (stopped = true));
+        try {
+          while (!stopped) {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            if (stopped) break;
+            env.stdout(redraw(renderStats(options.format.value, [...collectors.values()].map((c) => c.entry()), trunc)));
+            if (collectors.size === 0 && !showAll) break;
+          }
+        } finally {
+          off();
         }
       } finally {
-        off();
+        for (const collector of collectors.values()) collector.stop();
+        void events?.return?.();
       }
     },
   });
+}
+
+/**
+ * One frame of the live table, byte for byte as docker 28.2.2 writes it: cursor home and the table,
+ * then (its buffer is split and appended to itself) every line again after a cursor home, each
+ * followed by " ESC[K" to erase what a longer previous frame left, and ESC[J below.
+ */
+export function redraw(table: string): string {
+  const first = `\x1b[H${table}`;
+  return `${first}${first.split('\n').map((line) => `${line} \x1b[K\n`).join('')}\x1b[J`;
+}
+
+/** Reads the events stream and reports container actions with the container's id. */
+async function followEvents(events: AsyncIterator<Uint8Array>, onAction: (action: string, id: string) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for (let next = await events.next(); !next.done; next = await events.next()) {
+      buffer += decoder.decode(next.value, { stream: true });
+      let newline = buffer.indexOf('\n');
+      while (newline !== -1) {
+        const line = buffer.slice(0, newline).trim();
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+        if (line === '') continue;
+        const event = JSON.parse(line) as { Type?: string; Action?: string; Actor?: { ID?: string } };
+        if (event.Type === 'container' && event.Action && event.Actor?.ID) onAction(event.Action, event.Actor.ID);
+      }
+    }
+  } catch {
+    // The stream ended with the command (or the daemon went away): nothing more to follow.
+  }
+}
+
+/** The latest statistics of one container (docker's Stats with its collect goroutine). */
+class Collector {
+  /** Settles when the first sample (or the error) arrived. */
+  readonly first: Promise<void>;
+  error: string | undefined;
+  private latest: StatsEntry | undefined;
+  private stream: AsyncIterator<Uint8Array> | undefined;
+  private stopped = false;
+
+  constructor(
+    env: DockerEnv,
+    readonly container: string,
+    streaming: boolean,
+  ) {
+    let markFirst: () => void = () => undefined;
+    this.first = new Promise<void>((resolve) => (markFirst = resolve));
+    void this.collect(env, streaming, markFirst);
+  }
+
+  entry(): StatsEntry {
+    return this.latest ?? invalidEntry(this.container);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    void this.stream?.return?.();
+  }
+
+  private async collect(env: DockerEnv, streaming: boolean, markFirst: () => void): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    // Like docker, values go back to "--" when no sample came for two seconds.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const armTimeout = () => {
+      clearTimeout(timer);
+      if (streaming && !this.stopped) timer = setTimeout(() => ((this.latest = undefined), (this.error = 'timeout waiting for stats'), markFirst()), 2000);
+    };
+    try {
+      const response = await call(env, 'GET', `/containers/${enc(this.container)}/stats`, { query: { stream: streaming ? '1' : '0' } });
+      this.stream = response.stream()[Symbol.asyncIterator]();
+      armTimeout();
+      for (let next = await this.stream.next(); !next.done && !this.stopped; next = await this.stream.next()) {
+        buffer += decoder.decode(next.value, { stream: true });
+        let newline = buffer.indexOf('\n');
+        while (newline !== -1) {
+          const line = buffer.slice(0, newline).trim();
+          buffer = buffer.slice(newline + 1);
+          newline = buffer.indexOf('\n');
+          if (line === '') continue;
+          this.latest = entryFromStats(this.container, JSON.parse(line) as StatsJson);
+          this.error = undefined;
+          armTimeout();
+          markFirst();
+        }
+      }
+      if (buffer.trim() !== '') this.latest = entryFromStats(this.container, JSON.parse(buffer) as StatsJson);
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      clearTimeout(timer);
+      markFirst();
+    }
+  }
+}
+
+function invalidEntry(container: string): StatsEntry {
+  return { container, id: '', name: '', cpu: 0, memory: 0, memoryLimit: 0, memoryPercent: 0, netRx: 0, netTx: 0, blockRead: 0, blockWrite: 0, pids: 0, isInvalid: true };
 }
