@@ -24,21 +24,33 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.ended;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    try {
-      for (;;) {
-        const next = this.items.shift();
-        if (next !== undefined) {
-          yield next;
-          continue;
-        }
-        if (this.ended) return;
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
+  /**
+   * A hand-written iterator rather than an async generator: a generator parked on its await would
+   * run `return()` only after the next push, so a client that hung up on an idle `docker events`
+   * would stay subscribed until the next event. Here `return()` ends the queue at once.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    let finished = false;
+    const finish = (): IteratorReturnResult<undefined> => {
+      if (!finished) {
+        finished = true;
+        this.ended = true;
+        this.wake?.();
+        this.onCancel?.();
       }
-    } finally {
-      this.ended = true;
-      this.onCancel?.();
-    }
+      return { done: true, value: undefined };
+    };
+    return {
+      next: async (): Promise<IteratorResult<T, undefined>> => {
+        for (;;) {
+          if (finished) return { done: true, value: undefined };
+          if (this.items.length > 0) return { done: false, value: this.items.shift() as T };
+          if (this.ended) return finish();
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = undefined;
+        }
+      },
+      return: async (): Promise<IteratorReturnResult<undefined>> => finish(),
+    };
   }
 }

@@ -174,12 +174,16 @@ describe('container service', () => {
     const live = service.get('ww');
     const nextExit = service.wait(live, 'next-exit');
     const removed = service.wait(live, 'removed');
+    const abandoned = service.wait(live, 'next-exit');
+    expect(live.exitWaiters).toHaveLength(2);
+    abandoned.cancel(); // the client hung up: no waiter is left behind
+    expect(live.exitWaiters).toHaveLength(1);
     await service.start('ww');
-    expect(await nextExit).toEqual({ StatusCode: 5, Error: null });
-    expect(await removed).toEqual({ StatusCode: 5, Error: null });
+    expect(await nextExit.result).toEqual({ StatusCode: 5, Error: null });
+    expect(await removed.result).toEqual({ StatusCode: 5, Error: null });
     expect(service.find('ww')).toBeUndefined();
     await service.create('w2', { Image: 'busybox', Cmd: ['exit', '0'] });
-    expect(await service.wait(service.get('w2'), 'not-running')).toEqual({ StatusCode: 0, Error: null });
+    expect(await service.wait(service.get('w2'), 'not-running').result).toEqual({ StatusCode: 0, Error: null });
   });
 
   it('exec runs in the container with the container env; update writes cgroup files live', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { serveHttpConnection, canonicalHeaderName } from '../../src/engine/api/http1';
 import type { ApiRequest, ApiResponse, RawConnection } from '../../src/engine/api/types';
 import { ByteQueue } from '../../src/cli/client';
+import { AsyncQueue } from '../../src/engine/async-queue';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -268,6 +269,19 @@ describe('HTTP/1.1 server: streamed responses', () => {
     const other = serve(echo);
     other.send('GET /after HTTP/1.1\r\nHost: x\r\n\r\n');
     await other.waitFor('"/after"');
+  });
+
+  it('cancels an idle AsyncQueue stream (events, wait) as soon as the client hangs up, not at the next chunk', async () => {
+    const queue = new AsyncQueue<Uint8Array>();
+    let cancelled = false;
+    queue.onCancel = () => (cancelled = true);
+    const peer = serve(async () => ({ status: 200, headers: {}, body: queue }));
+    peer.send('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
+    await peer.waitFor('\r\n\r\n');
+    peer.end();
+    await peer.done;
+    expect(cancelled).toBe(true);
+    expect(queue.closed).toBe(true);
   });
 
   it('stops the handler stream when writes to the peer fail', async () => {

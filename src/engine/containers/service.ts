@@ -971,15 +971,23 @@ export class ContainerService {
   }
 
   /** Resolves when the condition holds: not-running (default), next-exit, removed. */
-  wait(live: LiveContainer, condition: string): Promise<WaitResult> {
+  /** Resolves when the condition is met; `cancel` (the client hung up) forgets the waiter. */
+  wait(live: LiveContainer, condition: string): { result: Promise<WaitResult>; cancel: () => void } {
     const running = live.status === 'running' || live.status === 'paused' || live.status === 'restarting';
     if ((condition === '' || condition === 'not-running') && !running) {
-      return Promise.resolve({ StatusCode: live.record.state.exitCode, Error: null });
+      return { result: Promise.resolve({ StatusCode: live.record.state.exitCode, Error: null }), cancel: () => undefined };
     }
-    return new Promise((resolve) => {
-      if (condition === 'removed') live.removedWaiters.push(resolve);
-      else live.exitWaiters.push(resolve);
+    const waiters = condition === 'removed' ? live.removedWaiters : live.exitWaiters;
+    let waiter: ((result: WaitResult) => void) | undefined;
+    const result = new Promise<WaitResult>((resolve) => {
+      waiter = resolve;
+      waiters.push(resolve);
     });
+    const cancel = () => {
+      const at = waiter ? waiters.indexOf(waiter) : -1;
+      if (at !== -1) waiters.splice(at, 1);
+    };
+    return { result, cancel };
   }
 
   // ---- update ----

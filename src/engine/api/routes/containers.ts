@@ -224,12 +224,16 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
     const live = await get(params.id);
     const condition = request.query.get('condition') ?? '';
     if (!['', 'not-running', 'next-exit', 'removed'].includes(condition)) throw invalidParameter(`invalid condition: "${condition}"`);
-    const result = service().wait(live, condition);
-    async function* body(): AsyncIterable<Uint8Array> {
-      const value = await result;
-      yield encoder.encode(`${JSON.stringify(value)}\n`);
-    }
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: body() };
+    const { result, cancel } = service().wait(live, condition);
+    // The header goes out at once (the CLI reads it before it starts the container); the body when the
+    // condition is met. A client that hangs up first leaves no waiter behind.
+    const queue = new AsyncQueue<Uint8Array>();
+    queue.onCancel = cancel;
+    void result.then((value) => {
+      queue.push(encoder.encode(`${JSON.stringify(value)}\n`));
+      queue.end();
+    });
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: queue };
   });
 
   router.add('POST', '/containers/{id}/resize', async (request, params) => {
