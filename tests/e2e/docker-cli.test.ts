@@ -262,7 +262,17 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
     if (oursKnows(['logs'])) await same(['logs', 'web']);
     if (oursKnows(['exec'])) await same(['exec', 'web', 'ls', '/']);
     if (oursKnows(['top'])) await same(['top', 'web'], { normalize: (s) => s.replace(/\d\d:\d\d:\d\d/g, '<t>') });
-    if (oursKnows(['inspect'])) await same(['inspect', 'web']);
+    if (oursKnows(['inspect'])) {
+      await same(['inspect', 'web']);
+      // Templates run on docker's typed structs first (Go field names), then on the raw JSON.
+      for (const format of ['{{.ID}} {{.Id}}', '{{.HostConfig.CPUShares}} {{.HostConfig.CpuShares}} {{.HostConfig.NanoCPUs}}', '{{.State.Status}} {{.Config.ExposedPorts}}', '{{json .NetworkSettings.Ports}}']) {
+        await same(['inspect', '-f', format, 'web']);
+      }
+      await same(['image', 'inspect', '-f', '{{.ID}} {{.Os}} {{.RootFS.Type}} {{.Config.Cmd}}', 'nginx']);
+      const theirs = await real(['inspect', '-f', '{{.Nope}}', 'web']);
+      expect(theirs.status).toBe(1);
+      expect(await ours(['inspect', '-f', '{{.Nope}}', 'web'])).toEqual(theirs);
+    }
     if (oursKnows(['diff'])) await same(['diff', 'web']);
     if (oursKnows(['port'])) await same(['port', 'web']);
   });
@@ -364,10 +374,6 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
     }
   });
 
-  // Known difference: HEAD /containers/{id}/archive sends X-Docker-Container-Path-Stat with "mode" as a
-  // signed 32-bit number (-2147482625 for /tmp) where Go's os.FileMode is unsigned (and the sticky bit
-  // is ModeSticky, 1<<20): the real CLI cannot decode it and says "no such directory". Drop `.fails`
-  // when routes/containers.ts sends Go's FileMode (mode >>> 0 with Go's mode bits).
   it('docker cp into a container', async () => {
     if (!oursKnows(['cp'])) throw new Error('no cp');
     await writeFile(join(home, 'upload.txt'), 'uploaded by the real docker cp\n');
@@ -392,9 +398,6 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
     expect(serve.connections).toBe(before);
   });
 
-  // Known difference: GET /events without since/until replays past events (moby streams only new ones),
-  // so the real CLI adds a "--" row for a removed container. Drop `.fails` when routes/system.ts replays
-  // only when since or until is given.
   it('docker stats --no-stream of all containers prints what ours prints', async () => {
     if (!oursKnows(['stats'])) throw new Error('no stats');
     const numbers = (s: string) => s.replace(/\d+(\.\d+)?(%|[kMG]?i?B)?/g, '<n>');

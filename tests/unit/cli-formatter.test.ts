@@ -1,6 +1,7 @@
 // go-units, Go float formatting, the tab writer, the Go template subset and the ps formatter,
 // against texts from docker/cli's own tests and from the real docker 28.2.2 client.
 
+import { renderInspect } from '../../src/cli/commands/image/inspect';
 import { describe, expect, it } from 'vitest';
 import {
   bytesSize,
@@ -300,5 +301,16 @@ describe('display helpers', () => {
     expect(containerStatus({ status: 'exited', startedAtMs: 1, finishedAtMs: now - 5_000, exitCode: 0 }, now)).toBe('Exited (0) 5 seconds ago');
     expect(containerStatus({ status: 'restarting', startedAtMs: 1, finishedAtMs: now - 1_000, exitCode: 3 }, now)).toBe('Restarting (3) 1 second ago');
     expect(containerStatus({ status: 'created', startedAtMs: 0, finishedAtMs: 0, exitCode: 0 }, now)).toBe('Created');
+  });
+});
+
+describe('inspect templates: the typed pass, then the raw JSON (docker/cli TemplateInspector)', () => {
+  const container = { Id: 'abc', HostConfig: { CpuShares: 512, Dns: ['1.1.1.1'] }, Config: { Labels: { a: 'b' } } };
+  it('knows the Go field names and the JSON keys', () => {
+    expect(renderInspect('{{.ID}} {{.Id}} {{.HostConfig.CPUShares}} {{.HostConfig.CpuShares}} {{.HostConfig.DNS}} {{.Config.Labels.a}}', [container])).toBe('abc abc 512 512 [1.1.1.1] b\n');
+  });
+  it("fails with the raw pass's missingkey=error text", () => {
+    expect(() => renderInspect('{{.Nope}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"');
+    expect(() => renderInspect('{{.HostConfig.Nope}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.HostConfig.Nope>: map has no entry for key "Nope"');
   });
 });

@@ -837,6 +837,7 @@ class Executor {
   constructor(
     private readonly functions: FunctionMap,
     private readonly source: string,
+    private readonly missingKeyError = false,
   ) {}
 
   private location(pos: number): string {
@@ -1071,7 +1072,9 @@ class Executor {
       const hasArgs = args.length > 0 || hasFinal;
       if (isGoMap(receiver)) {
         if (hasArgs) this.fail(node, context, `${name} is not a method but has arguments`);
-        return receiver instanceof Map ? receiver.get(name) : Object.prototype.hasOwnProperty.call(receiver, name) ? record[name] : undefined;
+        const found = receiver instanceof Map ? receiver.has(name) : Object.prototype.hasOwnProperty.call(receiver, name);
+        if (!found && this.missingKeyError) this.fail(node, context, `map has no entry for key ${JSON.stringify(name)}`);
+        return receiver instanceof Map ? receiver.get(name) : found ? record[name] : undefined;
       }
       if (isStruct(receiver) && name in receiver && /^[A-Z]/.test(name)) {
         if (hasArgs) this.fail(node, context, `${name} has arguments but cannot be invoked as function`);
@@ -1225,8 +1228,9 @@ export class Template {
     return new Template(this.source, this.tree, { ...this.functions, ...overrides });
   }
 
-  execute(data: unknown): string {
-    return new Executor(this.functions, this.source).run(this.tree, data);
+  /** `missingKeyError` is Go's Option("missingkey=error"): a map without the key fails the execution. */
+  execute(data: unknown, options: { missingKeyError?: boolean } = {}): string {
+    return new Executor(this.functions, this.source, options.missingKeyError ?? false).run(this.tree, data);
   }
 }
 

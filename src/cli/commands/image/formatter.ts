@@ -318,16 +318,52 @@ export function searchWrite(options: { format: string; trunc: boolean }, results
 }
 
 /**
- * What an inspect template sees: the JSON with Go maps marked (labels, ports, volumes) and the Go
- * field name `ID` beside the JSON key `Id` (docker runs the template on its typed struct first, then
- * on the raw JSON, so both work).
+ * Go field names of docker's inspect types that differ from their JSON keys (moby api/types:
+ * ContainerJSONBase, container.Resources and HostConfig, image.InspectResponse, network.Inspect and
+ * IPAMConfig). Docker runs an inspect template on its typed struct first, so `{{.ID}}` and
+ * `{{.HostConfig.CPUShares}}` work; the JSON keys work through the raw fallback (inspectRawValue).
  */
-export function inspectValue(value: unknown, key = '', top = true): unknown {
-  if (Array.isArray(value)) return value.map((item) => inspectValue(item, '', false));
+const goFieldNames: Record<string, string> = {
+  Id: 'ID',
+  CpuShares: 'CPUShares',
+  NanoCpus: 'NanoCPUs',
+  CpuPeriod: 'CPUPeriod',
+  CpuQuota: 'CPUQuota',
+  CpuRealtimePeriod: 'CPURealtimePeriod',
+  CpuRealtimeRuntime: 'CPURealtimeRuntime',
+  CpuCount: 'CPUCount',
+  CpuPercent: 'CPUPercent',
+  Dns: 'DNS',
+  DnsOptions: 'DNSOptions',
+  DnsSearch: 'DNSSearch',
+  AuxiliaryAddresses: 'AuxAddress',
+};
+
+/** Go maps in docker's inspect types (the rest are structs): map keys work as fields in templates. */
+const goMapKeys = new Set(['Labels', 'ExposedPorts', 'Volumes', 'Data', 'LayerSources', 'Networks', 'Options', 'Containers', 'Ports', 'PortBindings', 'Sysctls', 'Tmpfs', 'StorageOpt', 'DriverOpts', 'Annotations']);
+
+/**
+ * What the typed pass of an inspect template sees: the JSON with Go maps marked and each Go field
+ * name beside its JSON key (the JSON name is kept: where the typed pass and the raw fallback would
+ * both succeed they print the same).
+ */
+export function inspectValue(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((item) => inspectValue(item));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const [name, item] of Object.entries(value)) out[name] = inspectValue(item, name, false);
-  if (top && 'Id' in out && !('ID' in out)) Object.defineProperty(out, 'ID', { value: out.Id, enumerable: false });
-  // Go maps in docker's inspect types (the rest are structs): map keys work as fields in templates.
-  return ['Labels', 'ExposedPorts', 'Volumes', 'Data', 'LayerSources', 'Networks', 'Options', 'Containers', 'Ports', 'PortBindings'].includes(key) ? goMap(out) : out;
+  for (const [name, item] of Object.entries(value)) out[name] = inspectValue(item, name);
+  if (goMapKeys.has(key)) return goMap(out);
+  for (const [json, go] of Object.entries(goFieldNames)) {
+    if (json in out && !(go in out)) Object.defineProperty(out, go, { value: out[json], enumerable: false });
+  }
+  return out;
+}
+
+/** The raw fallback's view: the JSON decoded into interface{} values, every object a map. */
+export function inspectRawValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => inspectRawValue(item));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(value)) out[name] = inspectRawValue(item);
+  return goMap(out);
 }

@@ -2,9 +2,9 @@
 
 import type { DockerEnv } from '../../env';
 import { StatusError, defineCommand, requiresMinArgs, type CommandDefinition, type StringValue } from '../../flags';
-import { parseFormat, toGoJson } from '../../formatter';
+import { Template, TemplateError, parseFormat, toGoJson } from '../../formatter';
 import { checkResponse, inspectFormatHelp } from './common';
-import { inspectValue } from './formatter';
+import { inspectRawValue, inspectValue } from './formatter';
 
 /** encoding/json's MarshalIndent with 4 spaces, HTML characters escaped as Go does. */
 export function indentJson(value: unknown): string {
@@ -24,7 +24,25 @@ export function renderInspect(format: string, elements: readonly unknown[]): str
   }
   if (format === 'json') return `${elements.map((element) => toGoJson(element)).join('\n')}\n`;
   const template = parseFormat(format);
-  return elements.map((element) => `${template.execute(inspectValue(element))}\n`).join('');
+  return elements.map((element) => `${executeInspect(template, element)}\n`).join('');
+}
+
+/**
+ * docker/cli's TemplateInspector: the template runs on the typed value; if that fails it runs again
+ * on the raw JSON with missingkey=error, whose error (if any) is the one printed.
+ */
+function executeInspect(template: Template, element: unknown): string {
+  try {
+    return template.execute(inspectValue(element));
+  } catch (typedError) {
+    if (!(typedError instanceof TemplateError)) throw typedError;
+    try {
+      return template.execute(inspectRawValue(element), { missingKeyError: true });
+    } catch (rawError) {
+      if (rawError instanceof TemplateError) throw new TemplateError(`template parsing error: ${rawError.message}`);
+      throw rawError;
+    }
+  }
 }
 
 /**
