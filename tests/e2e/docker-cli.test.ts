@@ -265,13 +265,16 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
     if (oursKnows(['inspect'])) {
       await same(['inspect', 'web']);
       // Templates run on docker's typed structs first (Go field names), then on the raw JSON.
-      for (const format of ['{{.ID}} {{.Id}}', '{{.HostConfig.CPUShares}} {{.HostConfig.CpuShares}} {{.HostConfig.NanoCPUs}}', '{{.State.Status}} {{.Config.ExposedPorts}}', '{{json .NetworkSettings.Ports}}']) {
+      for (const format of ['{{.ID}}', '{{.Id}}', '{{.HostConfig.CPUShares}} {{.HostConfig.NanoCPUs}}', '{{.HostConfig.CpuShares}}', '{{.State.Status}} {{.Config.ExposedPorts}}', '{{json .HostConfig.Dns}} {{json .NetworkSettings.Ports}}']) {
         await same(['inspect', '-f', format, 'web']);
       }
       await same(['image', 'inspect', '-f', '{{.ID}} {{.Os}} {{.RootFS.Type}} {{.Config.Cmd}}', 'nginx']);
-      const theirs = await real(['inspect', '-f', '{{.Nope}}', 'web']);
-      expect(theirs.status).toBe(1);
-      expect(await ours(['inspect', '-f', '{{.Nope}}', 'web'])).toEqual(theirs);
+      await same(['inspect', '--format', 'json', 'web']);
+      for (const args of [['-f', '{{.Nope}}', 'web'], ['-f', '{{.ID}} {{.Id}}', 'web'], ['-f', '{{.Id}}', 'nosuch'], ['-f', '{{.Id}}', 'nosuch', 'web'], ['--format', 'json', 'nosuch']]) {
+        const theirs = await real(['inspect', ...args]);
+        expect(theirs.status).toBe(1);
+        expect(mask(JSON.stringify(await ours(['inspect', ...args]))), args.join(' ')).toEqual(mask(JSON.stringify(theirs)));
+      }
     }
     if (oursKnows(['diff'])) await same(['diff', 'web']);
     if (oursKnows(['port'])) await same(['port', 'web']);

@@ -307,10 +307,14 @@ describe('display helpers', () => {
 describe('inspect templates: the typed pass, then the raw JSON (docker/cli TemplateInspector)', () => {
   const container = { Id: 'abc', HostConfig: { CpuShares: 512, Dns: ['1.1.1.1'] }, Config: { Labels: { a: 'b' } } };
   it('knows the Go field names and the JSON keys', () => {
-    expect(renderInspect('{{.ID}} {{.Id}} {{.HostConfig.CPUShares}} {{.HostConfig.CpuShares}} {{.HostConfig.DNS}} {{.Config.Labels.a}}', [container])).toBe('abc abc 512 512 [1.1.1.1] b\n');
+    expect(renderInspect('{{.ID}} {{.HostConfig.CPUShares}} {{.HostConfig.DNS}} {{.Config.Labels.a}}', [container])).toBe('abc 512 [1.1.1.1] b\n');
+    expect(renderInspect('{{.Id}} {{.HostConfig.CpuShares}} {{.HostConfig.Dns}} {{.Config.Labels.a}}', [container])).toBe('abc 512 [1.1.1.1] b\n');
+    expect(renderInspect('{{json .HostConfig}}', [container])).toBe('{"CpuShares":512,"Dns":["1.1.1.1"]}\n');
   });
   it("fails with the raw pass's missingkey=error text", () => {
     expect(() => renderInspect('{{.Nope}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"');
+    // Each pass knows only one of the names, as with docker 28.2.2.
+    expect(() => renderInspect('{{.ID}} {{.Id}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.ID>: map has no entry for key "ID"');
     expect(() => renderInspect('{{.HostConfig.Nope}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.HostConfig.Nope>: map has no entry for key "Nope"');
   });
 });

@@ -142,7 +142,7 @@ describe('containers with volumes', () => {
     const [mount] = JSON.parse((await docker(daemon, ['inspect', '-f', '{{json .Mounts}}', 'db'])).stdout) as { Name: string; Type: string; Destination: string }[];
     expect(mount).toMatchObject({ Type: 'volume', Destination: '/data' });
     expect(mount.Name).toMatch(/^[0-9a-f]{64}$/);
-    const vol = JSON.parse((await docker(daemon, ['volume', 'inspect', '-f', 'json', mount.Name])).stdout) as { Labels: Record<string, string> };
+    const [vol] = JSON.parse((await docker(daemon, ['volume', 'inspect', '-f', 'json', mount.Name])).stdout) as { Labels: Record<string, string> }[];
     expect(vol.Labels).toEqual({ 'com.docker.volume.anonymous': '' });
     // the image's /data, lowest layer first, unpacked into the new volume
     const packs = runtime.calls.filter((call) => call.op === 'pack').map((call) => call.args[0]);

@@ -19,6 +19,19 @@ export class GoFloat {
 }
 
 const mapMarks = new WeakSet<object>();
+const hiddenFields = new WeakMap<object, Set<string>>();
+
+/**
+ * Names a template cannot use as fields of this struct, though printing and JSON still show them:
+ * a JSON key whose Go field is named otherwise (`Id` of docker's ContainerJSON is the field `ID`).
+ */
+export function hideTemplateFields(object: object, names: readonly string[]): void {
+  hiddenFields.set(object, new Set([...(hiddenFields.get(object) ?? []), ...names]));
+}
+
+export function isHiddenTemplateField(object: object, name: string): boolean {
+  return hiddenFields.get(object)?.has(name) ?? false;
+}
 
 /** Marks a plain object as a Go map (sorted keys when printed or encoded, "<no value>" for missing keys). */
 export function goMap<T extends object>(object: T): T {

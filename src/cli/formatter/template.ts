@@ -6,7 +6,7 @@
 // "template parsing error: ".
 
 import { formatG } from './gofmt';
-import { formatValue, GoFloat, isGoMap, isStruct, isTrue, mapEntries, printValue, toGoJson, typeName } from './govalue';
+import { formatValue, GoFloat, isGoMap, isHiddenTemplateField, isStruct, isTrue, mapEntries, printValue, toGoJson, typeName } from './govalue';
 import { goQuote } from '../flags/strconv';
 
 export class TemplateError extends Error {}
@@ -1076,7 +1076,7 @@ class Executor {
         if (!found && this.missingKeyError) this.fail(node, context, `map has no entry for key ${JSON.stringify(name)}`);
         return receiver instanceof Map ? receiver.get(name) : found ? record[name] : undefined;
       }
-      if (isStruct(receiver) && name in receiver && /^[A-Z]/.test(name)) {
+      if (isStruct(receiver) && name in receiver && /^[A-Z]/.test(name) && !isHiddenTemplateField(receiver, name)) {
         if (hasArgs) this.fail(node, context, `${name} has arguments but cannot be invoked as function`);
         return member;
       }

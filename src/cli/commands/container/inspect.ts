@@ -2,7 +2,7 @@
 
 import { defineCommand, requiresMinArgs, type BoolValue, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
-import { renderInspect } from '../image/inspect';
+import { inspectEach } from '../image/inspect';
 import { inspectFormatHelp } from './common';
 import { call, enc } from './util';
 
@@ -16,19 +16,15 @@ export function containerInspectCommand() {
       size: flags.bool('size', 's', false, 'Display total file sizes'),
     }),
     run: async ({ args, options, env }) => {
-      const elements: unknown[] = [];
-      const errors: string[] = [];
-      for (const ref of args) {
+      await inspectEach(env, args, options.format.value, async (ref) => {
         try {
           const response = await call(env, 'GET', `/containers/${enc(ref)}/json`, { query: { size: options.size.value ? '1' : undefined } });
-          elements.push(await response.json());
+          return await response.json();
         } catch (error) {
-          errors.push((error as Error).message.replace(/^Error response from daemon: /, ''));
+          const message = (error as Error).message.replace(/^Error response from daemon: /, '');
+          throw new Error(message.startsWith('Error:') ? message : `Error: ${message}`);
         }
-      }
-      if (elements.length > 0 || errors.length === 0) env.stdout(renderInspect(options.format.value, elements));
-      else if (options.format.value === '') env.stdout('[]\n');
-      if (errors.length > 0) throw new Error(errors.map((e) => (e.startsWith('Error:') ? e : `Error: ${e}`)).join('\n'));
+      });
     },
   });
 }

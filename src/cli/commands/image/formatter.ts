@@ -6,6 +6,7 @@ import {
   defaultQuietFormat,
   ellipsis,
   goMap,
+  hideTemplateFields,
   goTimeString,
   goTypeName,
   humanDuration,
@@ -343,9 +344,9 @@ const goFieldNames: Record<string, string> = {
 const goMapKeys = new Set(['Labels', 'ExposedPorts', 'Volumes', 'Data', 'LayerSources', 'Networks', 'Options', 'Containers', 'Ports', 'PortBindings', 'Sysctls', 'Tmpfs', 'StorageOpt', 'DriverOpts', 'Annotations']);
 
 /**
- * What the typed pass of an inspect template sees: the JSON with Go maps marked and each Go field
- * name beside its JSON key (the JSON name is kept: where the typed pass and the raw fallback would
- * both succeed they print the same).
+ * What the typed pass of an inspect template sees: the JSON with Go maps marked, and Go's field names
+ * where they differ from the JSON keys (`.ID` works here, `.Id` only in the raw fallback, so
+ * `{{.ID}} {{.Id}}` fails as it does with docker).
  */
 export function inspectValue(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((item) => inspectValue(item));
@@ -353,9 +354,14 @@ export function inspectValue(value: unknown, key = ''): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(value)) out[name] = inspectValue(item, name);
   if (goMapKeys.has(key)) return goMap(out);
+  const renamed: string[] = [];
   for (const [json, go] of Object.entries(goFieldNames)) {
-    if (json in out && !(go in out)) Object.defineProperty(out, go, { value: out[json], enumerable: false });
+    if (json in out && !(go in out)) {
+      Object.defineProperty(out, go, { value: out[json], enumerable: false });
+      renamed.push(json);
+    }
   }
+  hideTemplateFields(out, renamed);
   return out;
 }
 

@@ -16,13 +16,16 @@ export function indentJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-/** inspect.Inspect: `[...]` of the objects, or the template once per object. */
+/**
+ * The output of an inspect without a template: MarshalIndent of the list ("[]" when empty), or with
+ * `--format json` the compact list on one line; with a template, the template once per object.
+ */
 export function renderInspect(format: string, elements: readonly unknown[]): string {
   if (format === '') {
     if (elements.length === 0) return '[]\n';
     return `${indentJson(elements)}\n`;
   }
-  if (format === 'json') return `${elements.map((element) => toGoJson(element)).join('\n')}\n`;
+  if (format === 'json') return `[${elements.map((element) => toGoJson(element)).join(',')}]\n`;
   const template = parseFormat(format);
   return elements.map((element) => `${executeInspect(template, element)}\n`).join('');
 }
@@ -46,27 +49,43 @@ function executeInspect(template: Template, element: unknown): string {
 }
 
 /**
- * inspect.Inspect for a list of names: a bad template is exit status 64, each name is fetched with
- * `get`, the objects found are printed, then the errors are joined (exit 1).
+ * docker/cli's inspect.Inspect for a list of names (every inspect command): a bad template is exit
+ * status 64; each name is fetched with `get` (which throws the text docker prints for it) and
+ * inspected; what was inspected is printed (a template that printed nothing prints an empty line, an
+ * empty list "[]"), then the errors, in the order of the names, joined (exit status 1).
  */
 export async function inspectEach(env: DockerEnv, names: readonly string[], format: string, get: (name: string) => Promise<unknown>): Promise<void> {
+  let template: Template | undefined;
   if (format !== '' && format !== 'json') {
     try {
-      parseFormat(format);
+      template = parseFormat(format);
     } catch (error) {
       throw new StatusError((error as Error).message, 64);
     }
   }
   const elements: unknown[] = [];
   const errors: string[] = [];
+  let output = '';
   for (const name of names) {
+    let element: unknown;
     try {
-      elements.push(await get(name));
+      element = await get(name);
     } catch (error) {
       errors.push((error as Error).message);
+      continue;
+    }
+    if (!template) {
+      elements.push(element);
+      continue;
+    }
+    try {
+      output += `${executeInspect(template, element)}\n`;
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      errors.push(error.message);
     }
   }
-  if (format === '' || elements.length > 0) env.stdout(renderInspect(format, elements));
+  env.stdout(template ? (output === '' ? '\n' : output) : renderInspect(format, elements));
   if (errors.length > 0) throw new StatusError(errors.join('\n'), 1);
 }
 

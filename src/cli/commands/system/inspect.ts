@@ -3,7 +3,7 @@
 
 import { defineCommand, requiresMinArgs, type BoolValue, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
-import { renderInspect } from '../image/inspect';
+import { inspectEach } from '../image/inspect';
 import { inspectFormatHelp } from '../container/common';
 
 const types = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
@@ -21,32 +21,22 @@ export function inspectCommand() {
     run: async ({ args, options, env }) => {
       const type = options.type.value;
       if (type !== '' && !types.includes(type)) throw new Error(`"${type}" is not a valid value for --type`);
-      const elements: unknown[] = [];
-      const errors: string[] = [];
-      for (const name of args) {
+      await inspectEach(env, args, options.format.value, async (name) => {
         const n = encodeURIComponent(name);
-        const attempts: [string, string][] = [
-          ['container', `/containers/${n}/json${options.size.value ? '?size=1' : ''}`],
-          ['image', `/images/${n}/json`],
-          ['network', `/networks/${n}`],
-          ['volume', `/volumes/${n}`],
+        const attempts: [string, string, boolean][] = [
+          ['container', `/containers/${n}/json`, options.size.value],
+          ['image', `/images/${n}/json`, false],
+          ['network', `/networks/${n}`, false],
+          ['volume', `/volumes/${n}`, false],
         ];
-        let found = false;
-        for (const [kind, path] of attempts) {
+        for (const [kind, path, size] of attempts) {
           if (type !== '' && type !== kind) continue;
-          const [bare, query] = path.split('?');
-          const response = await env.client.request('GET', bare, { query: query ? { size: '1' } : undefined });
-          if (response.status === 200) {
-            elements.push(await response.json());
-            found = true;
-            break;
-          }
+          const response = await env.client.request('GET', path, { query: size ? { size: '1' } : undefined });
+          if (response.status === 200) return response.json();
           await response.bytes();
         }
-        if (!found) errors.push(type !== '' ? `Error: No such ${type}: ${name}` : `Error: No such object: ${name}`);
-      }
-      env.stdout(elements.length > 0 ? renderInspect(options.format.value, elements) : options.format.value === '' ? '[]\n' : '');
-      if (errors.length > 0) throw new Error(errors.join('\n'));
+        throw new Error(type !== '' ? `Error: No such ${type}: ${name}` : `Error: No such object: ${name}`);
+      });
     },
   });
 }
