@@ -25,7 +25,7 @@ cp /usr/share/seabios/bios.bin "$dist/seabios.bin"
 version() { dpkg-query -W -f='${Version}' "$1"; }
 {
   echo '{'
-  echo "  \"kernel\": \"linux-source-6.1 $(version linux-source-6.1), i386 tinyconfig + vm-images/kernel/config.fragment\","
+  echo "  \"kernel\": \"linux-source-6.1 $(version linux-source-6.1), i386 tinyconfig + vm-images/kernel/config.fragment + vm-images/kernel/patches ($(ls vm-images/kernel/patches | paste -sd, -))\","
   echo "  \"kernel-compiler\": \"$(gcc --version | head -1)\","
   echo "  \"initramfs\": \"$(paste -sd, "$dist/initramfs.packages" | sed 's/,/, /g')\","
   echo "  \"agent\": \"vm-images/agent/*.c, $(gcc --version | head -1) -m32 -static, glibc libc6-dev-i386 $(version libc6-dev-i386), dockside-agent sha256 $(sha256sum "$dist/dockside-agent" | cut -d' ' -f1)\","

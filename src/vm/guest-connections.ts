@@ -23,6 +23,8 @@ export type ConnectionHandler = (connection: GuestConnection) => void;
 
 export class GuestConnections {
   private readonly handlers = new Map<string, ConnectionHandler>();
+  /** What the host asked to listen on, with the mode: a respawned agent listens on it again. */
+  private readonly listening = new Map<GuestSocketName, number>();
 
   constructor(private readonly agent: AgentClient) {
     agent.onAccept((connection) => {
@@ -30,6 +32,14 @@ export class GuestConnections {
       if (!handler) return false;
       handler(connection);
       return true;
+    });
+    agent.onStarted(() => {
+      for (const [socket, mode] of this.listening) {
+        this.agent.request('listen', { socket, path: GUEST_SOCKETS[socket], mode }, { timeoutMs: 10_000 }).catch((error: unknown) => {
+          // Nobody awaits this: say it where a developer looks, the learner's `docker` will say the rest.
+          console.warn(`dockside: listening on ${socket} again after the agent restarted failed:`, error);
+        });
+      }
     });
   }
 
@@ -44,10 +54,12 @@ export class GuestConnections {
   /** Makes the agent listen on the socket (the file appears in the guest). */
   async listen(socket: GuestSocketName, mode = 0o660): Promise<void> {
     await this.agent.request('listen', { socket, path: GUEST_SOCKETS[socket], mode }, { timeoutMs: 10_000 });
+    this.listening.set(socket, mode);
   }
 
   /** Closes the listening socket and removes its file; connections already accepted go on. */
   async unlisten(socket: GuestSocketName): Promise<void> {
+    this.listening.delete(socket);
     await this.agent.request('unlisten', { socket }, { timeoutMs: 10_000 });
   }
 }

@@ -193,3 +193,18 @@ describe('/var/run/docker.sock', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('a crashed agent', () => {
+  it('is respawned by init, says so, and listens on the docker sockets again', async () => {
+    const before = (await sh(guest, 'pidof dockside-agent')).stdout.trim();
+    // The script runs under the agent it kills: the host fails the call when the new agent starts.
+    await expect(sh(guest, 'kill -9 $(pidof dockside-agent); sleep 30')).rejects.toThrow(/the guest agent restarted/);
+    const r = await eventually(async () => {
+      const after = await sh(guest, 'pidof dockside-agent; docker ps --format "{{.Names}}"; echo "status=$?"; printf "GET /_ping HTTP/1.1\\r\\nHost: docker\\r\\nConnection: close\\r\\n\\r\\n" | dockside-sockcat /var/run/docker.sock | tail -c 2').catch(() => undefined);
+      return after?.stdout.includes('status=0') ? after : undefined;
+    }, 30_000, 'docker through the respawned agent');
+    const [pid, ...rest] = r.stdout.split('\n');
+    expect(pid).not.toBe(before);
+    expect(rest.join('\n')).toBe('status=0\nOK');
+  }, 60_000);
+});

@@ -279,6 +279,12 @@ int main(int argc, char **argv) {
         return 1;
     }
 
+    /* A restarted agent (init respawns it) says so: the host's pending calls will never be answered,
+       and the sockets it asked for must be listened on again. */
+    char started[64];
+    int len = snprintf(started, sizeof started, "{\"event\":\"started\",\"pid\":%d}", (int)getpid());
+    send_frame(FRAME_EVENT, 0, started, (size_t)len);
+
     struct pollfd *fds = NULL;
     struct slot {
         int kind;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the guest kernel (bzImage) from Debian's linux-source-6.1: i386 tinyconfig plus config.fragment,
-# everything built in, no modules. Needs: linux-source-6.1 build-essential bc bison flex libelf-dev.
+# Builds the guest kernel (bzImage) from Debian's linux-source-6.1 with patches/ applied: i386 tinyconfig plus
+# config.fragment, everything built in, no modules. Needs: linux-source-6.1 build-essential bc bison flex libelf-dev.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/../dist}
@@ -14,6 +14,12 @@ if [ ! -f "$src/Makefile" ]; then
   tar -C "$work" -xf "$tarball"
 fi
 cd "$src"
+# Our fixes to Debian's source (vm-images/kernel/patches, each says why); a reused tree keeps them applied.
+for patch in "$here"/patches/*.patch; do
+  if ! patch -p1 -R -s -f --dry-run < "$patch" >/dev/null 2>&1; then
+    patch -p1 -s -f < "$patch"
+  fi
+done
 export ARCH=i386 KBUILD_BUILD_TIMESTAMP='2026-01-01 00:00:00' KBUILD_BUILD_USER=dockside KBUILD_BUILD_HOST=dockside
 make -s tinyconfig
 scripts/kconfig/merge_config.sh -m .config "$here/config.fragment" >/dev/null

@@ -69,6 +69,7 @@ export class AgentClient {
   private pinging = false;
   private closed = false;
   private readonly acceptListeners = new Set<(connection: GuestConnection) => boolean>();
+  private readonly startListeners = new Set<() => void>();
   /** Protocol errors the agent reported for frames it could not read (ERROR frames). */
   readonly protocolErrors: Json[] = [];
 
@@ -120,6 +121,12 @@ export class AgentClient {
   onAccept(listener: (connection: GuestConnection) => boolean): () => void {
     this.acceptListeners.add(listener);
     return () => this.acceptListeners.delete(listener);
+  }
+
+  /** Called each time an agent starts: at boot, and when init respawns it after a crash. */
+  onStarted(listener: () => void): () => void {
+    this.startListeners.add(listener);
+    return () => this.startListeners.delete(listener);
   }
 
   private accept(event: AcceptEvent): void {
@@ -196,6 +203,10 @@ export class AgentClient {
         const event = parseJson(frame);
         if (event.event === 'accept' && typeof event.socket === 'string' && typeof event.stream === 'number') {
           this.accept({ socket: event.socket, stream: event.stream });
+        } else if (event.event === 'started') {
+          // A new agent (init respawned it) will never answer what the old one was asked.
+          this.failAll(new AgentUnavailableError('the guest agent restarted'));
+          for (const listener of this.startListeners) listener();
         }
         break;
       }
