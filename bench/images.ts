@@ -1,9 +1,8 @@
 // Images: pull of the bundled debian and busybox into the guest, split into the engine's part (read
 // the registry, verify and store blobs, hash and measure the layer) and the unpacking, which is done
-// two ways in the same run: the guest's own tar -x of a staged layer (the baseline, Dockside's
-// default) against JavaScript building the tree in the 9p share (GuestRuntime layersInShare, off
-// until the guest kernel's OOM oops with 9p layers is fixed); then a first container from the image;
-// and `docker images` with 50 images.
+// two ways in the same run: JavaScript building the tree in the 9p share (what Dockside does) against
+// the guest's own tar -x of a staged layer (the baseline, GuestRuntime with layersInShare false); then
+// a first container from the image; and `docker images` with 50 images.
 
 import { InProcessClient } from '../src/cli/client';
 import { runDocker } from '../src/cli/docker';
@@ -57,7 +56,7 @@ function quietEnv(client: InProcessClient): DockerEnv {
 
 async function pullOnce(guest: Guest, image: string, where: 'share' | 'guest', unpackAt: 'pull' | 'run'): Promise<{ pullMs: number; unpackMs: number; firstRunMs: number }> {
   const times = { unpack: 0 };
-  // The baseline (Dockside's default) stages each layer and the guest unpacks it; 'share' builds it in the 9p share.
+  // 'share' (Dockside's default) builds each layer in the 9p share; the baseline stages it and the guest unpacks it.
   const files = { write: (path: string, data: Uint8Array) => guest.writeFile(path, data), read: (path: string) => guest.readFile(path), tree: guest.shareTree() };
   const base = new GuestRuntime(guest.agent, files, { layersInShare: where === 'share' });
   const runtime = timedRuntime(base, times);

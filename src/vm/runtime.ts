@@ -32,11 +32,10 @@ export interface SharedFiles {
 export interface GuestRuntimeOptions {
   /**
    * Unpack image layers into the 9p share (JavaScript builds the tree; overlayfs reads it over 9p)
-   * instead of the guest's tar -x into tmpfs. Off by default: with a layer on 9p, a container that a
-   * memory cgroup OOM-kills while it faults its own binary back in from 9p can oops the 6.1 guest
-   * kernel (NULL dereference while the killed task exits; "Fixing recursive fault but reboot is
-   * needed!"), seen in 2 of 26 `-m 16m` OOM kills under CPU contention and in none of 14 with tmpfs
-   * layers (the OOM loop in the issue note). Mounting the share cache=loose made it rarer but not gone.
+   * instead of the guest's tar -x into tmpfs; on unless false. It needs the guest kernel's 9p patch
+   * (vm-images/kernel/patches/0001-*): without it, a container that a memory cgroup OOM-kills while it
+   * pages its own binary in from 9p could oops the 6.1 kernel (2 of 26 `-m 16m` kills under CPU
+   * contention; v86 wrote a late Tread reply into pages the killed task had already released).
    */
   layersInShare?: boolean;
 }
@@ -145,7 +144,7 @@ export class GuestRuntime implements Runtime {
    * directories need an xattr), and every layer without layersInShare, are unpacked by the guest.
    */
   async installLayer(dir: string, tar: Uint8Array): Promise<void> {
-    const tree = this.options.layersInShare ? this.share.tree : undefined;
+    const tree = this.options.layersInShare === false ? undefined : this.share.tree;
     if (tree) {
       const root = `${LAYERS_IN_SHARE}/${layerTreeName(dir)}`;
       try {

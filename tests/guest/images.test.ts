@@ -1,8 +1,7 @@
 // Images in the real guest: pulls through the Engine API of a daemon on the real GuestRuntime, with
 // the Node bundled registry (vm-images/images/dist) and a MemoryStore. Layers are unpacked once
-// under /var/lib/docker/overlay2/<id>/diff and shared by the images that use them; with
-// layersInShare they are built in the 9p share instead and overlayfs reads them there (owners, links,
-// devices, whiteouts).
+// into the 9p share, linked at /var/lib/docker/overlay2/<id>/diff and shared by the images that use
+// them; overlayfs reads them there (owners, links, devices, whiteouts).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessClient } from '../../src/cli/client';
@@ -12,7 +11,7 @@ import { TarWriter, gzip } from '../../src/engine/images/tar';
 import { MemoryStore } from '../../src/engine/store';
 import { NodeBundledRegistry } from '../../src/node/bundled-registry';
 import type { Guest } from '../../src/vm/guest';
-import { GuestRuntime } from '../../src/vm/runtime';
+import type { GuestRuntime } from '../../src/vm/runtime';
 import { sh, startGuest } from '../helpers/guest';
 
 let guest: Guest;
@@ -79,10 +78,10 @@ describe('images in the guest', () => {
   });
 });
 
-describe('layers in the 9p share (GuestRuntime with layersInShare)', () => {
+describe('layers in the 9p share', () => {
   let shareRuntime: GuestRuntime;
   beforeAll(() => {
-    shareRuntime = new GuestRuntime(guest.agent, { write: (path, data) => guest.writeFile(path, data), read: (path) => guest.readFile(path), tree: guest.shareTree() }, { layersInShare: true });
+    shareRuntime = guest.runtime; // the default: layers in the share
   });
   const root = '/var/lib/docker/overlay2/test-9p';
   const lowerDir = `${root}-lower/diff`;

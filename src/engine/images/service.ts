@@ -3,14 +3,12 @@
 // search, push and login, with docker's messages. It also gives containers their images
 // (ImageProvider): every layer is unpacked once in the guest at /var/lib/docker/overlay2/<id>/diff.
 //
-// Where layers are unpacked (bench/images.ts, Node, 2 cores): by the guest's tar -x into tmpfs, or,
-// with the runtime's layersInShare, built in the 9p share from the page's side. debian (34 MB gzip,
-// 92 MB unpacked): the engine's part of a pull (read, verify, store, hash the diff) is 1.5 s; the
-// guest's tar -x 6-8 s; the 9p share 0.2 s (the measured tar is handed on, not gunzipped twice), but
-// layers on 9p can oops the guest kernel under memory-cgroup OOM (see GuestRuntimeOptions), so the
-// guest unpacks them. Default 'run': `docker pull` returns after the engine's part and the first
-// container that needs a layer unpacks it (guest RAM is spent only on images that run); 'pull'
-// unpacks at pull like docker, with "Extracting" progress.
+// Where layers are unpacked (bench/images.ts, Node, 2 cores): the runtime builds each layer's tree in
+// the 9p share from the page's side and the guest reads it there (see GuestRuntime.installLayer).
+// debian (34 MB gzip, 92 MB unpacked): the engine's part of a pull (read, verify, store, hash the
+// diff) is 1.5 s and unpacking 0.2 s (the measured tar is handed on, not gunzipped twice); the
+// guest's own tar -x took 6-8 s. So the default is 'pull', as docker extracts at pull ("Extracting"
+// progress); 'run' leaves unpacking to the first container that needs a layer.
 // A marker file (<id>/committed) tells a restored or reloaded guest which layers it already has.
 
 import { ApiError, invalidParameter, notFound } from '../api/types';
@@ -167,7 +165,7 @@ export class ImageService implements ImageProvider {
     this.registry = options.registry;
     this.events = options.events;
     this.clock = options.clock;
-    this.unpackAt = options.unpackAt ?? 'run';
+    this.unpackAt = options.unpackAt ?? 'pull';
     this.images = new ImageStore(options.store, { now: options.clock, newCacheId: options.newCacheId });
   }
 
