@@ -1,6 +1,6 @@
 // The devices cgroup: docker's rules (moby's defaults, --device permissions, --device-cgroup-rule,
 // --privileged) and runc's always-allowed devices, reduced like runc's emulator to a default and
-// its exceptions; the engine wiring of those and of seccomp into the runtime spec.
+// its exceptions (what the agent turns into its eBPF program).
 
 import { describe, expect, it } from 'vitest';
 import { deviceFilter, dockerDeviceRules, parseDeviceCgroupRule, type DeviceCgroupRule } from '../../src/engine/containers/devices';
