@@ -261,3 +261,27 @@ function decodeValue(value: GoJson, type: GoType, context: { error?: string }, s
     }
   }
 }
+
+/**
+ * Go's json.Compact: the same text without insignificant whitespace (strings and numbers kept byte for
+ * byte); throws Go's syntax error for text that is not JSON.
+ */
+export function compactGoJson(text: string): string {
+  parseGoJson(text);
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i];
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (!' \t\r\n'.includes(c)) {
+      out += c;
+    }
+  }
+  return out;
+}
