@@ -251,6 +251,7 @@ export class GuestRuntime implements Runtime {
       stderr: stderrId,
       ...(spec.capabilities ? { capabilities: spec.capabilities } : {}),
       ...(spec.noNewPrivileges ? { noNewPrivileges: true } : {}),
+      ...(spec.seccomp ? { seccomp: base64(spec.seccomp) } : {}),
     };
     let reply: Json;
     try {
@@ -307,6 +308,12 @@ function layerTreeName(dir: string): string {
   const parts = dir.split('/').filter(Boolean);
   const name = parts.at(-1) === 'diff' && parts.length > 1 ? parts[parts.length - 2] : (parts.at(-1) ?? '');
   return checkStageName(name);
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 function checkStageName(name: string): string {

@@ -62,6 +62,54 @@ describe('docker in the guest', () => {
     expect(unknown.status).toBe(125);
   });
 
+  it('seccomp: docker\'s default profile for the container, its execs and -u 1000; unconfined, --privileged and custom profiles', async () => {
+    const run = (...argv: string[]) => docker(daemon, ['run', '--rm', ...argv]);
+    const denied = await run('busybox', 'sh', '-c', 'grep "^Seccomp:" /proc/self/status; unshare -U true');
+    expect(denied.stdout).toBe('Seccomp:\t2\n');
+    expect(denied.stderr).toContain('Operation not permitted');
+    expect(denied.status).not.toBe(0);
+    const unconfined = await run('--security-opt', 'seccomp=unconfined', 'busybox', 'sh', '-c', 'grep "^Seccomp:" /proc/self/status; unshare -U true && echo ok');
+    expect(unconfined).toMatchObject({ stdout: 'Seccomp:\t0\nok\n', status: 0 });
+    expect((await run('--privileged', 'busybox', 'sh', '-c', 'unshare -U true && echo ok')).stdout).toBe('ok\n');
+    // the profile follows the capabilities: CAP_SYS_ADMIN brings unshare; personality(PER_LINUX32) passes an argument rule
+    expect((await run('--cap-add', 'SYS_ADMIN', 'busybox', 'sh', '-c', 'unshare -U true && echo ok')).stdout).toBe('ok\n');
+    expect((await run('busybox', 'linux32', 'uname', '-m')).stdout).toBe('i686\n');
+    // not root, without no-new-privileges: the filter is installed while the agent's child still has CAP_SYS_ADMIN
+    const user = await run('-u', '1000', 'busybox', 'sh', '-c', 'id -u; grep "^Seccomp" /proc/self/status; unshare -U true 2>&1');
+    expect(user.stdout).toMatch(/^1000\nSeccomp:\t2\nSeccomp_filters:\t1\n.*Operation not permitted\n$/);
+    const nnp = await run('-u', '1000', '--security-opt', 'no-new-privileges', 'busybox', 'sh', '-c', 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status');
+    expect(nnp.stdout).toBe('NoNewPrivs:\t1\nSeccomp:\t2\n');
+    // docker exec gets the container's filter
+    await docker(daemon, ['run', '-d', '--name', 'sc', 'busybox', 'sleep', '1000']);
+    const exec = await docker(daemon, ['exec', 'sc', 'sh', '-c', 'grep "^Seccomp:" /proc/self/status; unshare -U true']);
+    expect(exec.stdout).toBe('Seccomp:\t2\n');
+    expect(exec.stderr).toContain('Operation not permitted');
+    await docker(daemon, ['rm', '-f', 'sc']);
+    // a profile of our own: mkdir gets EACCES, the rest is allowed
+    const files = new Map([['/tmp/nomkdir.json', new TextEncoder().encode(JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] }))]]);
+    const custom = await docker(daemon, ['run', '--rm', '--security-opt', 'seccomp=/tmp/nomkdir.json', 'busybox', 'sh', '-c', 'mkdir /x; echo $?; unshare -U true && echo unshared'], { files });
+    expect(custom.stderr).toBe("mkdir: can't create directory '/x': Permission denied\n");
+    expect(custom.stdout).toBe('1\nunshared\n');
+    const bad = await docker(daemon, ['run', '--rm', '--security-opt', 'seccomp=/tmp/bad.json', 'busybox', 'true'], { files: new Map([['/tmp/bad.json', new TextEncoder().encode('{"defaultAction":"SCMP_ACT_DENY"}')]]) });
+    expect(bad.stderr).toContain('Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: string SCMP_ACT_DENY is not a valid action for seccomp: unknown');
+    expect(bad.status).toBe(125);
+  });
+
+  it('the devices cgroup: mknod works, opening a node docker did not allow does not; --device permissions; --privileged allows all', async () => {
+    const block = await docker(daemon, ['run', '--rm', 'busybox', 'sh', '-c', 'mknod /tmp/sda b 8 0 && echo made; head -c 1 /tmp/sda; cat /dev/null && echo null-ok']);
+    expect(block.stdout).toBe('made\nnull-ok\n');
+    expect(block.stderr).toBe('head: /tmp/sda: Operation not permitted\n');
+    const privileged = await docker(daemon, ['run', '--rm', '--privileged', 'busybox', 'sh', '-c', 'mknod /tmp/sda b 8 0 && head -c 1 /tmp/sda']);
+    expect(privileged.stderr).not.toContain('Operation not permitted'); // the kernel itself has no such disk
+    const serial = await docker(daemon, ['run', '--rm', '--device', '/dev/ttyS1:/dev/ttyS1:r', 'busybox', 'sh', '-c', 'exec 3</dev/ttyS1 && echo read-ok; echo x >/dev/ttyS1 && echo write-ok']);
+    expect(serial.stdout).toBe('read-ok\n');
+    expect(serial.stderr).toBe('sh: can\'t create /dev/ttyS1: Operation not permitted\n');
+    const writable = await docker(daemon, ['run', '--rm', '--device', '/dev/ttyS1:/dev/ttyS1:rw', 'busybox', 'sh', '-c', 'exec 3</dev/ttyS1 && echo read-ok; exec 4>/dev/ttyS1 && echo write-ok']);
+    expect(writable.stdout).toBe('read-ok\nwrite-ok\n');
+    const all = await docker(daemon, ['run', '--rm', '--privileged', '--device', '/dev/ttyS1:/dev/ttyS1:r', 'busybox', 'sh', '-c', 'exec 4>/dev/ttyS1 && echo write-ok']);
+    expect(all.stdout).toBe('write-ok\n');
+  });
+
   it('run -d, ps, exec, stop, rm', async () => {
     const run = await docker(daemon, ['run', '-d', '--name', 'web', '-h', 'webhost', 'busybox', 'sleep', '1000']);
     expect(run.status).toBe(0);

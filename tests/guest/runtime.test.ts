@@ -252,6 +252,22 @@ describe('containers from the runtime', () => {
     expect(await bounding(undefined)).toContain('CapBnd:\t000001ffffffffff');
   });
 
+  it('fails create, never silently, when the devices program or the seccomp filter cannot be installed', async () => {
+    const devices = await runContainer(['true'], { deviceFilter: { defaultAllow: false, rules: [{ type: 'x' as 'c', major: 1, minor: 3, access: 'rwm' }] } }).catch((e: unknown) => e);
+    expect(devices).toMatchObject({ code: 'EINVAL', op: 'bpf' });
+    expect((devices as Error).message).toContain('bad devices cgroup rules');
+    const devicesId = `t${counter}${'0'.repeat(10)}`;
+    // a classic BPF program that does not end in a return: the kernel refuses it
+    const id = `t${++counter}sc000000`;
+    const spec = containerSpec({ id, hostname: 'sc', layers: [LAYER], netNamespace: 'none', process: { ...processSpec(['true']), seccomp: new Uint8Array([0x20, 0, 0, 0, 0, 0, 0, 0]) } });
+    const seccomp = await runtime.create(spec, { stdin: false }).catch((e: unknown) => e);
+    expect(seccomp).toMatchObject({ code: 'EINVAL', op: 'seccomp' });
+    await runtime.delete(id);
+    const left = (await sh(guest, 'ls /sys/fs/cgroup/docker')).stdout.split('\n');
+    expect(left).not.toContain(devicesId);
+    expect(left).not.toContain(id);
+  });
+
   it('tears down leaving no cgroup, mount or veth behind', async () => {
     const before = await guestState();
     const { id, init } = await runContainer(['sleep', '1000']);

@@ -189,6 +189,8 @@ describe('system commands', () => {
     expect(info.stdout).toContain('Client:\n Version:    28.2.2\n Context:    default\n Debug Mode: false\n\nServer:\n Containers: 2\n  Running: 1\n  Paused: 0\n  Stopped: 1\n');
     expect(info.stdout).toContain(' Storage Driver: overlay2\n');
     expect(info.stdout).toContain(' Cgroup Version: 2\n');
+    // every container gets docker's built-in seccomp profile (v28's SecurityOptions and CLI output)
+    expect(info.stdout).toContain(' Security Options:\n  seccomp\n   Profile: builtin\n  cgroupns\n Kernel Version:');
     expect(info.stdout).toContain(' Total Memory: 256MiB\n');
     const version = await docker(daemon, ['version']);
     expect(version.stdout).toBe(

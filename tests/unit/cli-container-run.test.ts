@@ -153,3 +153,22 @@ describe('docker run', () => {
   });
 });
 
+
+describe('docker run --security-opt seccomp=<file>', () => {
+  it('sends the profile compacted, refuses a file that is not JSON, and inspect keeps what docker stores', async () => {
+    const { daemon } = setup();
+    const profile = '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [ { "names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "comment": "a  b" } ]\n}\n';
+    const files = new Map([
+      ['/p.json', new TextEncoder().encode(profile)],
+      ['/bad.json', new TextEncoder().encode('{"defaultAction": "SCMP_ACT_ALLOW",}')],
+    ]);
+    expect((await docker(daemon, ['create', '--name', 'sc', '--security-opt', 'seccomp=/p.json', 'busybox'], { files })).status).toBe(0);
+    const stored = await docker(daemon, ['inspect', '-f', '{{json .HostConfig.SecurityOpt}}', 'sc']);
+    expect(JSON.parse(stored.stdout)).toEqual(['seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO","comment":"a  b"}]}']);
+    const bad = await docker(daemon, ['run', '--security-opt', 'seccomp=/bad.json', 'busybox'], { files });
+    expect(bad.stderr).toBe("docker: compacting json for seccomp profile (/bad.json) failed: invalid character '}' looking for beginning of object key string\n\nRun 'docker run --help' for more information\n");
+    expect(bad.status).toBe(125);
+    const unknown = await docker(daemon, ['run', '--rm', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=x', '--security-opt', 'foo=bar', 'busybox'], { files });
+    expect(unknown.stderr).toContain('Error response from daemon: invalid --security-opt 2: "foo=bar"');
+  });
+});

@@ -362,3 +362,53 @@ describe('--security-opt no-new-privileges', () => {
     expect(noNewPrivileges(['label=type:svirt_apache_t', 'apparmor=unconfined'])).toBe(false);
   });
 });
+
+describe('seccomp and the devices cgroup in the runtime spec', () => {
+  const createSpec = (runtime: FakeRuntime) => runtime.calls.filter((c) => c.op === 'create').at(-1)!.args[0] as ContainerSpec;
+
+  it('gives the container and its execs docker\'s default filter; unconfined and --privileged turn it off', async () => {
+    const { service, runtime } = setup();
+    await service.create('sc', { Image: 'busybox', Cmd: ['sleep', '100'] });
+    await service.start('sc');
+    const spec = createSpec(runtime);
+    expect(spec.process.seccomp?.length).toBeGreaterThan(100 * 8);
+    expect(spec.cgroup.devices?.defaultAllow).toBe(false);
+    expect(spec.cgroup.devices?.rules).toContainEqual({ type: 'c', major: 136, minor: -1, access: 'rwm' });
+    const execId = await service.execCreate('sc', { Cmd: ['echo', 'x'], Privileged: true });
+    const exec = service.getExec(execId);
+    await service.execStart(exec, { stdin: false });
+    await exec.exited;
+    const execSpec = runtime.calls.find((c) => c.op === 'exec')!.args[1] as { seccomp?: Uint8Array };
+    expect(execSpec.seccomp).toEqual(spec.process.seccomp); // the container's, --privileged or not
+
+    await service.create('un', { Image: 'busybox', Cmd: ['echo'], HostConfig: { SecurityOpt: ['seccomp=unconfined'] } });
+    await service.start('un');
+    expect(createSpec(runtime).process.seccomp).toBeUndefined();
+    await service.create('pr', { Image: 'busybox', Cmd: ['echo'], HostConfig: { Privileged: true } });
+    await service.start('pr');
+    expect(createSpec(runtime).process.seccomp).toBeUndefined();
+    expect(createSpec(runtime).cgroup.devices).toEqual({ defaultAllow: true, rules: [] });
+  });
+
+  it('--device permissions reach the devices cgroup', async () => {
+    const { service, runtime } = setup();
+    runtime.hostDeviceNodes.set('/dev/ttyS1', [{ path: '/dev/ttyS1', type: 'c', major: 4, minor: 65, mode: 0o660 }]);
+    await service.create('dv', { Image: 'busybox', Cmd: ['echo'], HostConfig: { Devices: [{ PathOnHost: '/dev/ttyS1', PathInContainer: '/dev/ttyS1', CgroupPermissions: 'r' }] } });
+    await service.start('dv');
+    expect(createSpec(runtime).devices).toContainEqual({ path: '/dev/ttyS1', type: 'c', major: 4, minor: 65, mode: 0o660 });
+    expect(createSpec(runtime).cgroup.devices?.rules).toContainEqual({ type: 'c', major: 4, minor: 65, access: 'r' });
+  });
+
+  it('a profile docker cannot use fails the start with docker\'s text and leaves the container created', async () => {
+    const { service, runtime } = setup();
+    await service.create('bad', { Image: 'busybox', Cmd: ['echo'], HostConfig: { SecurityOpt: ['seccomp={"defaultAction":'] } });
+    await expect(service.start('bad')).rejects.toMatchObject({ status: 500, message: 'Decoding seccomp profile failed: unexpected end of JSON input' });
+    expect(service.get('bad').record.state).toMatchObject({ status: 'created', exitCode: 128, error: 'Decoding seccomp profile failed: unexpected end of JSON input' });
+    expect(runtime.calls.some((c) => c.op === 'create')).toBe(false);
+    await service.create('act', { Image: 'busybox', Cmd: ['echo'], HostConfig: { SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_DENY"}'] } });
+    await expect(service.start('act')).rejects.toMatchObject({
+      message: 'failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: string SCMP_ACT_DENY is not a valid action for seccomp: unknown',
+    });
+    await expect(service.create('', { Image: 'busybox', HostConfig: { SecurityOpt: ['foo=bar'] } })).rejects.toMatchObject({ status: 500, message: 'invalid --security-opt 2: "foo=bar"' });
+  });
+});

@@ -207,6 +207,8 @@ void freeze_check(void);
 int cgroup_create(const char *path, struct err *e);
 /* Kills every process of a cgroup and removes the directory (waits up to a second). */
 int cgroup_destroy(const char *path, struct err *e);
+/* Loads a devices cgroup program built from {"defaultAllow": bool, "rules": [...]} and attaches it. */
+int cgroup_devices(const char *path, const struct json *devices, struct err *e);
 
 /* ---- files.c ---- */
 void op_read(uint32_t req, const struct json *args);

@@ -443,6 +443,9 @@ static int setup_cgroup(const struct json *cgroup, struct err *e) {
         if (v->type != JSON_STRING) continue;
         if (write_file(file, v->string, v->length, e) < 0) return -1;
     }
+    /* before anything runs in the cgroup: the kernel must refuse what the rules do not allow */
+    const struct json *devices = json_get(cgroup, "devices");
+    if (devices && devices->type == JSON_OBJECT && cgroup_devices(path, devices, e) < 0) return -1;
     return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -291,8 +294,63 @@ static int apply_capabilities(const struct json *spec, struct err *e) {
     return 0;
 }
 
+static int base64_value(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* Decodes base64 (padding optional) into out (room for length/4*3+2 bytes); -1 on a bad character. */
+static long base64_decode(const char *text, size_t length, unsigned char *out) {
+    unsigned bits = 0, have = 0;
+    long n = 0;
+    for (size_t i = 0; i < length && text[i] != '='; i++) {
+        int v = base64_value(text[i]);
+        if (v < 0) return -1;
+        bits = (bits << 6) | (unsigned)v;
+        have += 6;
+        if (have >= 8) {
+            have -= 8;
+            out[n++] = (unsigned char)(bits >> have);
+            bits &= (1u << have) - 1;
+        }
+    }
+    return n;
+}
+
+/*
+ * The spec's "seccomp": base64 of the classic BPF program (struct sock_filter entries, 8 bytes each) the
+ * host compiled from the container's profile, installed with seccomp(2). The program's memory is not
+ * freed: execve follows, and the filter may already refuse what free would call.
+ */
+static int install_seccomp(const struct json *spec, struct err *e) {
+    const struct json *text = json_get(spec, "seccomp");
+    if (!text || text->type != JSON_STRING || text->length == 0) return 0;
+    unsigned char *bytes = malloc(text->length / 4 * 3 + 3);
+    if (!bytes) return fail_errno(e, ENOMEM, "seccomp", "");
+    long n = base64_decode(text->string, text->length, bytes);
+    if (n <= 0 || n % 8 != 0 || n / 8 > BPF_MAXINSNS) {
+        free(bytes);
+        fail_errno(e, EINVAL, "seccomp", "");
+        snprintf(e->message, sizeof e->message, "the seccomp filter is not base64 of at most %d sock_filter entries", BPF_MAXINSNS);
+        return -1;
+    }
+    struct sock_fprog prog = {.len = (unsigned short)(n / 8), .filter = (struct sock_filter *)bytes};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) return fail(e, "seccomp", "");
+    return 0;
+}
+
 int child_identity(const struct json *spec, struct err *e) {
     if (apply_capabilities(spec, e) < 0) return -1;
+    int no_new_privs = json_get_bool(spec, "noNewPrivileges", 0);
+    /* Without no_new_privs the kernel lets only a CAP_SYS_ADMIN holder install a filter: do it now, while
+     * the process is still root with every capability in effect (runc does the same). The filter then has
+     * to allow what follows (setgroups, setuid, chdir, execve), as docker's profile does. With
+     * no_new_privs it waits until just before execve (child_exec). */
+    if (!no_new_privs && install_seccomp(spec, e) < 0) return -1;
     const struct json *groups = json_get_array(spec, "groups");
     gid_t list[64];
     size_t n = 0;
@@ -302,7 +360,7 @@ int child_identity(const struct json *spec, struct err *e) {
     if (setgid((gid_t)json_get_int(spec, "gid", 0)) < 0) return fail(e, "setgid", "");
     if (setuid((uid_t)json_get_int(spec, "uid", 0)) < 0) return fail(e, "setuid", "");
     /* docker's --security-opt no-new-privileges: setuid binaries and file capabilities stop granting. */
-    if (json_get_bool(spec, "noNewPrivileges", 0) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail(e, "prctl", "no_new_privs");
+    if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail(e, "prctl", "no_new_privs");
     return 0;
 }
 
@@ -320,6 +378,7 @@ int child_exec(const struct json *spec, struct err *e) {
     char path[PATH_MAX];
     if (find_executable(argv[0], env, path, sizeof path) < 0) return fail(e, "execve", argv[0]);
     reset_signals();
+    if (json_get_bool(spec, "noNewPrivileges", 0) && install_seccomp(spec, e) < 0) return -1;
     execve(path, argv, envp);
     return fail(e, "execve", path);
 }

@@ -13,6 +13,9 @@ import { generateName, VALID_NAME } from './names';
 import { parseSignal } from './signals';
 import { ALL_CAPABILITIES, CGROUP_PARENT, DOCKER_ROOT, capabilitiesFor, cgroupSettings, containerSpec, type Resources } from './spec';
 import { ContainerLog } from './streams';
+import { deviceFilter, dockerDeviceRules } from './devices';
+import { SeccompError, seccompErrorMessage, seccompFilter } from './seccomp';
+import { parseSecurityOpt } from './security-opt';
 import { cleanPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
 import type { VolumeService } from '../volumes/service';
 import {
@@ -83,6 +86,8 @@ export class LiveContainer {
   /** Resolves when the current run's exit has been handled. */
   exitHandled: Promise<void> = Promise.resolve();
   stdinClosed = false;
+  /** The seccomp filter of the current run, for its processes and execs (program undefined: unconfined). */
+  seccomp: { program: Uint8Array | undefined } | undefined;
 
   constructor(
     public record: ContainerRecord,
@@ -443,6 +448,11 @@ export class ContainerService {
         throw invalidParameter(`invalid ${field}: ${(error as Error).message}`);
       }
     }
+    try {
+      parseSecurityOpt(hostConfig.SecurityOpt ?? []);
+    } catch (error) {
+      throw new ApiError(500, (error as Error).message); // moby's setSecurityOptions: a plain error
+    }
     const policy = hostConfig.RestartPolicy;
     if (policy && policy.Name !== '' && policy.Name !== 'no' && hostConfig.AutoRemove) {
       throw invalidParameter('can\'t create \'AutoRemove\' container with restart policy');
@@ -540,6 +550,10 @@ export class ContainerService {
           ),
         ]);
       }
+      live.seccomp = undefined;
+      const devices = await this.hostDevices(hostConfig.Devices ?? []);
+      const filter = this.deviceFilterOf(live, devices);
+      this.seccompOf(live);
       const process = await this.processSpec(live, config.Entrypoint ?? [], [record.path, ...record.args], {
         env: config.Env ?? [],
         user: config.User ?? '',
@@ -552,7 +566,8 @@ export class ContainerService {
         id: record.id,
         hostname,
         layers: record.layerDirs,
-        devices: await this.hostDevices(hostConfig.Devices ?? []),
+        devices: devices.map(({ node }) => node),
+        deviceFilter: filter,
         process,
         resources: resourcesOf(hostConfig),
         readonlyRootfs: hostConfig.ReadonlyRootfs ?? false,
@@ -676,7 +691,47 @@ export class ContainerService {
         : capabilitiesFor({ privileged: live.record.hostConfig.Privileged, capAdd: live.record.hostConfig.CapAdd, capDrop: live.record.hostConfig.CapDrop }),
       // The container's and every exec's processes, as runc applies the container's setting to both.
       noNewPrivileges: noNewPrivileges(live.record.hostConfig.SecurityOpt ?? []),
+      // The container's filter, for execs too (runc gives an exec the container's seccomp, --privileged or not).
+      seccomp: this.seccompOf(live),
     };
+  }
+
+  /**
+   * The container's seccomp filter (docker's default profile, a custom one, or none), computed once per
+   * run. Throws the ApiError docker gives for a profile that cannot be used.
+   */
+  private seccompOf(live: LiveContainer): Uint8Array | undefined {
+    if (live.seccomp) return live.seccomp.program;
+    const hostConfig = live.record.hostConfig;
+    try {
+      const program = seccompFilter({
+        profile: parseSecurityOpt(hostConfig.SecurityOpt ?? []).seccompProfile,
+        privileged: hostConfig.Privileged ?? false,
+        capabilities: capabilitiesFor({ privileged: hostConfig.Privileged, capAdd: hostConfig.CapAdd, capDrop: hostConfig.CapDrop }),
+        kernelVersion: this.deps.host.kernelVersion,
+      });
+      live.seccomp = { program };
+      return program;
+    } catch (error) {
+      if (error instanceof SeccompError) throw new ApiError(500, seccompErrorMessage(error));
+      throw new ApiError(500, (error as Error).message);
+    }
+  }
+
+  /** The devices cgroup of a run: docker's rules for --privileged, --device and --device-cgroup-rule. */
+  private deviceFilterOf(live: LiveContainer, devices: readonly { node: DeviceNode; permissions: string }[]) {
+    const hostConfig = live.record.hostConfig;
+    try {
+      return deviceFilter(
+        dockerDeviceRules({
+          privileged: hostConfig.Privileged ?? false,
+          devices: devices.map(({ node, permissions }) => ({ type: node.type, major: node.major, minor: node.minor, permissions })),
+          cgroupRules: hostConfig.DeviceCgroupRules,
+        }),
+      );
+    } catch (error) {
+      throw new ApiError(500, (error as Error).message);
+    }
   }
 
   private async resolveUser(live: LiveContainer, spec: string): Promise<User & { home: string }> {
@@ -1239,9 +1294,12 @@ export class ContainerService {
     }
   }
 
-  /** --device: the host's nodes at their container paths (a directory brings every node under it). */
-  private async hostDevices(requests: readonly DeviceMapping[]): Promise<DeviceNode[]> {
-    const nodes: DeviceNode[] = [];
+  /**
+   * --device: the host's nodes at their container paths (a directory brings every node under it), each
+   * with the cgroup permissions of its --device.
+   */
+  private async hostDevices(requests: readonly DeviceMapping[]): Promise<{ node: DeviceNode; permissions: string }[]> {
+    const nodes: { node: DeviceNode; permissions: string }[] = [];
     for (const request of requests) {
       let found: DeviceNode[];
       try {
@@ -1253,7 +1311,7 @@ export class ContainerService {
       const inContainer = request.PathInContainer || request.PathOnHost;
       for (const node of found) {
         const below = node.path === request.PathOnHost ? '' : node.path.slice(request.PathOnHost.replace(/\/+$/, '').length);
-        nodes.push({ ...node, path: `${inContainer.replace(/\/+$/, '')}${below}` || inContainer });
+        nodes.push({ node: { ...node, path: `${inContainer.replace(/\/+$/, '')}${below}` || inContainer }, permissions: request.CgroupPermissions || 'rwm' });
       }
     }
     return nodes;
@@ -1280,13 +1338,11 @@ export class ContainerService {
 
 /** --security-opt no-new-privileges (also =true, :true; =false turns it off), as moby parses it. */
 export function noNewPrivileges(securityOpt: readonly string[]): boolean {
-  let on = false;
-  for (const option of securityOpt) {
-    const [key, value] = option.includes('=') ? [option.slice(0, option.indexOf('=')), option.slice(option.indexOf('=') + 1)] : option.split(':');
-    if (key !== 'no-new-privileges') continue;
-    on = value === undefined || value === '' || value === 'true';
+  try {
+    return parseSecurityOpt(securityOpt).noNewPrivileges;
+  } catch {
+    return false; // refused at create
   }
-  return on;
 }
 
 /** The container's config: what the request says, the image's config for what it leaves out. */

@@ -2,7 +2,7 @@
 // nodes, masked and read-only paths every docker container gets, the overlay rootfs under
 // /var/lib/docker and the cgroup at /sys/fs/cgroup/docker/<id>.
 
-import type { ContainerSpec, DeviceNode, Mount, NetworkAttachment, ProcessSpec } from '../runtime/types';
+import type { ContainerSpec, DeviceFilter, DeviceNode, Mount, NetworkAttachment, ProcessSpec } from '../runtime/types';
 
 export const DOCKER_ROOT = '/var/lib/docker';
 export const CGROUP_PARENT = '/sys/fs/cgroup/docker';
@@ -38,6 +38,8 @@ export interface ContainerSpecOptions {
   netNamespace?: string;
   /** Host devices given with --device, by their path in the container (they replace defaults there). */
   devices?: DeviceNode[];
+  /** The devices cgroup (see devices.ts); undefined: no filter. */
+  deviceFilter?: DeviceFilter;
 }
 
 const DEFAULT_MASKED_PATHS = [
@@ -129,7 +131,11 @@ export function containerSpec(options: ContainerSpecOptions): ContainerSpec {
     symlinks: DEFAULT_SYMLINKS,
     maskedPaths: DEFAULT_MASKED_PATHS,
     readonlyPaths: DEFAULT_READONLY_PATHS,
-    cgroup: { path: `${CGROUP_PARENT}/${options.id}`, settings: cgroupSettings(options.resources) },
+    cgroup: {
+      path: `${CGROUP_PARENT}/${options.id}`,
+      settings: cgroupSettings(options.resources),
+      ...(options.deviceFilter ? { devices: options.deviceFilter } : {}),
+    },
     network: net === 'new' ? options.network : undefined,
     process: options.process,
   };

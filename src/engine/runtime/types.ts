@@ -23,6 +23,12 @@ export interface ProcessSpec {
   capabilities?: string[];
   /** PR_SET_NO_NEW_PRIVS before execve (docker's --security-opt no-new-privileges). */
   noNewPrivileges?: boolean;
+  /**
+   * A seccomp filter to install before execve: classic BPF, 8-byte struct sock_filter entries (u16 code,
+   * u8 jt, u8 jf, u32 k, little endian). Undefined: none (--security-opt seccomp=unconfined, host
+   * processes).
+   */
+  seccomp?: Uint8Array;
 }
 
 /** Receives a process's output. Returning a promise holds back further output until it settles. */
@@ -73,11 +79,30 @@ export interface DeviceNode {
   mode: number;
 }
 
+/** An exception to a devices cgroup's default; major or minor -1 means any. */
+export interface DeviceAccessRule {
+  type: 'b' | 'c';
+  major: number;
+  minor: number;
+  /** Some of r (read), w (write), m (mknod). */
+  access: string;
+}
+
+/** Which device nodes the processes of a cgroup may open or create. */
+export interface DeviceFilter {
+  /** What happens to an access no rule matches. */
+  defaultAllow: boolean;
+  /** Accesses that get the opposite of the default. */
+  rules: DeviceAccessRule[];
+}
+
 export interface CgroupSpec {
   /** e.g. /sys/fs/cgroup/docker/<id> */
   path: string;
   /** cgroup v2 interface files to write before anything runs: memory.max, cpu.weight, pids.max, ... */
   settings: Record<string, string>;
+  /** The devices cgroup (cgroup v2: an eBPF program attached to the cgroup); undefined: no filter. */
+  devices?: DeviceFilter;
 }
 
 export interface NetworkAttachment {

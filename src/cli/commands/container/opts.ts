@@ -6,6 +6,7 @@ import type { FlagSet, FlagValue, ListValue, MapValue, StringValue, BoolValue, I
 import { BytesValue as Bytes, UintValue, readCsvRecord } from '../../flags';
 import { convertKVStringsToMap, convertToStandardNotation, parseEnvFile, parseExpose, parseMount, parsePortSpecs, parseRestartPolicy, parseUlimit, parseVolume, parseCpus, validateLabel, type Mount, type Ulimit } from '../../opts';
 import type { DockerEnv } from '../../env';
+import { compactGoJson } from '../../../engine/containers/seccomp/gojson';
 
 export interface ContainerOptions {
   attach: ListValue;
@@ -371,7 +372,12 @@ export async function parseContainerOptions(
       } catch {
         throw new Error(`opening seccomp profile (${value.slice(8)}) failed: open ${value.slice(8)}: no such file or directory`);
       }
-      value = `seccomp=${decoder.decode(content)}`;
+      // docker/cli sends the profile's content, compacted (and refuses what is not JSON)
+      try {
+        value = `seccomp=${compactGoJson(decoder.decode(content))}`;
+      } catch (error) {
+        throw new Error(`compacting json for seccomp profile (${value.slice(8)}) failed: ${(error as Error).message}`);
+      }
     }
     securityOpts.push(value);
   }

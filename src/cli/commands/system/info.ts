@@ -81,8 +81,7 @@ export function renderServerInfo(info: Info): string {
     for (const option of info.SecurityOptions) {
       const fields = Object.fromEntries(option.split(',').map((kv) => kv.split('=') as [string, string]));
       out += `  ${fields.name}\n`;
-      if (fields.profile && fields.profile !== 'default') out += `   Profile: ${fields.profile}\n`;
-      else if (fields.name === 'seccomp') out += '   Profile: default\n';
+      if (fields.profile !== undefined) out += `   Profile: ${fields.profile}\n`;
     }
   }
   out += ` Kernel Version: ${info.KernelVersion}\n`;

@@ -128,7 +128,8 @@ export function registerSystemRoutes(router: Router, daemon: Daemon): void {
       ContainerdCommit: { ID: 'dockside-agent' },
       RuncCommit: { ID: 'dockside-agent' },
       InitCommit: { ID: '' },
-      SecurityOptions: ['name=cgroupns'],
+      // moby's order; every container gets the built-in seccomp profile unless it opts out
+      SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'],
       CDISpecDirs: ['/etc/cdi', '/var/run/cdi'],
       Warnings: null,
     });
