@@ -108,6 +108,13 @@ describe('docker in the guest', () => {
     expect(writable.stdout).toBe('read-ok\nwrite-ok\n');
     const all = await docker(daemon, ['run', '--rm', '--privileged', '--device', '/dev/ttyS1:/dev/ttyS1:r', 'busybox', 'sh', '-c', 'exec 4>/dev/ttyS1 && echo write-ok']);
     expect(all.stdout).toBe('write-ok\n');
+    // --privileged: the host's device nodes are in the container's /dev (not the console or pts), with their numbers.
+    const hostNumbers = (await sh(guest, 'stat -c "%t:%T" /dev/ttyS2')).stdout;
+    expect(hostNumbers).toBe('4:42\n');
+    const seen = await docker(daemon, ['run', '--rm', '--privileged', 'busybox', 'sh', '-c', 'stat -c "%t:%T" /dev/ttyS2; ls /dev/console 2>&1']);
+    expect(seen.stdout).toBe(`${hostNumbers}ls: /dev/console: No such file or directory\n`);
+    const unprivileged = await docker(daemon, ['run', '--rm', 'busybox', 'sh', '-c', 'ls /dev/ttyS2 2>&1']);
+    expect(unprivileged.stdout).toBe('ls: /dev/ttyS2: No such file or directory\n');
   });
 
   it('run -d, ps, exec, stop, rm', async () => {

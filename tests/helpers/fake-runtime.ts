@@ -133,6 +133,8 @@ export class FakeRuntime implements Runtime {
 
   async hostDevices(path: string): Promise<DeviceNode[]> {
     const nodes = this.hostDeviceNodes.get(path);
+    // A directory that was not registered itself holds every registered node below it (like find).
+    if (!nodes && path === '/dev') return [...this.hostDeviceNodes.values()].flat().filter((node) => node.path.startsWith('/dev/'));
     if (!nodes) throw new Error('no such file or directory');
     return nodes;
   }

@@ -551,7 +551,7 @@ export class ContainerService {
         ]);
       }
       live.seccomp = undefined;
-      const devices = await this.hostDevices(hostConfig.Devices ?? []);
+      const devices = await this.hostDevices(hostConfig.Devices ?? [], hostConfig.Privileged ?? false);
       const filter = this.deviceFilterOf(live, devices);
       this.seccompOf(live);
       const process = await this.processSpec(live, config.Entrypoint ?? [], [record.path, ...record.args], {
@@ -1296,10 +1296,21 @@ export class ContainerService {
 
   /**
    * --device: the host's nodes at their container paths (a directory brings every node under it), each
-   * with the cgroup permissions of its --device.
+   * with the cgroup permissions of its --device. --privileged brings every device node of the host's
+   * /dev, as moby does with containerd's HostDevices (not pts, shm, fd, mqueue or the console); a
+   * --device then only adds nodes at other paths, with rwm.
    */
-  private async hostDevices(requests: readonly DeviceMapping[]): Promise<{ node: DeviceNode; permissions: string }[]> {
+  private async hostDevices(requests: readonly DeviceMapping[], privileged: boolean): Promise<{ node: DeviceNode; permissions: string }[]> {
     const nodes: { node: DeviceNode; permissions: string }[] = [];
+    if (privileged) {
+      const skipped = /^\/dev\/(pts|shm|fd|mqueue|\.lxc|\.lxd-mounts|\.udev)(\/|$)/;
+      for (const node of await this.deps.runtime.hostDevices('/dev')) {
+        if (!skipped.test(node.path) && node.path !== '/dev/console') nodes.push({ node, permissions: 'rwm' });
+      }
+      requests = requests
+        .filter((request) => request.PathOnHost !== (request.PathInContainer || request.PathOnHost))
+        .map((request) => ({ ...request, CgroupPermissions: 'rwm' }));
+    }
     for (const request of requests) {
       let found: DeviceNode[];
       try {
