@@ -212,3 +212,30 @@ describe('AgentClient streams', () => {
     await expect(write).rejects.toBeInstanceOf(AgentUnavailableError);
   });
 });
+
+describe('a new agent (boot, or respawned by init)', () => {
+  it('fails the calls sent before its first request, keeps that one, and tells the start listeners', async () => {
+    const agent = new ScriptedAgent();
+    const client = connect(agent);
+    let starts = 0;
+    client.onStarted(() => starts++);
+    const lost = client.request('spawn', {});
+    const kept = client.request('hello', {});
+    const [first, second] = agent.requests();
+    agent.emit(encodeJson(FrameKind.Event, 0, { event: 'started', pid: 74, request: second.id }));
+    await expect(lost).rejects.toThrow('the guest agent restarted');
+    expect(starts).toBe(1);
+    agent.reply(second.id, { ok: true, version: 1 });
+    await expect(kept).resolves.toMatchObject({ ok: true });
+    expect(first.id).toBeLessThan(second.id);
+  });
+
+  it('is pinged now and then when nothing is pending, so a silent respawned agent gets to announce itself', async () => {
+    const agent = new ScriptedAgent();
+    connect(agent, { heartbeatMs: 20, idlePingMs: 40 });
+    await new Promise((r) => setTimeout(r, 200));
+    const pings = agent.requests().filter((r) => r.body.op === 'hello').length;
+    expect(pings).toBeGreaterThanOrEqual(2); // unanswered pings repeat
+    expect(pings).toBeLessThanOrEqual(6);
+  });
+});

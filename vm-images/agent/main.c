@@ -153,9 +153,28 @@ static void handle_request(uint32_t id, const char *payload, size_t length) {
 
 /* ---- frames in ---- */
 
+/*
+ * A new agent (at boot, or respawned by init after a crash) says so before its first reply: requests
+ * the host sent before this one went to an earlier agent, or were lost before the port was open, and
+ * will never be answered; the sockets it asked for must be listened on again. It says so only once the
+ * host has spoken: an unsolicited write right after opening the port at boot could leave the port's
+ * output stuck (seen 1 boot in ~10 under CPU contention in v86).
+ */
+static void announce_start(uint32_t first_request) {
+    static int announced;
+    if (announced) return;
+    announced = 1;
+    char started[96];
+    int len = snprintf(started, sizeof started, "{\"event\":\"started\",\"pid\":%d,\"request\":%u}", (int)getpid(), first_request);
+    send_frame(FRAME_EVENT, 0, started, (size_t)len);
+}
+
 static void handle_frame(int kind, uint32_t id, const char *payload, size_t length) {
     switch (kind) {
-    case FRAME_REQUEST: handle_request(id, payload, length); break;
+    case FRAME_REQUEST:
+        announce_start(id);
+        handle_request(id, payload, length);
+        break;
     case FRAME_DATA:
         if (!conn_data(id, payload, length)) stream_data(id, payload, length);
         break;
@@ -278,12 +297,6 @@ int main(int argc, char **argv) {
         agent_log("signalfd: %s", strerror(errno));
         return 1;
     }
-
-    /* A restarted agent (init respawns it) says so: the host's pending calls will never be answered,
-       and the sockets it asked for must be listened on again. */
-    char started[64];
-    int len = snprintf(started, sizeof started, "{\"event\":\"started\",\"pid\":%d}", (int)getpid());
-    send_frame(FRAME_EVENT, 0, started, (size_t)len);
 
     struct pollfd *fds = NULL;
     struct slot {

@@ -35,6 +35,11 @@ export interface AgentClientOptions {
   heartbeatMs?: number;
   /** Silence this long with calls pending means the agent is gone (default 10 s). */
   livenessMs?: number;
+  /**
+   * With nothing pending, ping a silent agent this often (default 5 s): an agent that init respawned
+   * stays silent until spoken to, and only then says it started (and the host listens again).
+   */
+  idlePingMs?: number;
 }
 
 export interface RequestOptions {
@@ -63,10 +68,11 @@ export class AgentClient {
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly heartbeatMs: number;
   private readonly livenessMs: number;
+  private readonly idlePingMs: number;
+  private lastPing = 0;
   private nextRequest = 1;
   private nextStream = 1;
   private lastHeard = Date.now();
-  private pinging = false;
   private closed = false;
   private readonly acceptListeners = new Set<(connection: GuestConnection) => boolean>();
   private readonly startListeners = new Set<() => void>();
@@ -79,6 +85,7 @@ export class AgentClient {
   ) {
     this.heartbeatMs = options.heartbeatMs ?? 2000;
     this.livenessMs = options.livenessMs ?? 10_000;
+    this.idlePingMs = options.idlePingMs ?? 5000;
     this.unsubscribe = transport.onData((bytes) => this.receive(bytes));
     this.heartbeat = setInterval(() => this.checkLiveness(), Math.max(10, Math.floor(this.heartbeatMs / 2)));
     // Node must not stay alive just for the heartbeat.
@@ -181,7 +188,6 @@ export class AgentClient {
 
   private receive(bytes: Uint8Array): void {
     this.lastHeard = Date.now();
-    this.pinging = false;
     for (const frame of this.reader.push(bytes)) this.dispatch(frame);
   }
 
@@ -203,9 +209,9 @@ export class AgentClient {
         const event = parseJson(frame);
         if (event.event === 'accept' && typeof event.socket === 'string' && typeof event.stream === 'number') {
           this.accept({ socket: event.socket, stream: event.stream });
-        } else if (event.event === 'started') {
-          // A new agent (init respawned it) will never answer what the old one was asked.
-          this.failAll(new AgentUnavailableError('the guest agent restarted'));
+        } else if (event.event === 'started' && typeof event.request === 'number') {
+          // A new agent answers from `request` on; what was sent before it will never be answered.
+          this.failBefore(event.request, new AgentUnavailableError('the guest agent restarted'));
           for (const listener of this.startListeners) listener();
         }
         break;
@@ -226,18 +232,35 @@ export class AgentClient {
   }
 
   private checkLiveness(): void {
-    if (this.pending.size === 0 && this.inputs.size === 0) return;
-    const silent = Date.now() - this.lastHeard;
-    if (silent >= this.livenessMs) {
+    const now = Date.now();
+    const silent = now - this.lastHeard;
+    const busy = this.pending.size > 0 || this.inputs.size > 0;
+    if (busy && silent >= this.livenessMs) {
       this.failAll(new AgentUnavailableError(`the guest agent stopped answering (silent for ${Math.round(silent / 1000)} s)`));
       return;
     }
-    if (silent >= this.heartbeatMs && !this.pinging) {
-      // Any frame back counts as a sign of life; the reply itself is of no interest.
-      this.pinging = true;
+    // Any frame back counts as a sign of life; the reply itself is of no interest. A ping can be lost
+    // (a respawning agent has not opened its port yet), so pings repeat rather than wait for an answer.
+    const interval = busy ? this.heartbeatMs : this.idlePingMs;
+    if (silent >= interval && now - this.lastPing >= interval) {
+      this.lastPing = now;
       const id = this.nextRequest++;
       this.transport.send(encodeJson(FrameKind.Request, id, { op: 'hello' }));
     }
+  }
+
+  /** Fails the calls sent before request `first` (ids grow with every request) and every stream. */
+  private failBefore(first: number, error: Error): void {
+    for (const [id, entry] of [...this.pending]) {
+      if (id >= first) continue;
+      this.pending.delete(id);
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.reject(error);
+    }
+    for (const input of this.inputs.values()) input.fail(error);
+    this.inputs.clear();
+    for (const output of this.outputs.values()) output.end();
+    this.outputs.clear();
   }
 
   private failAll(error: Error): void {
@@ -251,7 +274,6 @@ export class AgentClient {
     this.inputs.clear();
     for (const output of this.outputs.values()) output.end();
     this.outputs.clear();
-    this.pinging = false;
     this.lastHeard = Date.now();
   }
 }
