@@ -1,7 +1,7 @@
 // npm run bench: how fast the guest starts. Every number is printed with a baseline measured in the
 // same run (cold boot is the baseline for restore; the Node restore is the baseline for the page).
 
-import { Guest, type BootMode } from '../src/vm/guest';
+import { Guest, GuestUnavailableError, type BootMode } from '../src/vm/guest';
 import { loadGuestArtifacts } from '../src/node/artifacts';
 import { benchContainers } from './containers';
 import { benchContainersCli } from './containers-cli';
@@ -23,16 +23,27 @@ const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 /** From nothing loaded to the first command's answer (`true` through the runner). */
 async function startToFirstAnswer(mode: BootMode): Promise<number> {
   const started = performance.now();
-  const guest = await Guest.start(await loadGuestArtifacts(mode), mode);
-  await guest.run('true');
-  const elapsed = performance.now() - started;
-  await guest.destroy();
-  return elapsed;
+  const guest = await Guest.start(await loadGuestArtifacts(mode), mode, { readyTimeoutMs: 60_000 });
+  try {
+    await guest.run('true');
+    return performance.now() - started;
+  } finally {
+    await guest.destroy();
+  }
 }
+
+/** Cold boots that never answered: a known rare hang (the agent's port gets no data), counted, not hidden. */
+let hungBoots = 0;
 
 async function measure(mode: BootMode, n: number): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = 0; i < n; i++) samples.push(await startToFirstAnswer(mode));
+  while (samples.length < n) {
+    try {
+      samples.push(await startToFirstAnswer(mode));
+    } catch (error) {
+      if (!(error instanceof GuestUnavailableError) || mode !== 'cold' || ++hungBoots > 3) throw error;
+    }
+  }
   return samples;
 }
 
@@ -67,7 +78,7 @@ async function pageToPrompt(n: number): Promise<{ samples: number[]; bytes: numb
 const cold = stats(await measure('cold', Math.max(2, Math.ceil(runs / 2))));
 const restore = stats(await measure('restore', runs));
 console.log('guest start in Node, to the first answered command');
-console.log(`  cold boot (baseline)  min ${fmt(cold.min)}  median ${fmt(cold.median)}`);
+console.log(`  cold boot (baseline)  min ${fmt(cold.min)}  median ${fmt(cold.median)}${hungBoots > 0 ? `  (${hungBoots} boot(s) hung and were retried)` : ''}`);
 console.log(`  state restore         min ${fmt(restore.min)}  median ${fmt(restore.median)}  = ${(restore.median / cold.median).toFixed(3)}x cold (median)`);
 if (only.has('containers')) {
   const guest = await Guest.start(await loadGuestArtifacts('restore'), 'restore');
