@@ -264,16 +264,7 @@ export class AgentClient {
   }
 
   private failAll(error: Error): void {
-    const entries = [...this.pending.values()];
-    this.pending.clear();
-    for (const entry of entries) {
-      if (entry.timer) clearTimeout(entry.timer);
-      entry.reject(error);
-    }
-    for (const input of this.inputs.values()) input.fail(error);
-    this.inputs.clear();
-    for (const output of this.outputs.values()) output.end();
-    this.outputs.clear();
+    this.failBefore(Number.POSITIVE_INFINITY, error);
     this.lastHeard = Date.now();
   }
 }

@@ -202,23 +202,30 @@ export function redraw(table: string): string {
   return `${first}${first.split('\n').map((line) => `${line} \x1b[K\n`).join('')}\x1b[J`;
 }
 
-/** Reads the events stream and reports container actions with the container's id. */
-async function followEvents(events: AsyncIterator<Uint8Array>, onAction: (action: string, id: string) => void): Promise<void> {
+/** Hands each non-empty line of a newline-delimited JSON stream, parsed, to `onValue`; ends with the stream. */
+async function readJsonLines(stream: AsyncIterator<Uint8Array>, onValue: (value: unknown) => void, stopped: () => boolean = () => false): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
-  try {
-    for (let next = await events.next(); !next.done; next = await events.next()) {
-      buffer += decoder.decode(next.value, { stream: true });
-      let newline = buffer.indexOf('\n');
-      while (newline !== -1) {
-        const line = buffer.slice(0, newline).trim();
-        buffer = buffer.slice(newline + 1);
-        newline = buffer.indexOf('\n');
-        if (line === '') continue;
-        const event = JSON.parse(line) as { Type?: string; Action?: string; Actor?: { ID?: string } };
-        if (event.Type === 'container' && event.Action && event.Actor?.ID) onAction(event.Action, event.Actor.ID);
-      }
+  for (let next = await stream.next(); !next.done && !stopped(); next = await stream.next()) {
+    buffer += decoder.decode(next.value, { stream: true });
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf('\n');
+      if (line !== '') onValue(JSON.parse(line));
     }
+  }
+  if (buffer.trim() !== '') onValue(JSON.parse(buffer));
+}
+
+/** Reads the events stream and reports container actions with the container's id. */
+async function followEvents(events: AsyncIterator<Uint8Array>, onAction: (action: string, id: string) => void): Promise<void> {
+  try {
+    await readJsonLines(events, (value) => {
+      const event = value as { Type?: string; Action?: string; Actor?: { ID?: string } };
+      if (event.Type === 'container' && event.Action && event.Actor?.ID) onAction(event.Action, event.Actor.ID);
+    });
   } catch {
     // The stream ended with the command (or the daemon went away): nothing more to follow.
   }
@@ -253,8 +260,6 @@ class Collector {
   }
 
   private async collect(env: DockerEnv, streaming: boolean, markFirst: () => void): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
     // Like docker, values go back to "--" when no sample came for two seconds.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const armTimeout = () => {
@@ -265,21 +270,16 @@ class Collector {
       const response = await call(env, 'GET', `/containers/${enc(this.container)}/stats`, { query: { stream: streaming ? '1' : '0' } });
       this.stream = response.stream()[Symbol.asyncIterator]();
       armTimeout();
-      for (let next = await this.stream.next(); !next.done && !this.stopped; next = await this.stream.next()) {
-        buffer += decoder.decode(next.value, { stream: true });
-        let newline = buffer.indexOf('\n');
-        while (newline !== -1) {
-          const line = buffer.slice(0, newline).trim();
-          buffer = buffer.slice(newline + 1);
-          newline = buffer.indexOf('\n');
-          if (line === '') continue;
-          this.latest = entryFromStats(this.container, JSON.parse(line) as StatsJson);
+      await readJsonLines(
+        this.stream,
+        (value) => {
+          this.latest = entryFromStats(this.container, value as StatsJson);
           this.error = undefined;
           armTimeout();
           markFirst();
-        }
-      }
-      if (buffer.trim() !== '') this.latest = entryFromStats(this.container, JSON.parse(buffer) as StatsJson);
+        },
+        () => this.stopped,
+      );
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
     } finally {
