@@ -260,4 +260,35 @@ describe('POST /build (legacy builder)', () => {
     expect(child.messages).toHaveLength(1);
     expect(child.messages[0].stream).toMatch(/^sha256:[0-9a-f]{64}\n$/);
   });
+
+  it('multi-stage builds: FROM … AS, COPY --from a stage and an image keeping owners; FROM scratch with ADD and CMD', async () => {
+    const { client, service, daemon } = await setup();
+    const files = {
+      Dockerfile: [
+        'FROM busybox AS builder',
+        'RUN echo compiling',
+        'FROM scratch',
+        'ADD hello /',
+        'COPY --from=builder /ran /from-stage',
+        'COPY --from=busybox /etc/passwd /etc/',
+        'CMD ["/hello"]',
+      ].join('\n'),
+      hello: 'ELF',
+    };
+    const result = await build(client, files, { t: 'diy' });
+    expect(result.messages.find((m) => m.error)).toBeUndefined();
+    expect(result.output).toContain('Step 3/7 : FROM scratch\n ---> \nStep 4/7 : ADD hello /\n');
+    expect(result.messages.filter((m) => m.aux)).toHaveLength(2);
+    const image = await service.images.resolve('diy');
+    const layers = await service.images.imageLayers(image.id);
+    expect(layers).toHaveLength(3);
+    const names: string[] = [];
+    for (const layer of layers) for await (const entry of readTar([await daemon.store.blobs.get(layer.diffId)])) names.push(`${entry.name} ${entry.uid}`);
+    expect(names).toEqual(['hello 0', 'from-stage 0', 'etc/ 0', 'etc/passwd 0']);
+    const config = (await service.inspect('diy')).Config as { Cmd: string[]; Env: string[] };
+    expect(config.Cmd).toEqual(['/hello']);
+    expect(config.Env).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+    const missing = await build(client, { Dockerfile: 'FROM busybox\nCOPY --from=busybox /nothere /x\n' });
+    expect(missing.messages.at(-1)?.error).toBe('COPY failed: stat nothere: file does not exist');
+  });
 });

@@ -10,6 +10,17 @@ export interface ContextFile {
   mtime: number;
   data: Uint8Array;
   linkName: string;
+  /** Owners, for COPY --from (which keeps them); the context's files are copied as root. */
+  uid?: number;
+  gid?: number;
+}
+
+/** Where COPY takes its sources: the build context, or an image or stage (COPY --from). */
+export interface SourceFiles {
+  stat(name: string): ContextFile | undefined;
+  below(dir: string): [string, ContextFile][];
+  resolve(source: string): string;
+  glob(pattern: string): string[];
 }
 
 /** A COPY/ADD source that cannot be used, with moby's wording (the caller adds "COPY failed: "). */
@@ -91,7 +102,7 @@ export function containsWildcards(path: string): boolean {
   return false;
 }
 
-export class BuildContext {
+export class BuildContext implements SourceFiles {
   /** Clean relative names ("a/b") → entries; directories that only appear as parents are added. */
   readonly files = new Map<string, ContextFile>();
 
@@ -146,5 +157,17 @@ export class BuildContext {
   /** The names a wildcard source matches, in walk order (moby's copyWithWildcards). */
   glob(pattern: string): string[] {
     return [...this.files.keys()].filter((name) => goMatch(pattern, name)).sort();
+  }
+}
+
+/** An image's files as COPY --from sees them (paths from its root; `..` cannot leave it). */
+export class ImageSourceFiles extends BuildContext {
+  constructor(files: Map<string, ContextFile>) {
+    super();
+    for (const [name, file] of files) this.add(name, file);
+  }
+
+  override resolve(source: string): string {
+    return cleanPath(`/${source}`).replace(/^\/+/, '') || '.';
   }
 }

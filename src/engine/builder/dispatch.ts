@@ -14,7 +14,7 @@ import { parseDockerfile, formatWarnings } from './parser';
 import { parseInstruction, parseInstructions, expandCommand, type Command, type Stage, type HealthConfig as DockerfileHealth } from './instructions';
 import { ShellLex, envFromList } from './shell';
 import { BuildArgs } from './buildargs';
-import { BuildContext, ContextPathError, cleanPath, containsWildcards, type ContextFile } from './context';
+import { BuildContext, ContextPathError, ImageSourceFiles, cleanPath, containsWildcards, type ContextFile, type SourceFiles } from './context';
 
 const encoder = new TextEncoder();
 const defaultShell = ['/bin/sh', '-c'];
@@ -28,6 +28,7 @@ export interface ImageFile {
   gid: number;
   data: Uint8Array;
   linkName: string;
+  mtime: number;
 }
 
 /** What the builder needs of the image service. */
@@ -39,7 +40,8 @@ export interface BuildImages {
   pull(reference: string): Promise<AsyncIterable<Uint8Array>>;
   buildCommit(input: { parentId: string | undefined; config: ContainerConfig; containerConfig: ContainerConfig; createdBy: string; author: string; layerTar?: Uint8Array }): Promise<string>;
   buildCacheProbe(parentId: string | undefined, containerConfig: ContainerConfig): Promise<string | undefined>;
-  imageFiles(imageId: string): Promise<Map<string, ImageFile>>;
+  /** `withData`: which files' contents to keep (by clean relative name); default /etc/passwd and /etc/group. */
+  imageFiles(imageId: string, withData?: (name: string) => boolean): Promise<Map<string, ImageFile>>;
   /** Tags the image; returns the familiar name docker prints ("myimg:latest"). */
   tag(imageId: string, reference: string): Promise<string>;
   /** Checks a -t value up front (moby's sanitizeRepoAndTags); throws "invalid reference format". */
@@ -702,7 +704,7 @@ export class Builder {
   private rememberFiles(files: Map<string, ImageFile>, layer: LayerBuilder): void {
     if (!this.state.imageId || this.fileIndex.has(this.state.imageId)) return;
     const next = new Map(files);
-    for (const [name, entry] of layer.entries) next.set(name, { type: entry.type, mode: entry.mode, uid: entry.uid, gid: entry.gid, data: new Uint8Array(0), linkName: entry.linkName });
+    for (const [name, entry] of layer.entries) next.set(name, { type: entry.type, mode: entry.mode, uid: entry.uid, gid: entry.gid, data: new Uint8Array(0), linkName: entry.linkName, mtime: entry.mtime });
     this.fileIndex.set(this.state.imageId, next);
   }
 
@@ -757,7 +759,7 @@ export class Builder {
     return { uid: lookup(userText, 'etc/passwd', 'user', 2), gid: lookup(groupText, 'etc/group', 'group', 2) };
   }
 
-  private async sources(cmdName: string, paths: readonly string[], allowUrls: boolean): Promise<CopySource[]> {
+  private async sources(cmdName: string, paths: readonly string[], allowUrls: boolean, from: SourceFiles = this.context, fromImage = false): Promise<CopySource[]> {
     const out: CopySource[] = [];
     for (const original of paths) {
       if (/^https?:\/\//.test(original)) {
@@ -766,24 +768,25 @@ export class Builder {
       }
       let path: string;
       try {
-        path = this.context.resolve(original);
+        path = from.resolve(original);
       } catch (error) {
         if (error instanceof ContextPathError) throw new BuildStepError(`${cmdName} failed: ${error.message}`, 1);
         throw error;
       }
-      const matches = containsWildcards(path) ? this.context.glob(path) : [path];
+      const matches = containsWildcards(path) ? from.glob(path) : [path];
       for (const match of matches) {
-        const file = this.context.stat(match);
+        const file = from.stat(match);
         if (!file) {
+          if (fromImage) throw new BuildStepError(`${cmdName} failed: stat ${match}: file does not exist`, 1);
           throw new BuildStepError(`${cmdName} failed: file not found in build context or excluded by .dockerignore: stat ${match}: file does not exist`, 1);
         }
         let hash: string;
         if (file.type === '5') {
-          const listing = this.context
+          const listing = from
             .below(match)
             .map(([name, entry]) => `${name}:${entry.type}:${entry.mode.toString(8)}:${entry.linkName}:${entry.data.length}`)
             .join('\n');
-          const contents = await Promise.all(this.context.below(match).map(async ([, entry]) => (entry.type === '0' ? sha256Hex(entry.data) : '')));
+          const contents = await Promise.all(from.below(match).map(async ([, entry]) => (entry.type === '0' ? sha256Hex(entry.data) : '')));
           hash = `dir:${await sha256Hex(encoder.encode(`${listing}\n${contents.join(',')}`))}`;
         } else {
           hash = `file:${await sha256Hex(concat(encoder.encode(`${file.mode.toString(8)}:${file.linkName}:`), file.data))}`;
@@ -800,7 +803,6 @@ export class Builder {
     if (c.chmod !== '') {
       throw new BuildStepError('the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled', 1);
     }
-    if (c.kind === 'copy' && c.from !== '') throw new BuildStepError(`COPY --from is not available in Dockside's legacy builder yet (from ${c.from})`, 1);
     if (c.sourceContents.length > 0) throw new BuildStepError(`${cmdName} with a heredoc requires BuildKit`, 1);
     const config = this.state.runConfig;
     const requested = c.destPath;
@@ -809,7 +811,11 @@ export class Builder {
       dest = cleanPath(`/${config.WorkingDir || ''}/${requested}`);
       if (requested.endsWith('/') && !dest.endsWith('/')) dest += '/';
     }
-    const sources = await this.sources(cmdName, c.sourcePaths, c.kind === 'add');
+    const fromName = c.kind === 'copy' ? c.from : '';
+    const from = fromName ? await this.fromSource(fromName) : undefined;
+    const sources = await this.sources(cmdName, c.sourcePaths, c.kind === 'add', from ?? this.context, from !== undefined);
+    // COPY --from keeps the owners of the image's files unless --chown says otherwise.
+    const owner = (file: ContextFile) => (from && !c.chown ? { uid: file.uid ?? 0, gid: file.gid ?? 0 } : ids);
     if (sources.length > 1 && !dest.endsWith('/')) {
       throw new BuildStepError(`When using ${cmdName} with more than one source file, the destination must be a directory and end with a /`, 1);
     }
@@ -832,8 +838,8 @@ export class Builder {
       if (file.type === '5') {
         const target = this.resolveInImage(files, dest);
         await this.addMissingDirs(layer, files, `${target}/x`, ids.uid, ids.gid);
-        for (const [name, entry] of this.context.below(source.path)) {
-          layer.add(`${target}/${name}`, { ...entry, uid: ids.uid, gid: ids.gid });
+        for (const [name, entry] of (from ?? this.context).below(source.path)) {
+          layer.add(`${target}/${name}`, { ...entry, ...owner(entry) });
         }
         continue;
       }
@@ -851,10 +857,29 @@ export class Builder {
       const base = source.path.slice(source.path.lastIndexOf('/') + 1);
       const target = destIsDir(dest) ? `${this.resolveInImage(files, dest)}/${base}` : `${this.resolveInImage(files, dest.replace(/\/[^/]*$/, '') || '/')}/${dest.slice(dest.lastIndexOf('/') + 1)}`;
       await this.addMissingDirs(layer, files, target, ids.uid, ids.gid);
-      layer.add(target, { ...file, uid: ids.uid, gid: ids.gid });
+      layer.add(target, { ...file, ...owner(file) });
     }
     await this.commitStep(containerConfig, layer.tar());
     this.rememberFiles(files, layer);
+  }
+
+  /** COPY --from: a stage by name or index, or an image (pulled if missing), as a file tree. */
+  private async fromSource(name: string): Promise<SourceFiles> {
+    let imageId: string | undefined;
+    const key = name.toLowerCase();
+    if (this.stageImages.has(key)) imageId = this.stageImages.get(key);
+    else if (/^\d+$/.test(name)) throw new BuildStepError(`invalid from flag value ${name}: refers to a stage that does not exist before this one`, 1);
+    else {
+      imageId = await this.deps.images.localId(name);
+      if (!imageId) {
+        await this.pull(name);
+        imageId = await this.deps.images.localId(name);
+      }
+      if (!imageId) throw new BuildStepError(`invalid from flag value ${name}: No such image: ${name}`, 1);
+    }
+    if (!imageId) return new ImageSourceFiles(new Map());
+    const files = await this.deps.images.imageFiles(imageId, () => true);
+    return new ImageSourceFiles(new Map([...files].map(([path, file]) => [path, { ...file, mode: file.mode & 0o7777 }])));
   }
 
   /** The entries of a local tar archive ADD extracts (plain or gzip); undefined for other files. */

@@ -333,13 +333,16 @@ export class ImageService implements ImageProvider {
   }
 
   /** The files of an image as its layers stack up (whiteouts applied): for COPY's destination checks and --chown. */
-  async imageFiles(imageId: string): Promise<Map<string, { type: string; mode: number; uid: number; gid: number; data: Uint8Array; linkName: string }>> {
-    const files = new Map<string, { type: string; mode: number; uid: number; gid: number; data: Uint8Array; linkName: string }>();
+  async imageFiles(
+    imageId: string,
+    withData: (name: string) => boolean = (name) => /^etc\/(passwd|group)$/.test(name),
+  ): Promise<Map<string, { type: string; mode: number; uid: number; gid: number; data: Uint8Array; linkName: string; mtime: number }>> {
+    const files = new Map<string, { type: string; mode: number; uid: number; gid: number; data: Uint8Array; linkName: string; mtime: number }>();
     for (const layer of await this.images.imageLayers(imageId as Digest)) {
       const digest = layer.blob?.digest ?? layer.diffId;
       let bytes = await this.store.blobs.get(digest as Digest);
       if (isGzip(bytes)) bytes = await gunzip(bytes);
-      const keep = (name: string) => /(^|\/)etc\/(passwd|group)$/.test(cleanTarName(name));
+      const keep = (name: string) => withData(cleanTarName(name).replace(/\/+$/, ''));
       for await (const entry of readTar([bytes], keep)) {
         const name = cleanTarName(entry.name).replace(/\/+$/, '');
         const base = name.slice(name.lastIndexOf('/') + 1);
@@ -354,7 +357,7 @@ export class ImageService implements ImageProvider {
           continue;
         }
         if (name === '' || name === '.') continue;
-        files.set(name, { type: entry.type, mode: entry.mode, uid: entry.uid, gid: entry.gid, data: entry.data, linkName: entry.linkName });
+        files.set(name, { type: entry.type, mode: entry.mode, uid: entry.uid, gid: entry.gid, data: entry.data, linkName: entry.linkName, mtime: entry.mtime });
       }
     }
     return files;

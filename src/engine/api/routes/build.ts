@@ -43,7 +43,7 @@ export function buildImages(service: ImageService): BuildImages {
     },
     buildCommit: (input) => service.buildCommit(input),
     buildCacheProbe: (parentId, config) => service.buildCacheProbe(parentId, config),
-    imageFiles: (imageId) => service.imageFiles(imageId),
+    imageFiles: (imageId, withData) => service.imageFiles(imageId, withData),
     tag: async (imageId, reference) => {
       const named = tagNameOnly(parseNormalizedNamed(reference));
       await service.tag(imageId, referenceName(named), named.tag ?? 'latest');
