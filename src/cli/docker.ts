@@ -7,6 +7,7 @@ import { imageCommands, legacyBuilderNotice } from './commands/image';
 import { containerCommands } from './commands/container';
 import { networkCommand } from './commands/network';
 import { volumeCommand } from './commands/volume';
+import { builderCommand } from './commands/builder';
 
 export const CLIENT_VERSION = '28.2.2';
 
@@ -30,7 +31,7 @@ export function dockerCommand(): CommandDefinition<DockerEnv> {
       f.bool('version', 'v', false, 'Print version information and quit');
       return undefined;
     },
-    subcommands: [...systemCommands(), ...imageCommands(), ...containerCommands(), networkCommand(), volumeCommand()],
+    subcommands: [...systemCommands(), ...imageCommands(), ...containerCommands(), networkCommand(), volumeCommand(), builderCommand()],
   });
 }
 

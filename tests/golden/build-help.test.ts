@@ -45,6 +45,10 @@ const cases: [string, Record<string, string>][] = [
   ['build .', { DOCKER_BUILDKIT: '1' }],
   ['build .', { DOCKER_BUILDKIT: 'maybe' }],
   ['image build', { DOCKER_BUILDKIT: 'false' }],
+  ['builder --help', {}],
+  ['builder build --help', {}],
+  ['builder prune --help', {}],
+  ['builder prune a', {}],
 ];
 
 describe.skipIf(!present)('docker build next to the real docker 28 client', () => {

@@ -129,6 +129,16 @@ describe('docker build', () => {
   });
 });
 
+describe('docker builder', () => {
+  it('builder build is docker build; builder prune has no BuildKit cache to remove', async () => {
+    const { daemon } = await setup();
+    const built = await docker(daemon, ['builder', 'build', '-q', '/home/me/ctx'], { '/home/me/ctx/Dockerfile': 'FROM busybox\nLABEL a=b\n' });
+    expect(built.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    const pruned = await docker(daemon, ['builder', 'prune', '-f'], {});
+    expect(pruned).toMatchObject({ status: 0, stdout: 'Total reclaimed space: 0B\n', stderr: banner });
+  });
+});
+
 describe('.dockerignore', () => {
   it('reads patterns as docker does and matches like patternmatcher', () => {
     expect(readDockerignore('# c\n  /a/b/../c  \n\n!  keep\n**/*.log\r\n')).toEqual(['a/c', '!keep', '**/*.log']);

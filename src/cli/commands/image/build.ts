@@ -32,14 +32,14 @@ function parseGoBool(text: string): boolean | undefined {
 }
 
 /**
- * cmd/docker's processBuilder for `docker build` and `docker image build` without the buildx plugin:
+ * cmd/docker's processBuilder for `docker build`, `docker image build` and `docker builder …` without the buildx plugin:
  * the legacy builder's deprecation notice on stderr (before flags are even parsed), or the error when
  * DOCKER_BUILDKIT asks for BuildKit. Returns false when the command must stop with status 1.
  */
 export function legacyBuilderNotice(argv: readonly string[], env: DockerEnv): boolean {
   let at = 0;
   while (at < argv.length && argv[at].startsWith('-')) at++;
-  const isBuild = argv[at] === 'build' || ((argv[at] === 'image' || argv[at] === 'builder') && argv[at + 1] === 'build');
+  const isBuild = argv[at] === 'build' || argv[at] === 'builder' || (argv[at] === 'image' && argv[at + 1] === 'build');
   if (!isBuild) return true;
   const setting = env.environment.DOCKER_BUILDKIT ?? '';
   if (setting !== '') {

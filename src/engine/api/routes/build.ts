@@ -12,7 +12,7 @@ import type { Digest } from '../../oci/digest';
 import { BuildContext } from '../../builder/context';
 import { Builder, BuildRequestError, BuildStepError, type BuildImages, type BuildMessage, type BuildOptions } from '../../builder/dispatch';
 import type { Router } from '../router';
-import { ApiError, invalidParameter, queryBool, type ApiResponse } from '../types';
+import { ApiError, invalidParameter, jsonResponse, queryBool, type ApiResponse } from '../types';
 
 const encoder = new TextEncoder();
 
@@ -60,6 +60,9 @@ export function buildImages(service: ImageService): BuildImages {
 }
 
 export function registerBuildRoutes(router: Router, daemon: Daemon): void {
+  // BuildKit's cache: this daemon has none (the legacy builder's cache is its intermediate images).
+  router.add('POST', '/build/prune', async () => jsonResponse(200, { CachesDeleted: null, SpaceReclaimed: 0 }));
+
   router.add('POST', '/build', async (request): Promise<ApiResponse> => {
     const query = request.query;
     const version = query.get('version') ?? '';
