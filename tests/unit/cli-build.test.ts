@@ -19,10 +19,11 @@ const banner =
   'DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n';
 
 const program: FakeProgram = async ({ spec, stdout }) => {
-  const script = spec.args[2] ?? '';
-  const exit = /^exit (\d+)$/.exec(script);
-  if (exit) return Number(exit[1]);
-  if (script.startsWith('echo ')) await stdout(`${script.slice(5)}\n`);
+  for (const part of (spec.args[2] ?? '').split('; ')) {
+    const exit = /^exit (\d+)$/.exec(part);
+    if (exit) return Number(exit[1]);
+    if (part.startsWith('echo ')) await stdout(`${part.slice(5)}\n`);
+  }
   return 0;
 };
 
@@ -122,6 +123,10 @@ describe('docker build', () => {
     const quiet = await docker(daemon, ['build', '-q', '--build-arg', 'X=1', '/home/me/ctx'], { '/home/me/ctx/Dockerfile': 'FROM busybox\nARG X\nRUN echo $X\n' });
     expect(quiet.status).toBe(0);
     expect(quiet.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    const quietFailing = await docker(daemon, ['build', '-q', '/home/me/ctx'], { '/home/me/ctx/Dockerfile': 'FROM busybox\nRUN echo visible; exit 2\n' });
+    expect(quietFailing.status).toBe(2);
+    expect(quietFailing.stdout).toBe('');
+    expect(quietFailing.stderr).toMatch(/^DEPRECATED[^]*\n\nSending build context to Docker daemon +[\d.]+kB\r\r\nStep 1\/2 : FROM busybox\n ---> [0-9a-f]{12}\nStep 2\/2 : RUN echo visible; exit 2\n ---> Running in [0-9a-f]{12}\nvisible\nThe command '\/bin\/sh -c echo visible; exit 2' returned a non-zero code: 2\n$/);
     const missing = await docker(daemon, ['build', 'nowhere'], {});
     expect(missing.stderr).toBe(`${banner}unable to prepare context: path "nowhere" not found\n`);
     const noDockerfile = await docker(daemon, ['build', '/home/me/ctx'], { '/home/me/ctx/a.txt': '' });

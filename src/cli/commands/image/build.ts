@@ -276,9 +276,16 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
         labels: options.labels.value.length > 0 ? JSON.stringify(convertKVStringsToMap(options.labels.value)) : undefined,
         version: '1',
       };
-      const response = await checkResponse(
-        await env.client.request('POST', '/build', { query, body: (async function* () { yield body; })(), headers: { 'Content-Type': 'application/x-tar' } }),
-      );
+      let response: Awaited<ReturnType<typeof checkResponse>>;
+      try {
+        response = await checkResponse(
+          await env.client.request('POST', '/build', { query, body: (async function* () { yield body; })(), headers: { 'Content-Type': 'application/x-tar' } }),
+        );
+      } catch (error) {
+        // -q: what was held back (the upload's progress) goes to stderr before the error.
+        if (quiet) env.stderr(progress);
+        throw error;
+      }
       let imageId = '';
       let quietOutput = '';
       try {
@@ -291,10 +298,7 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
           },
         });
       } catch (error) {
-        if (error instanceof StatusError) {
-          if (quiet) env.stderr(quietOutput);
-          throw error;
-        }
+        if (error instanceof StatusError && quiet) env.stderr(`${progress}${quietOutput}`);
         throw error;
       }
       if (quiet) {
