@@ -288,6 +288,11 @@ describe('POST /build (legacy builder)', () => {
     const config = (await service.inspect('diy')).Config as { Cmd: string[]; Env: string[] };
     expect(config.Cmd).toEqual(['/hello']);
     expect(config.Env).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+    const ignored = await build(client, { Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', '.dockerignore': 'Dockerfile\n.dockerignore\n', 'kept.txt': 'k' }, { t: 'ign' });
+    const ctxNames: string[] = [];
+    const ignLayers = await service.images.imageLayers((await service.images.resolve('ign')).id);
+    for await (const entry of readTar([await daemon.store.blobs.get(ignLayers.at(-1)?.diffId ?? 'sha256:')])) ctxNames.push(entry.name);
+    expect(ctxNames).toEqual(['ctx/', 'ctx/kept.txt']);
     const missing = await build(client, { Dockerfile: 'FROM busybox\nCOPY --from=busybox /nothere /x\n' });
     expect(missing.messages.at(-1)?.error).toBe('COPY failed: stat nothere: file does not exist');
   });

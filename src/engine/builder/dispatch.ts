@@ -14,6 +14,7 @@ import { parseDockerfile, formatWarnings } from './parser';
 import { parseInstruction, parseInstructions, expandCommand, type Command, type Stage, type HealthConfig as DockerfileHealth } from './instructions';
 import { ShellLex, envFromList } from './shell';
 import { BuildArgs } from './buildargs';
+import { PatternMatcher, readDockerignore } from './dockerignore';
 import { BuildContext, ContextPathError, ImageSourceFiles, cleanPath, containsWildcards, type ContextFile, type SourceFiles } from './context';
 
 const encoder = new TextEncoder();
@@ -285,6 +286,13 @@ export class Builder {
     const dockerfile = this.context.stat(dockerfileName);
     if (!dockerfile || dockerfile.type !== '0') throw new BuildRequestError(`Cannot locate specified Dockerfile: ${this.options.dockerfile || 'Dockerfile'}`);
     const text = new TextDecoder().decode(dockerfile.data);
+    // moby's removeDockerfile: the client always sends the Dockerfile and .dockerignore, and the
+    // daemon drops them from the context when .dockerignore excludes them (COPY . then leaves them out).
+    const ignore = this.context.stat('.dockerignore');
+    if (ignore && ignore.type === '0') {
+      const matcher = new PatternMatcher(readDockerignore(new TextDecoder().decode(ignore.data)));
+      for (const name of ['.dockerignore', dockerfileName]) if (matcher.matches(name)) this.context.files.delete(name);
+    }
     let parsed: ReturnType<typeof parseDockerfile>;
     let instructions: ReturnType<typeof parseInstructions>;
     try {

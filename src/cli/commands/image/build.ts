@@ -10,7 +10,7 @@ import { StatusError } from '../../flags/command';
 import { humanSize } from '../../formatter';
 import { convertKVStringsToMap, validateEnv, validateLabel } from '../../opts';
 import { checkResponse, displayJsonMessages, parseReference, readAll } from './common';
-import { PatternMatcher, keepBuildFiles, readDockerignore } from './dockerignore';
+import { PatternMatcher, keepBuildFiles, readDockerignore } from '../../../engine/builder/dockerignore';
 
 const buildxMissingWarning = `DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
             Install the buildx component to build images with BuildKit:

@@ -1,4 +1,4 @@
-// .dockerignore as docker/cli reads it (moby/patternmatcher v0.6 and its ignorefile package): one
+// .dockerignore as docker/cli and moby's build context read it (moby/patternmatcher v0.6 and its ignorefile package): one
 // pattern a line, `#` comments, trimmed, cleaned, a leading `/` dropped, `!` exceptions, `**` for any
 // number of directories, and the last matching pattern wins; a pattern that matches a directory
 // matches everything below it.
