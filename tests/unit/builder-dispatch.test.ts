@@ -289,6 +289,7 @@ describe('POST /build (legacy builder)', () => {
     expect(config.Cmd).toEqual(['/hello']);
     expect(config.Env).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
     const ignored = await build(client, { Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', '.dockerignore': 'Dockerfile\n.dockerignore\n', 'kept.txt': 'k' }, { t: 'ign' });
+    expect(ignored.messages.find((m) => m.error)).toBeUndefined();
     const ctxNames: string[] = [];
     const ignLayers = await service.images.imageLayers((await service.images.resolve('ign')).id);
     for await (const entry of readTar([await daemon.store.blobs.get(ignLayers.at(-1)?.diffId ?? 'sha256:')])) ctxNames.push(entry.name);
