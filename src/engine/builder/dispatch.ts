@@ -5,7 +5,7 @@
 // of previously built children. The output is the legacy builder's stream of messages.
 
 import type { ContainerService } from '../containers/service';
-import type { CreateRequest } from '../containers/types';
+import type { CreateRequest, HostConfig } from '../containers/types';
 import { shortId } from '../oci/digest';
 import type { ContainerConfig, ImageConfig } from '../oci/types';
 import type { Runtime } from '../runtime/types';
@@ -58,6 +58,10 @@ export interface BuildOptions {
   remove: boolean;
   forceRemove: boolean;
   pull: boolean;
+  /** --target: the last stage to build. */
+  target?: string;
+  /** What the RUN (and intermediate) containers get: network mode, resources, extra hosts (hostConfigFromOptions). */
+  hostConfig?: HostConfig;
 }
 
 /** A message of the build's output stream. */
@@ -261,6 +265,8 @@ export class Builder {
   private readonly stageImages = new Map<string, string | undefined>();
   private state: State = { imageId: undefined, runConfig: {}, maintainer: '', cmdSet: false, stageName: '' };
   private hasFrom = false;
+  private cancelled = false;
+  private running: string | undefined;
 
   constructor(
     private readonly deps: BuilderDeps,
@@ -269,6 +275,18 @@ export class Builder {
     private readonly emit: (message: BuildMessage) => void,
   ) {
     this.buildArgs = new BuildArgs(options.buildArgs);
+  }
+
+  /** The client went away: stop after the current step, and stop a RUN that is running (moby's build cancel). */
+  cancel(): void {
+    this.cancelled = true;
+    if (this.running) void this.deps.containers.kill(this.running, 'KILL').catch(() => undefined);
+  }
+
+  private checkCancelled(): void {
+    if (!this.cancelled) return;
+    this.out('Build cancelled\n');
+    throw new BuildStepError('Build cancelled', 1);
   }
 
   private out(text: string): void {
@@ -302,6 +320,11 @@ export class Builder {
       throw new BuildRequestError(error instanceof Error ? error.message : String(error));
     }
     if (instructions.stages.length === 0) throw new BuildRequestError('dockerfile contains no stages to build');
+    if (this.options.target) {
+      const at = instructions.stages.findIndex((stage) => stage.name.toLowerCase() === this.options.target?.toLowerCase());
+      if (at === -1) throw new BuildRequestError(`failed to reach build target ${this.options.target} in Dockerfile`);
+      instructions.stages = instructions.stages.slice(0, at + 1);
+    }
     this.lex = new ShellLex(parsed.escapeToken);
     // --label values become LABEL instructions of the last stage, sorted by key.
     const last = instructions.stages[instructions.stages.length - 1];
@@ -334,6 +357,7 @@ export class Builder {
       await this.initializeStage(stage);
       this.out(` ---> ${this.state.imageId ? shortId(this.state.imageId) : ''}\n`);
       for (const command of stage.commands) {
+        this.checkCancelled();
         printStep(command.code);
         await this.dispatch(command);
         this.out(` ---> ${this.state.imageId ? shortId(this.state.imageId) : ''}\n`);
@@ -589,7 +613,7 @@ export class Builder {
       ...copyConfig(config),
       Image: this.state.imageId,
       Entrypoint: config.Entrypoint ?? [],
-      HostConfig: { NetworkMode: 'default' },
+      HostConfig: { ...this.options.hostConfig, NetworkMode: this.options.hostConfig?.NetworkMode || 'default' },
     };
     const created = await this.deps.containers.create('', body);
     for (const warning of created.Warnings) this.out(` ---> [Warning] ${warning}\n`);
@@ -653,6 +677,7 @@ export class Builder {
     live.listeners.add(listener);
     const waiter = containers.wait(live, 'next-exit');
     let exitCode: number;
+    this.running = id;
     try {
       await containers.start(id);
       exitCode = (await waiter.result).StatusCode;
@@ -661,8 +686,10 @@ export class Builder {
       waiter.cancel();
       throw error;
     } finally {
+      this.running = undefined;
       live.listeners.delete(listener);
     }
+    this.checkCancelled();
     if (exitCode !== 0) {
       throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${exitCode}`, exitCode);
     }

@@ -4,6 +4,7 @@
 
 import type { Daemon } from '../../daemon';
 import { containerService } from '../../containers';
+import type { HostConfig } from '../../containers/types';
 import { AsyncQueue } from '../../async-queue';
 import { ImageService } from '../../images/service';
 import { familiarString, parseNormalizedNamed, referenceName, tagNameOnly } from '../../images/reference';
@@ -59,6 +60,34 @@ export function buildImages(service: ImageService): BuildImages {
   };
 }
 
+function queryNumber(query: URLSearchParams, name: string): number | undefined {
+  const text = query.get(name);
+  if (text === null || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value)) throw invalidParameter(`invalid ${name}: ${text}`);
+  return value;
+}
+
+/** moby's hostConfigFromOptions: what RUN containers get from the build's options. */
+function hostConfigFromQuery(query: URLSearchParams): HostConfig {
+  const networkMode = query.get('networkmode') ?? '';
+  const hostConfig: HostConfig = {
+    NetworkMode: networkMode === '' || networkMode === 'default' ? 'default' : networkMode,
+    Memory: queryNumber(query, 'memory'),
+    MemorySwap: queryNumber(query, 'memswap'),
+    CpuShares: queryNumber(query, 'cpushares'),
+    CpuQuota: queryNumber(query, 'cpuquota'),
+    CpuPeriod: queryNumber(query, 'cpuperiod'),
+    CpusetCpus: query.get('cpusetcpus') ?? undefined,
+    CpusetMems: query.get('cpusetmems') ?? undefined,
+    CgroupParent: query.get('cgroupparent') ?? undefined,
+    ShmSize: queryNumber(query, 'shmsize'),
+    ExtraHosts: query.getAll('extrahosts').length > 0 ? query.getAll('extrahosts') : undefined,
+    Ulimits: parseJsonQuery<{ Name: string; Soft: number; Hard: number }[]>(query.get('ulimits'), 'ulimits'),
+  };
+  return Object.fromEntries(Object.entries(hostConfig).filter(([, value]) => value !== undefined)) as HostConfig;
+}
+
 export function registerBuildRoutes(router: Router, daemon: Daemon): void {
   // BuildKit's cache: this daemon has none (the legacy builder's cache is its intermediate images).
   router.add('POST', '/build/prune', async () => jsonResponse(200, { CachesDeleted: null, SpaceReclaimed: 0 }));
@@ -82,6 +111,8 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
       forceRemove,
       remove: forceRemove || query.get('rm') === null || query.get('rm') === '' ? true : queryBool(query, 'rm'),
       pull: queryBool(query, 'pull'),
+      target: query.get('target') ?? undefined,
+      hostConfig: hostConfigFromQuery(query),
     };
     const quiet = queryBool(query, 'q');
     const parts: Uint8Array[] = [];
@@ -107,6 +138,8 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
     };
     const emit = (message: BuildMessage) => (quiet ? buffered.push(message) : write(message));
     const builder = new Builder({ images: buildImages(images), containers: containerService(daemon), runtime: daemon.runtime }, options, context, emit);
+    // The client hung up (Ctrl-C): moby cancels the build.
+    queue.onCancel = () => builder.cancel();
     let failure: unknown;
     const done = (async () => {
       try {
