@@ -14,7 +14,7 @@ import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
 const now = new Date('2026-03-01T10:00:00Z');
 
 /** RUN commands the fake containers understand: echo, exit N, and "touch" (recorded as a layer change). */
-const program: FakeProgram = async ({ spec, stdout, stderr }) => {
+const program: FakeProgram = async ({ spec, stdout, stderr, signals }) => {
   const [shell, flag, script = ''] = spec.args;
   if (shell !== '/bin/sh' || flag !== '-c') return 0;
   const exit = /^exit (\d+)$/.exec(script);
@@ -22,6 +22,10 @@ const program: FakeProgram = async ({ spec, stdout, stderr }) => {
   if (script.startsWith('echo ')) await stdout(`${script.slice(5)}\n`);
   if (script.startsWith('warn ')) await stderr(`${script.slice(5)}\n`);
   if (script === 'env') await stdout(`${spec.env.join('\n')}\n`);
+  if (script === 'sleep') {
+    await stdout('sleeping\n');
+    for await (const signal of signals) if (signal === 9) return { exitCode: 137, signal };
+  }
   return 0;
 };
 
@@ -296,5 +300,36 @@ describe('POST /build (legacy builder)', () => {
     expect(ctxNames).toEqual(['ctx/', 'ctx/kept.txt']);
     const missing = await build(client, { Dockerfile: 'FROM busybox\nCOPY --from=busybox /nothere /x\n' });
     expect(missing.messages.at(-1)?.error).toBe('COPY failed: stat nothere: file does not exist');
+  });
+
+  it('--target stops at a stage; RUN containers get the network mode and resources of the build', async () => {
+    const { client, service } = await setup();
+    const files = { Dockerfile: 'FROM busybox AS first\nLABEL stage=first\nFROM first AS second\nLABEL stage=second\n' };
+    const targeted = await build(client, files, { target: 'first', t: 'targeted' });
+    expect(targeted.output).toContain('Step 2/2 : LABEL stage=first\n');
+    expect(((await service.inspect('targeted')).Config as { Labels: Record<string, string> }).Labels).toEqual({ stage: 'first' });
+    const missing = await build(client, files, { target: 'third' });
+    expect(missing.status).toBe(400);
+    expect(JSON.parse(missing.text).message).toBe('failed to reach build target third in Dockerfile');
+    const failing = await build(client, { Dockerfile: 'FROM busybox\nRUN exit 1\n' }, { networkmode: 'none', memory: '67108864', extrahosts: 'db:10.0.0.5' });
+    expect(failing.messages.at(-1)?.errorDetail?.code).toBe(1);
+    const [kept] = JSON.parse(await (await client.request('GET', '/containers/json', { query: { all: '1' } })).text()) as { Id: string }[];
+    const inspect = JSON.parse(await (await client.request('GET', `/containers/${kept.Id}/json`)).text()) as { HostConfig: { NetworkMode: string; Memory: number; ExtraHosts: string[] } };
+    expect(inspect.HostConfig).toMatchObject({ NetworkMode: 'none', Memory: 67108864, ExtraHosts: ['db:10.0.0.5'] });
+  });
+
+  it('a client that hangs up cancels the build: the running RUN is killed and no later step runs', async () => {
+    const { client, runtime } = await setup();
+    const response = await client.request('POST', '/build', { query: { version: '1' }, body: contextTar({ Dockerfile: 'FROM busybox\nRUN sleep\nRUN echo never\n' }) });
+    const decoder = new TextDecoder();
+    let seen = '';
+    for await (const chunk of response.stream()) {
+      seen += decoder.decode(chunk);
+      if (seen.includes('sleeping')) break;
+    }
+    const listed = async () => JSON.parse(await (await client.request('GET', '/containers/json', { query: { all: '1' } })).text()) as { State: string }[];
+    for (let i = 0; i < 100 && (await listed())[0]?.State !== 'exited'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect((await listed()).map((c) => c.State)).toEqual(['exited']);
+    expect(runtime.calls.filter((c) => c.op === 'start')).toHaveLength(1);
   });
 });

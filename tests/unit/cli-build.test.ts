@@ -18,7 +18,11 @@ import { cliEnv } from '../helpers/fake-images';
 const banner =
   'DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n';
 
-const program: FakeProgram = async ({ spec, stdout }) => {
+const program: FakeProgram = async ({ spec, stdout, signals }) => {
+  if (spec.args[2] === 'sleep') {
+    await stdout('sleeping\n');
+    for await (const signal of signals) if (signal === 9) return { exitCode: 137, signal };
+  }
   for (const part of (spec.args[2] ?? '').split('; ')) {
     const exit = /^exit (\d+)$/.exec(part);
     if (exit) return Number(exit[1]);
@@ -131,6 +135,27 @@ describe('docker build', () => {
     expect(missing.stderr).toBe(`${banner}unable to prepare context: path "nowhere" not found\n`);
     const noDockerfile = await docker(daemon, ['build', '/home/me/ctx'], { '/home/me/ctx/a.txt': '' });
     expect(noDockerfile.stderr).toBe(`${banner}unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat /home/me/ctx/Dockerfile: no such file or directory\n`);
+  });
+});
+
+describe('docker build and Ctrl-C', () => {
+  it('cancels the build and exits with 130 without a message', async () => {
+    const { daemon } = await setup();
+    const files = { '/home/me/ctx/Dockerfile': 'FROM busybox\nRUN sleep\nRUN echo never\n' };
+    const { env, out } = cliEnv(daemon, { files: new Map(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)])), environment: { HOME: '/root' } });
+    env.archives = localArchives(files);
+    env.cwd = '/home/me';
+    let interrupt: ((signal: string) => void) | undefined;
+    env.onSignal = (listener) => {
+      interrupt = listener;
+      return () => (interrupt = undefined);
+    };
+    const status = runDocker(['build', 'ctx'], env);
+    for (let i = 0; i < 200 && !out().stdout.includes('sleeping\n'); i++) await new Promise((r) => setTimeout(r, 5));
+    interrupt?.('SIGINT');
+    expect(await status).toBe(130);
+    expect(out().stderr).toBe(banner);
+    expect(out().stdout).not.toContain('never');
   });
 });
 

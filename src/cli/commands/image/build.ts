@@ -5,10 +5,10 @@
 
 import { packTar, unpackTar, type ParsedTarEntryWithData } from 'modern-tar';
 import type { DockerEnv } from '../../env';
-import { defineCommand, exactArgs, type BoolValue, type CommandDefinition, type ListValue, type StringValue } from '../../flags';
+import { defineCommand, exactArgs, type BoolValue, type BytesValue, type CommandDefinition, type CustomValue, type IntValue, type ListValue, type StringValue } from '../../flags';
 import { StatusError } from '../../flags/command';
 import { humanSize } from '../../formatter';
-import { convertKVStringsToMap, validateEnv, validateLabel } from '../../opts';
+import { convertKVStringsToMap, parseUlimit, validateEnv, validateLabel } from '../../opts';
 import { checkResponse, displayJsonMessages, parseReference, readAll } from './common';
 import { PatternMatcher, keepBuildFiles, readDockerignore } from '../../../engine/builder/dockerignore';
 
@@ -118,6 +118,17 @@ interface BuildOptions {
   compress: BoolValue;
   platform: StringValue;
   squash: BoolValue;
+  ulimits: CustomValue<string[]>;
+  memory: BytesValue;
+  memorySwap: BytesValue;
+  shmSize: BytesValue;
+  cpuShares: IntValue;
+  cpuPeriod: IntValue;
+  cpuQuota: IntValue;
+  cpusetCpus: StringValue;
+  cpusetMems: StringValue;
+  cgroupParent: StringValue;
+  addHost: ListValue;
 }
 
 /** The context as a tar: the directory's files less .dockerignore's, owned by root (TarWithOptions with ChownOpts 0:0). */
@@ -162,17 +173,20 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
         return raw;
       });
       const buildArgs = f.list('build-arg', '', 'Set build-time variables');
-      f.custom<string[]>('ulimit', '', 'ulimit', [], 'Ulimit options', (raw, current) => [...current, raw], (v) => `[${v.join(' ')}]`);
+      const ulimits = f.custom<string[]>('ulimit', '', 'ulimit', [], 'Ulimit options', (raw, current) => {
+        parseUlimit(raw);
+        return [...current, raw];
+      }, (v) => `[${v.join(' ')}]`);
       const file = f.string('file', 'f', '', 'Name of the Dockerfile (Default is "PATH/Dockerfile")');
-      f.bytes('memory', 'm', 0, 'Memory limit');
-      f.bytes('memory-swap', '', 0, 'Swap limit equal to memory plus swap: -1 to enable unlimited swap');
-      f.bytes('shm-size', '', 0, 'Size of "/dev/shm"');
-      f.int64('cpu-shares', 'c', 0, 'CPU shares (relative weight)');
-      f.int64('cpu-period', '', 0, 'Limit the CPU CFS (Completely Fair Scheduler) period');
-      f.int64('cpu-quota', '', 0, 'Limit the CPU CFS (Completely Fair Scheduler) quota');
-      f.string('cpuset-cpus', '', '', 'CPUs in which to allow execution (0-3, 0,1)');
-      f.string('cpuset-mems', '', '', 'MEMs in which to allow execution (0-3, 0,1)');
-      f.string('cgroup-parent', '', '', 'Set the parent cgroup for the "RUN" instructions during build');
+      const memory = f.bytes('memory', 'm', 0, 'Memory limit');
+      const memorySwap = f.bytes('memory-swap', '', 0, 'Swap limit equal to memory plus swap: -1 to enable unlimited swap');
+      const shmSize = f.bytes('shm-size', '', 0, 'Size of "/dev/shm"');
+      const cpuShares = f.int64('cpu-shares', 'c', 0, 'CPU shares (relative weight)');
+      const cpuPeriod = f.int64('cpu-period', '', 0, 'Limit the CPU CFS (Completely Fair Scheduler) period');
+      const cpuQuota = f.int64('cpu-quota', '', 0, 'Limit the CPU CFS (Completely Fair Scheduler) quota');
+      const cpusetCpus = f.string('cpuset-cpus', '', '', 'CPUs in which to allow execution (0-3, 0,1)');
+      const cpusetMems = f.string('cpuset-mems', '', '', 'MEMs in which to allow execution (0-3, 0,1)');
+      const cgroupParent = f.string('cgroup-parent', '', '', 'Set the parent cgroup for the "RUN" instructions during build');
       f.string('isolation', '', '', 'Container isolation technology');
       const labels = f.list('label', '', 'Set metadata for an image', validateLabel);
       const noCache = f.bool('no-cache', '', false, 'Do not use cache when building the image');
@@ -185,7 +199,7 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
       f.stringSlice('security-opt', '', [], 'Security options');
       const network = f.string('network', '', 'default', 'Set the networking mode for the RUN instructions during build');
       f.setAnnotation('network', 'version', ['1.25']);
-      f.list('add-host', '', 'Add a custom host-to-IP mapping ("host:ip")');
+      const addHost = f.list('add-host', '', 'Add a custom host-to-IP mapping ("host:ip")');
       const target = f.string('target', '', '', 'Set the target build stage to build.');
       const iidfile = f.string('iidfile', '', '', 'Write the image ID to the file');
       f.bool('disable-content-trust', '', true, 'Skip image verification');
@@ -194,15 +208,14 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
       const squash = f.bool('squash', '', false, 'Squash newly built layers into a single new layer');
       f.setAnnotation('squash', 'experimental', []);
       f.setAnnotation('squash', 'version', ['1.25']);
-      return { tags, buildArgs, file, labels, noCache, rm, forceRm, quiet, pull, network, iidfile, target, compress, platform, squash };
+      return {
+        tags, buildArgs, file, labels, noCache, rm, forceRm, quiet, pull, network, iidfile, target, compress, platform, squash,
+        ulimits, memory, memorySwap, shmSize, cpuShares, cpuPeriod, cpuQuota, cpusetCpus, cpusetMems, cgroupParent, addHost,
+      };
     },
     run: async ({ args, options, env }) => {
       const [specified] = args;
       const cwd = env.cwd ?? '/';
-      if (options.network.value !== 'default' && options.network.value !== '') {
-        throw new Error(`--network ${options.network.value} is not available in Dockside's legacy builder: RUN steps use the default bridge network`);
-      }
-      if (options.target.value !== '') throw new Error('--target is not available in Dockside\'s legacy builder yet');
       if (options.squash.value) throw new Error('Error response from daemon: squash is only supported with experimental mode');
       const dockerfileFromStdin = options.file.value === '-';
       let body: Uint8Array;
@@ -271,7 +284,20 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
         rm: options.rm.value ? undefined : '0',
         forcerm: options.forceRm.value ? '1' : undefined,
         pull: options.pull.value ? '1' : undefined,
+        networkmode: options.network.value !== '' && options.network.value !== 'default' ? options.network.value : undefined,
+        cpusetcpus: options.cpusetCpus.value || undefined,
+        cpusetmems: options.cpusetMems.value || undefined,
+        cpushares: options.cpuShares.value ? String(options.cpuShares.value) : undefined,
+        cpuquota: options.cpuQuota.value ? String(options.cpuQuota.value) : undefined,
+        cpuperiod: options.cpuPeriod.value ? String(options.cpuPeriod.value) : undefined,
+        memory: options.memory.value ? String(options.memory.value) : undefined,
+        memswap: options.memorySwap.value ? String(options.memorySwap.value) : undefined,
+        cgroupparent: options.cgroupParent.value || undefined,
+        shmsize: options.shmSize.value ? String(options.shmSize.value) : undefined,
         dockerfile: relDockerfile,
+        target: options.target.value || undefined,
+        ulimits: options.ulimits.value.length > 0 ? JSON.stringify(options.ulimits.value.map(parseUlimit)) : undefined,
+        extrahosts: options.addHost.value.length > 0 ? options.addHost.value : undefined,
         buildargs: Object.keys(buildArgs).length > 0 ? JSON.stringify(buildArgs) : undefined,
         labels: options.labels.value.length > 0 ? JSON.stringify(convertKVStringsToMap(options.labels.value)) : undefined,
         version: '1',
@@ -288,8 +314,16 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
       }
       let imageId = '';
       let quietOutput = '';
+      // Ctrl-C cancels the request (the daemon then cancels the build) and docker exits with 128+signal, silently.
+      const source = response.stream()[Symbol.asyncIterator]();
+      let interrupted = 0;
+      const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+      const offSignal = env.onSignal((signal) => {
+        interrupted = signalNumbers[signal] ?? 2;
+        void source.return?.();
+      });
       try {
-        await displayJsonMessages(response.stream(), (text) => (quiet ? (quietOutput += text) : env.stdout(text)), {
+        await displayJsonMessages({ [Symbol.asyncIterator]: () => source }, (text) => (quiet ? (quietOutput += text) : env.stdout(text)), {
           terminal: env.stdoutIsTerminal,
           columns: env.columns,
           onAux: (aux) => {
@@ -300,7 +334,10 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
       } catch (error) {
         if (error instanceof StatusError && quiet) env.stderr(`${progress}${quietOutput}`);
         throw error;
+      } finally {
+        offSignal();
       }
+      if (interrupted) throw new StatusError('', 128 + interrupted);
       if (quiet) {
         imageId = quietOutput;
         env.stdout(imageId);
