@@ -332,4 +332,15 @@ describe('POST /build (legacy builder)', () => {
     expect((await listed()).map((c) => c.State)).toEqual(['exited']);
     expect(runtime.calls.filter((c) => c.op === 'start')).toHaveLength(1);
   });
+
+  it('ARG before FROM: a step of its own, expands FROM, and --build-arg overrides it', async () => {
+    const { client } = await setup();
+    const files = { Dockerfile: 'ARG TAG=nosuch\nFROM busybox:${TAG}\nARG TAG\nRUN env\n' };
+    const result = await build(client, files, { buildargs: JSON.stringify({ TAG: 'latest' }) });
+    expect(result.output.split('\n').slice(0, 3)).toEqual(['Step 1/4 : ARG TAG=nosuch', 'Step 2/4 : FROM busybox:${TAG}', 'latest: Pulling from library/busybox']);
+    expect(result.output).toContain('\nTAG=latest\n');
+    expect(result.output).not.toContain('[Warning]');
+    const denied = await build(client, files);
+    expect(denied.messages.at(-1)?.error).toMatch(/^pull access denied for busybox|manifest for busybox:nosuch not found/);
+  });
 });
