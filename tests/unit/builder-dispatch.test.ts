@@ -2,6 +2,7 @@
 // FakeRuntime whose processes play a few shell commands: output lines, commits, history, the cache
 // and errors as moby v28 gives them.
 
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { InProcessClient } from '../../src/cli/client';
 import { Daemon } from '../../src/engine/daemon';
@@ -55,10 +56,10 @@ async function setup() {
   return { daemon, runtime, client, service: daemon.images as ImageService };
 }
 
-function contextTar(files: Record<string, string>): Uint8Array {
+function contextTar(files: Record<string, string | Uint8Array>): Uint8Array {
   const tar = new TarWriter();
   for (const [name, content] of Object.entries(files)) {
-    if (name.endsWith('/')) tar.directory(name, 1700000000);
+    if (name.endsWith('/') && typeof content === 'string') tar.directory(name, 1700000000);
     else tar.file(name, content, 1700000000, name.endsWith('.sh') ? 0o755 : 0o644);
   }
   return tar.finish();
@@ -66,7 +67,7 @@ function contextTar(files: Record<string, string>): Uint8Array {
 
 type Message = { stream?: string; aux?: { ID: string }; error?: string; errorDetail?: { code?: number; message: string }; status?: string; id?: string };
 
-async function build(client: InProcessClient, files: Record<string, string>, query: Record<string, string | string[]> = {}) {
+async function build(client: InProcessClient, files: Record<string, string | Uint8Array>, query: Record<string, string | string[]> = {}) {
   const response = await client.request('POST', '/build', { query: { dockerfile: 'Dockerfile', version: '1', ...query }, body: contextTar(files), headers: { 'Content-Type': 'application/x-tar' } });
   const text = await response.text();
   if (response.status !== 200) return { status: response.status, text, messages: [] as Message[], output: '' };
@@ -342,5 +343,26 @@ describe('POST /build (legacy builder)', () => {
     expect(result.output).not.toContain('[Warning]');
     const denied = await build(client, files);
     expect(denied.messages.at(-1)?.error).toMatch(/^pull access denied for busybox|manifest for busybox:nosuch not found/);
+  });
+
+  it.skipIf(spawnSync('bzip2', ['--help']).status !== 0 || spawnSync('xz', ['--help']).status !== 0)('ADD extracts gzip and bzip2 tars, copies other files, and says xz is not available', async () => {
+    const { client, service, daemon } = await setup();
+    const inner = contextTar({ 'x.txt': 'x\n' });
+    const bytes = (data: Buffer) => new Uint8Array(data);
+    const files = {
+      Dockerfile: 'FROM busybox\nADD a.tar.gz /gz/\nADD b.tar.bz2 /bz/\nADD plain.txt /p/\n',
+      'a.tar.gz': bytes(execFileSync('gzip', ['-c'], { input: inner })),
+      'b.tar.bz2': bytes(execFileSync('bzip2', ['-c'], { input: inner })),
+      'plain.txt': 'plain\n',
+    };
+    const result = await build(client, files, { t: 'added' });
+    expect(result.messages.find((m) => m.error)).toBeUndefined();
+    const names: string[] = [];
+    for (const layer of (await service.images.imageLayers((await service.images.resolve('added')).id)).slice(1)) {
+      for await (const entry of readTar([await daemon.store.blobs.get(layer.diffId)])) names.push(entry.name);
+    }
+    expect(names).toEqual(['gz/', 'gz/x.txt', 'bz/', 'bz/x.txt', 'p/', 'p/plain.txt']);
+    const xz = await build(client, { Dockerfile: 'FROM busybox\nADD c.tar.xz /xz/\n', 'c.tar.xz': bytes(execFileSync('xz', ['-c'], { input: inner })) });
+    expect(xz.messages.at(-1)?.error).toBe('ADD failed: extracting xz archives is not available in Dockside (plain tar, gzip and bzip2 are)');
   });
 });
