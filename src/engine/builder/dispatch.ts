@@ -865,7 +865,7 @@ export class Builder {
     const ids = c.chown ? await this.chownIds(c.chown, files) : { uid: 0, gid: 0 };
     const layer = new LayerBuilder();
     const destIsDir = (path: string) => {
-      if (path.endsWith('/')) return true;
+      if (path.endsWith('/') || cleanPath(path) === '/') return true;
       const resolved = this.resolveInImage(files, path).replace(/^\/+/, '');
       return files.get(resolved)?.type === '5' || layer.entries.get(resolved)?.type === '5';
     };
