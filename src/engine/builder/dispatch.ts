@@ -11,6 +11,7 @@ import type { ContainerConfig, ImageConfig } from '../oci/types';
 import type { Runtime } from '../runtime/types';
 import { TarWriter, gunzip, isGzip, readTar } from '../images/tar';
 import { bunzip2 } from '../images/bzip2';
+import { unxz } from '../images/xz';
 import { parseDockerfile, formatWarnings } from './parser';
 import { parseInstruction, parseInstructions, expandCommand, type Command, type Stage, type HealthConfig as DockerfileHealth } from './instructions';
 import { ShellLex, envFromList } from './shell';
@@ -918,16 +919,14 @@ export class Builder {
     return new ImageSourceFiles(new Map([...files].map(([path, file]) => [path, { ...file, mode: file.mode & 0o7777 }])));
   }
 
-  /** The entries of a local tar archive ADD extracts (plain, gzip or bzip2); undefined for other files. */
+  /** The entries of a local tar archive ADD extracts (plain, gzip, bzip2 or xz); undefined for other files. */
   private async archiveEntries(data: Uint8Array): Promise<{ name: string; type: string; mode: number; mtime: number; uid: number; gid: number; data: Uint8Array; linkName: string }[] | undefined> {
     const compression = compressionOf(data);
-    if (compression === 'xz') {
-      throw new BuildStepError('ADD failed: extracting xz archives is not available in Dockside (plain tar, gzip and bzip2 are)', 1);
-    }
     let bytes = data;
     try {
       if (compression === 'gzip') bytes = await gunzip(data);
       if (compression === 'bzip2') bytes = bunzip2(data);
+      if (compression === 'xz') bytes = unxz(data);
     } catch {
       // Not really compressed data: ADD copies the file as it is.
       return undefined;
