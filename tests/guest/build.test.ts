@@ -79,4 +79,20 @@ describe('docker build in the guest', () => {
     const ignored = await sh(guest, "cd /root/app && printf 'FROM busybox\\nCOPY secret.txt /\\n' > Dockerfile.secret && docker build -f Dockerfile.secret . 2>&1; echo \"status=$?\"");
     expect(ignored.stdout).toContain('COPY failed: file not found in build context or excluded by .dockerignore: stat secret.txt: file does not exist\nstatus=1\n');
   }, 120_000);
+
+  it('USER and COPY --chown with a user that a RUN created, and ADD of a gzip tarball', async () => {
+    const script = `mkdir -p /root/users/src && cd /root/users && echo hi > hello.txt && echo inner > src/inner.txt && tar -czf pack.tar.gz src
+cat > Dockerfile <<'END'
+FROM busybox
+RUN echo app:x:1234:1234::/home/app:/bin/sh >> /etc/passwd && echo app:x:1234: >> /etc/group
+COPY --chown=app:app hello.txt /home/app/
+ADD pack.tar.gz /opt/
+USER app
+RUN id -un > /tmp/who
+END
+docker build -q -t users . >/tmp/users.out 2>&1 || cat /tmp/users.out
+docker run --rm users sh -c "cat /tmp/who; stat -c '%u:%g %n' /home/app/hello.txt; cat /opt/src/inner.txt"; echo "status=$?"`;
+    const result = await sh(guest, script);
+    expect(result.stdout).toBe('app\n1234:1234 /home/app/hello.txt\ninner\nstatus=0\n');
+  }, 120_000);
 });
