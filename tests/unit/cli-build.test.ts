@@ -124,6 +124,9 @@ describe('docker build', () => {
     const lable = await docker(daemon, ['build', '/home/me/ctx'], { '/home/me/ctx/Dockerfile': 'FROM busybox\nLABLE a=b\n' });
     expect(lable.status).toBe(1);
     expect(lable.stderr).toBe(`${banner}Error response from daemon: dockerfile parse error on line 2: unknown instruction: LABLE (did you mean LABEL?)\n`);
+    const compressed = await docker(daemon, ['build', '--compress', '/home/me/ctx'], { '/home/me/ctx/Dockerfile': 'FROM busybox\nCOPY Dockerfile /\n' });
+    expect(compressed.status).toBe(0);
+    expect(compressed.stdout).toMatch(/^Sending build context to Docker daemon +\d+B\r\r\n/);
     const quiet = await docker(daemon, ['build', '-q', '--build-arg', 'X=1', '/home/me/ctx'], { '/home/me/ctx/Dockerfile': 'FROM busybox\nARG X\nRUN echo $X\n' });
     expect(quiet.status).toBe(0);
     expect(quiet.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);

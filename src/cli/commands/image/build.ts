@@ -97,6 +97,11 @@ function randomHex(length: number): string {
   return out;
 }
 
+async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 function isTarArchive(bytes: Uint8Array): boolean {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return true;
   return bytes.length >= 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === 'ustar';
@@ -264,6 +269,8 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
           body = await packTar(entries);
         }
       }
+      // --compress: the context goes gzipped (the daemon detects it).
+      if (options.compress.value) body = await gzipBytes(body);
       const quiet = options.quiet.value;
       const progress = `Sending build context to Docker daemon ${humanSize(body.length).padStart(8)}\r\r\n`;
       if (!quiet) env.stdout(progress);
@@ -346,8 +353,7 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
         if (imageId === '') throw new Error(`Server did not provide an image ID. Cannot write ${options.iidfile.value}`);
         await env.writeFile(absolute(cwd, options.iidfile.value), new TextEncoder().encode(imageId));
       }
-      void options.compress;
-      void options.platform;
+      void options.platform; // one platform here: linux/386
     },
   });
 }
