@@ -3,10 +3,11 @@
 import { addHelpFlag, defineCommand, execute, type CommandDefinition } from './flags';
 import type { DockerEnv } from './env';
 import { systemCommands } from './commands/system';
-import { imageCommands } from './commands/image';
+import { imageCommands, legacyBuilderNotice } from './commands/image';
 import { containerCommands } from './commands/container';
 import { networkCommand } from './commands/network';
 import { volumeCommand } from './commands/volume';
+import { builderCommand } from './commands/builder';
 
 export const CLIENT_VERSION = '28.2.2';
 
@@ -30,11 +31,13 @@ export function dockerCommand(): CommandDefinition<DockerEnv> {
       f.bool('version', 'v', false, 'Print version information and quit');
       return undefined;
     },
-    subcommands: [...systemCommands(), ...imageCommands(), ...containerCommands(), networkCommand(), volumeCommand()],
+    subcommands: [...systemCommands(), ...imageCommands(), ...containerCommands(), networkCommand(), volumeCommand(), builderCommand()],
   });
 }
 
 /** Runs `docker ARGV...` (argv without the program name) and returns docker's exit status. */
-export function runDocker(argv: readonly string[], env: DockerEnv): Promise<number> {
+export async function runDocker(argv: readonly string[], env: DockerEnv): Promise<number> {
+  // docker build goes to the buildx plugin when there is one; without it docker says so first.
+  if (!legacyBuilderNotice(argv, env)) return 1;
   return execute(dockerCommand(), argv, env);
 }

@@ -12,6 +12,7 @@ import { registerImageRoutes } from './api/routes/images';
 import { registerContainerRoutes } from './api/routes/containers';
 import { registerNetworkRoutes } from './api/routes/networks';
 import { registerVolumeRoutes } from './api/routes/volumes';
+import { registerBuildRoutes } from './api/routes/build';
 
 export interface DaemonOptions {
   store: Store;
@@ -48,5 +49,6 @@ export class Daemon {
     registerContainerRoutes(this.router, this);
     registerNetworkRoutes(this.router, this);
     registerVolumeRoutes(this.router, this);
+    registerBuildRoutes(this.router, this);
   }
 }

@@ -4,6 +4,7 @@
 import type { CommandDefinition } from '../../flags';
 import { defineCommand } from '../../flags';
 import type { DockerEnv } from '../../env';
+import { buildCommand } from './build';
 import { historyCommand } from './history';
 import { importCommand } from './import';
 import { imageInspectCommand } from './inspect';
@@ -19,6 +20,7 @@ import { searchCommand } from './search';
 import { tagCommand } from './tag';
 
 export { pullImage } from './pull';
+export { legacyBuilderNotice } from './build';
 
 /** `docker image`: the management command (build is added by the builder when it exists). */
 export function imageManagementCommand(extra: readonly CommandDefinition<DockerEnv>[] = []): CommandDefinition<DockerEnv> {
@@ -44,7 +46,8 @@ export function imageManagementCommand(extra: readonly CommandDefinition<DockerE
 
 export function imageCommands(): CommandDefinition<DockerEnv>[] {
   return [
-    imageManagementCommand(),
+    imageManagementCommand([buildCommand()]),
+    buildCommand(),
     pullCommand(),
     pushCommand(),
     imagesTopCommand(),
