@@ -94,10 +94,22 @@ export class Guest {
     return guest;
   }
 
-  /** Asks the agent until it answers: after a restore that is the first round trip. */
+  /**
+   * Asks the agent until it answers: after a restore that is the first round trip. At a cold boot it
+   * first waits for the agent's unasked `ready` event: a frame written while the kernel still sets up
+   * the console's virtqueues can leave the agent's port deaf for good (v86 drops or misplaces it).
+   */
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const agent = this.agent; // listening from the start: the agent's first frame must not be missed
     await this.emulator.loaded;
+    if (this.bootMode === 'cold') {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const outcome = await Promise.race([agent.heard.then(() => 'heard' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') throw new GuestUnavailableError(`the guest did not answer within ${timeoutMs} ms (the agent never said it was ready)`);
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         await this.agent.request('hello', {}, { timeoutMs: attempt === 0 ? 100 : 500 });

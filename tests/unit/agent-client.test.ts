@@ -230,9 +230,14 @@ describe('a new agent (boot, or respawned by init)', () => {
     expect(first.id).toBeLessThan(second.id);
   });
 
-  it('is pinged now and then when nothing is pending, so a silent respawned agent gets to announce itself', async () => {
+  it('is pinged now and then when nothing is pending (once an agent has spoken), so a silent respawned agent gets to announce itself', async () => {
     const agent = new ScriptedAgent();
-    connect(agent, { heartbeatMs: 20, idlePingMs: 40 });
+    const client = connect(agent, { heartbeatMs: 20, idlePingMs: 40 });
+    await new Promise((r) => setTimeout(r, 150));
+    // Nothing is written before the first agent's ready event (a cold boot's virtqueues may not be set up).
+    expect(agent.received).toHaveLength(0);
+    agent.emit(encodeJson(FrameKind.Event, 0, { event: 'ready', pid: 73 }));
+    await client.heard;
     await new Promise((r) => setTimeout(r, 200));
     const pings = agent.requests().filter((r) => r.body.op === 'hello').length;
     expect(pings).toBeGreaterThanOrEqual(2); // unanswered pings repeat

@@ -156,9 +156,7 @@ static void handle_request(uint32_t id, const char *payload, size_t length) {
 /*
  * A new agent (at boot, or respawned by init after a crash) says so before its first reply: requests
  * the host sent before this one went to an earlier agent, or were lost before the port was open, and
- * will never be answered; the sockets it asked for must be listened on again. It says so only once the
- * host has spoken: an unsolicited write right after opening the port at boot could leave the port's
- * output stuck (seen 1 boot in ~10 under CPU contention in v86).
+ * will never be answered; the sockets it asked for must be listened on again.
  */
 static void announce_start(uint32_t first_request) {
     static int announced;
@@ -297,6 +295,13 @@ int main(int argc, char **argv) {
         agent_log("signalfd: %s", strerror(errno));
         return 1;
     }
+
+    /* The host must not write to the port while the guest is still setting up its virtqueues (a frame
+       v86 delivers then can leave the port's receive queue dead for good), so at a cold boot it waits
+       for this before it sends anything. Output is safe: the guest starts it. */
+    char ready[64];
+    int ready_len = snprintf(ready, sizeof ready, "{\"event\":\"ready\",\"pid\":%d}", (int)getpid());
+    send_frame(FRAME_EVENT, 0, ready, (size_t)ready_len);
 
     struct pollfd *fds = NULL;
     struct slot {

@@ -73,6 +73,11 @@ export class AgentClient {
   private nextRequest = 1;
   private nextStream = 1;
   private lastHeard = Date.now();
+  /** Whether any frame came from an agent yet (idle pings wait for it: see `heard`). */
+  private hasHeard = false;
+  private markHeard: () => void = () => undefined;
+  /** Settles when the first bytes come from an agent (its `ready` event at a cold boot). */
+  readonly heard: Promise<void> = new Promise<void>((resolve) => (this.markHeard = resolve));
   private closed = false;
   private readonly acceptListeners = new Set<(connection: GuestConnection) => boolean>();
   private readonly startListeners = new Set<() => void>();
@@ -188,6 +193,10 @@ export class AgentClient {
 
   private receive(bytes: Uint8Array): void {
     this.lastHeard = Date.now();
+    if (!this.hasHeard) {
+      this.hasHeard = true;
+      this.markHeard();
+    }
     for (const frame of this.reader.push(bytes)) this.dispatch(frame);
   }
 
@@ -241,6 +250,8 @@ export class AgentClient {
     }
     // Any frame back counts as a sign of life; the reply itself is of no interest. A ping can be lost
     // (a respawning agent has not opened its port yet), so pings repeat rather than wait for an answer.
+    // Idle pings only once an agent has spoken: at a cold boot nothing may be written before (see heard).
+    if (!busy && !this.hasHeard) return;
     const interval = busy ? this.heartbeatMs : this.idlePingMs;
     if (silent >= interval && now - this.lastPing >= interval) {
       this.lastPing = now;
