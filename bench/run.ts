@@ -32,7 +32,7 @@ async function startToFirstAnswer(mode: BootMode): Promise<number> {
   }
 }
 
-/** Cold boots that never answered: a known rare hang (the agent's port gets no data), counted, not hidden. */
+/** Cold boots that never answered (the agent's port went deaf before the ready handshake; should stay 0), counted, not hidden. */
 let hungBoots = 0;
 
 async function measure(mode: BootMode, n: number): Promise<number[]> {
