@@ -12,12 +12,11 @@ import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
 import { engineClientForDockerHost } from '../../src/node/net-connection';
 import { Daemon } from '../../src/engine/daemon';
-import { TarWriter } from '../../src/engine/images/tar';
 import { MemoryRegistry } from '../../src/engine/registry/memory-registry';
 import { MemoryStore } from '../../src/engine/store';
 import { nodeArchives } from '../../src/node/docker';
 import { listenApi, type ApiServer } from '../../src/node/serve';
-import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
+import { RunLayerRuntime, type FakeProgram } from '../helpers/fake-runtime';
 
 const realDocker = '/usr/local/bin/docker';
 const present = existsSync(realDocker) && /^Docker version 28\./.test(spawnSync(realDocker, ['--version'], { encoding: 'utf8' }).stdout ?? '');
@@ -33,14 +32,6 @@ const program: FakeProgram = async ({ spec, stdout, stderr }) => {
   return 0;
 };
 
-class BuildRuntime extends FakeRuntime {
-  override async pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void> {
-    await super.pack(dir, tarPath, paths, whiteouts);
-    const tar = new TarWriter();
-    tar.file('ran', 'yes\n');
-    await this.stageFile(tarPath.slice(tarPath.lastIndexOf('/') + 1), tar.finish());
-  }
-}
 
 const servers: ApiServer[] = [];
 const dirs: string[] = [];
@@ -56,7 +47,7 @@ async function serveDaemon(): Promise<ApiServer> {
     config: { Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
     created: '2025-05-01T00:00:00Z',
   });
-  const daemon = new Daemon({ store: new MemoryStore(), runtime: new BuildRuntime(program), registry, clock: () => new Date('2026-03-01T10:00:00Z') });
+  const daemon = new Daemon({ store: new MemoryStore(), runtime: new RunLayerRuntime(program), registry, clock: () => new Date('2026-03-01T10:00:00Z') });
   const server = await listenApi((request) => daemon.router.handle(request), { host: '127.0.0.1', port: 0 });
   servers.push(server);
   return server;

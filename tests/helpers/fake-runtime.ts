@@ -2,6 +2,7 @@
 // script the test gives, so engine logic (state machines, output formats, errors) is tested without a
 // guest. Guest behaviour itself is tested against the real agent in tests/guest.
 
+import { TarWriter } from '../../src/engine/images/tar';
 import {
   RuntimeError,
   type Change,
@@ -248,5 +249,15 @@ class FakeProcess implements RuntimeProcess {
       if (next !== undefined) yield next;
       else await new Promise<void>((resolve) => (this.signalWaiter = resolve));
     }
+  }
+}
+
+/** A FakeRuntime whose pack writes a layer with one file, `ran` ("yes"), as if a RUN had created it. */
+export class RunLayerRuntime extends FakeRuntime {
+  override async pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void> {
+    await super.pack(dir, tarPath, paths, whiteouts);
+    const tar = new TarWriter();
+    tar.file('ran', 'yes\n');
+    await this.stageFile(tarPath.slice(tarPath.lastIndexOf('/') + 1), tar.finish());
   }
 }

@@ -9,10 +9,9 @@ import { runDocker } from '../../src/cli/docker';
 import { PatternMatcher, keepBuildFiles, readDockerignore } from '../../src/engine/builder/dockerignore';
 import { Daemon } from '../../src/engine/daemon';
 import type { ImageService } from '../../src/engine/images/service';
-import { TarWriter } from '../../src/engine/images/tar';
 import { MemoryRegistry } from '../../src/engine/registry/memory-registry';
 import { MemoryStore } from '../../src/engine/store';
-import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
+import { RunLayerRuntime, type FakeProgram } from '../helpers/fake-runtime';
 import { cliEnv } from '../helpers/fake-images';
 
 const banner =
@@ -31,14 +30,6 @@ const program: FakeProgram = async ({ spec, stdout, signals }) => {
   return 0;
 };
 
-class BuildRuntime extends FakeRuntime {
-  override async pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void> {
-    await super.pack(dir, tarPath, paths, whiteouts);
-    const tar = new TarWriter();
-    tar.file('ran', 'yes\n');
-    await this.stageFile(tarPath.slice(tarPath.lastIndexOf('/') + 1), tar.finish());
-  }
-}
 
 /** The client's files: absolute path → content (a trailing '/' makes a directory). */
 function localArchives(files: Record<string, string>): LocalArchives {
@@ -69,7 +60,7 @@ async function setup() {
     config: { Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
     created: '2025-05-01T00:00:00Z',
   });
-  const daemon = new Daemon({ store: new MemoryStore(), runtime: new BuildRuntime(program), registry, clock: () => new Date('2026-03-01T10:00:00Z') });
+  const daemon = new Daemon({ store: new MemoryStore(), runtime: new RunLayerRuntime(program), registry, clock: () => new Date('2026-03-01T10:00:00Z') });
   return { daemon, service: daemon.images as ImageService };
 }
 

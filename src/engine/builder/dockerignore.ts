@@ -3,27 +3,12 @@
 // number of directories, and the last matching pattern wins; a pattern that matches a directory
 // matches everything below it.
 
+import { cleanPath } from './context';
+
 interface Pattern {
   text: string;
   exclusion: boolean;
   regexp: RegExp | undefined;
-}
-
-/** Go's path.Clean. */
-function clean(path: string): string {
-  const rooted = path.startsWith('/');
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join('/');
-  return rooted ? `/${joined}` : joined || '.';
 }
 
 /** ignorefile.ReadAll: the patterns of a .dockerignore text. */
@@ -40,7 +25,7 @@ export function readDockerignore(text: string): string[] {
       line = line.slice(1).trim();
     }
     if (line.length > 0) {
-      line = clean(line);
+      line = cleanPath(line);
       if (line.length > 1 && line.startsWith('/')) line = line.slice(1);
     }
     patterns.push(invert ? `!${line}` : line);
@@ -86,7 +71,7 @@ export class PatternMatcher {
       .filter((p) => p !== '')
       .map((p) => {
         const exclusion = p.startsWith('!');
-        const text = clean(exclusion ? p.slice(1) : p);
+        const text = cleanPath(exclusion ? p.slice(1) : p);
         return { text, exclusion, regexp: compile(text) };
       });
   }
@@ -97,7 +82,7 @@ export class PatternMatcher {
 
   /** MatchesOrParentMatches: whether the path (relative, '/'-separated) is excluded. */
   matches(file: string): boolean {
-    const path = clean(file);
+    const path = cleanPath(file);
     const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
     const parentDirs = parent.split('/');
     let matched = false;

@@ -11,6 +11,7 @@ import { humanSize } from '../../formatter';
 import { convertKVStringsToMap, parseUlimit, validateEnv, validateLabel } from '../../opts';
 import { checkResponse, displayJsonMessages, parseReference, readAll } from './common';
 import { PatternMatcher, keepBuildFiles, readDockerignore } from '../../../engine/builder/dockerignore';
+import { cleanPath } from '../container/cp';
 
 const buildxMissingWarning = `DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
             Install the buildx component to build images with BuildKit:
@@ -60,22 +61,6 @@ export function legacyBuilderNotice(argv: readonly string[], env: DockerEnv): bo
 }
 
 // ---- paths ----
-
-function cleanPath(path: string): string {
-  const rooted = path.startsWith('/');
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join('/');
-  return rooted ? `/${joined}` : joined || '.';
-}
 
 function absolute(cwd: string, path: string): string {
   return cleanPath(path.startsWith('/') ? path : `${cwd}/${path}`);
