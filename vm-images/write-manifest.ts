@@ -4,7 +4,8 @@
 
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Hex, type ArtifactRecord, type GuestManifest } from '../src/vm/manifest';
+import type { ArtifactRecord, GuestManifest } from '../src/vm/manifest';
+import { sha256Hex } from '../src/go/digest';
 import { vmImagesDir } from '../src/node/artifacts';
 import { GUEST_CMDLINE, GUEST_MEMORY_SIZE } from './guest-config';
 

@@ -8,7 +8,7 @@
 // think they own it: the app must open one engine per database.
 
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import { parseDigest, type Digest } from '../engine/oci/digest';
+import { parseDigest, type Digest } from '../go/digest';
 import {
   BlobNotFoundError,
   cloneJson,

@@ -7,6 +7,8 @@
 // The client reads stdin only after 'i', so `docker ps` in `while read ...; done < file` leaves the
 // loop's input alone, as docker does.
 
+import { concatBytes } from '../go/bytes';
+
 export const Msg = {
   Hello: 0x68, // 'h'
   Stdin: 0x69, // 'i' (client → host: bytes; host → client: start reading)
@@ -58,7 +60,7 @@ export class SessionReader {
   private buffer: Uint8Array = new Uint8Array(0);
 
   push(chunk: Uint8Array): SessionMessage[] {
-    this.buffer = this.buffer.length === 0 ? chunk.slice() : concat(this.buffer, chunk);
+    this.buffer = this.buffer.length === 0 ? chunk.slice() : concatBytes([this.buffer, chunk]);
     const messages: SessionMessage[] = [];
     let at = 0;
     while (this.buffer.length - at >= HEADER) {
@@ -134,9 +136,3 @@ export function environmentOf(env: readonly string[]): Record<string, string> {
   return out;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}

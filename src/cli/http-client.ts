@@ -5,6 +5,7 @@
 
 import type { RawConnection } from '../engine/api/types';
 import { buildQuery, clientResponse, type ClientRequestOptions, type ClientResponse, type EngineClient, type HijackedResponse } from './client';
+import { concatBytes } from '../go/bytes';
 
 export interface HttpClientOptions {
   /** Opens a new connection to the daemon. */
@@ -275,7 +276,7 @@ export class HttpEngineClient implements EngineClient {
     if (response.status !== 101 && !(response.status === 200 && (response.headers['content-type'] ?? '').startsWith('application/vnd.docker.'))) {
       const chunks: Uint8Array[] = [];
       for await (const chunk of responseBody(response, method, response.close)) chunks.push(chunk);
-      const text = decoder.decode(concat(chunks));
+      const text = decoder.decode(concatBytes(chunks));
       throw Object.assign(new Error(text), { status: response.status });
     }
     const connection: RawConnection = {
@@ -287,12 +288,3 @@ export class HttpEngineClient implements EngineClient {
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}

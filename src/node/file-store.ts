@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestHex, parseDigest, type Digest, type DigestAlgorithm } from '../engine/oci/digest';
+import { digestHex, parseDigest, type Digest, type DigestAlgorithm } from '../go/digest';
 import {
   BlobNotFoundError,
   cloneJson,

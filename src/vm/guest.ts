@@ -9,6 +9,7 @@ import { AgentClient, type AgentTransport } from './agent/client';
 import type { ShareTree } from './share-tree';
 import { GuestRuntime } from './runtime';
 import { GuestConnections, type ConnectionHandler } from './guest-connections';
+import { concatBytes } from '../go/bytes';
 
 export type BootMode = 'restore' | 'cold';
 
@@ -159,7 +160,7 @@ export class Guest {
       { stdin: false, stdout: collect(stdout, streams.onStdout), stderr: collect(stderr, streams.onStderr) },
     );
     const exit = await process.wait();
-    return { stdout: concat(stdout), stderr: concat(stderr), status: exit.exitCode };
+    return { stdout: concatBytes(stdout), stderr: concatBytes(stderr), status: exit.exitCode };
   }
 
   // ---- the agent (containers and processes) ----
@@ -231,12 +232,3 @@ export class Guest {
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}

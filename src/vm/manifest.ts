@@ -1,6 +1,8 @@
 // The manifest of the committed guest artifacts (vm-images/manifest.json): what to load, how to
 // check it, and how the saved state was made, so a restore uses the same machine it was saved from.
 
+import { sha256Hex } from '../go/digest';
+
 export interface ArtifactRecord {
   file: string;
   size: number;
@@ -32,12 +34,6 @@ export class ChecksumError extends Error {
     super(`checksum mismatch for ${artifact}: expected sha256 ${expected}, got ${actual}`);
     this.name = 'ChecksumError';
   }
-}
-
-export async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
-  const view = data instanceof Uint8Array ? data : new Uint8Array(data);
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', view as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Throws ChecksumError unless the bytes are exactly the ones the manifest names. */

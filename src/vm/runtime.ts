@@ -11,10 +11,11 @@ import type {
   Runtime,
   RuntimeProcess,
 } from '../engine/runtime/types';
-import { concatBytes, gunzip, isGzip } from '../engine/images/tar';
+import { gunzip, isGzip } from '../engine/images/tar';
 import type { AgentClient, InputStream, OutputStream } from './agent/client';
 import { unpackLayerTree, UnsupportedLayer } from './layer-tree';
 import type { ShareTree } from './share-tree';
+import { concatBytes } from '../go/bytes';
 
 type Json = Record<string, unknown>;
 

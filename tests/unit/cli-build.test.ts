@@ -6,7 +6,7 @@ import { packTar, type TarEntry } from 'modern-tar';
 import { describe, expect, it } from 'vitest';
 import type { LocalArchives } from '../../src/cli/env';
 import { runDocker } from '../../src/cli/docker';
-import { PatternMatcher, keepBuildFiles, readDockerignore } from '../../src/engine/builder/dockerignore';
+import { PatternMatcher, keepBuildFiles, readDockerignore } from '../../src/go/dockerignore';
 import { Daemon } from '../../src/engine/daemon';
 import type { ImageService } from '../../src/engine/images/service';
 import { MemoryRegistry } from '../../src/engine/registry/memory-registry';

@@ -5,7 +5,8 @@
 import { packTar, unpackTar, type TarEntry } from 'modern-tar';
 import { describe, expect, it } from 'vitest';
 import { clientResponse, type ClientRequestOptions, type EngineClient } from '../../src/cli/client';
-import { cleanPath, prepareArchiveCopy, rebaseArchiveEntries, splitCpArg, splitPathDirEntry, type CopyInfo } from '../../src/cli/commands/container/cp';
+import { prepareArchiveCopy, rebaseArchiveEntries, splitCpArg, splitPathDirEntry, type CopyInfo } from '../../src/cli/commands/container/cp';
+import { cleanPath } from '../../src/go/path';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv, LocalArchives, LocalStat } from '../../src/cli/env';
 import { captureEnv } from '../helpers/docker-env';

@@ -9,7 +9,8 @@ import { inspect, statusString, top, statsSample, statsJson } from '../../src/en
 import { hostsFile, resolvConf, BridgeIpam, macForIp } from '../../src/engine/network/bridge';
 import { generateName } from '../../src/engine/containers/names';
 import { parseSignal } from '../../src/engine/containers/signals';
-import { EscapeProxy, parseDetachKeys } from '../../src/engine/api/routes/containers';
+import { parseDetachKeys } from '../../src/engine/api/routes/containers';
+import { EscapeProxy } from '../../src/go/term';
 import { ContainerLog, rfc3339Nano } from '../../src/engine/containers/streams';
 import { noNewPrivileges } from '../../src/engine/containers/service';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';

@@ -7,7 +7,7 @@ import type { ImageService } from '../../src/engine/images/service';
 import { TarWriter, gzip, readTar } from '../../src/engine/images/tar';
 import { MemoryRegistry } from '../../src/engine/registry/memory-registry';
 import { MemoryStore } from '../../src/engine/store';
-import { digestOf } from '../../src/engine/oci/digest';
+import { digestOf } from '../../src/go/digest';
 import { FakeRuntime } from '../helpers/fake-runtime';
 
 const now = new Date('2025-06-01T12:00:00Z');

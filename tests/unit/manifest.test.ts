@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChecksumError, sha256Hex, verifyArtifact } from '../../src/vm/manifest';
+import { ChecksumError, verifyArtifact } from '../../src/vm/manifest';
+import { sha256Hex } from '../../src/go/digest';
 import { readManifest, vmImagesDir } from '../../src/node/artifacts';
 
 describe('manifest', () => {

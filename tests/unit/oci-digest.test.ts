@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { chainId, chainIds, digestHex, digestOf, digestOfStream, Hasher, isDigest, parseDigest, shortId, type Digest } from '../../src/engine/oci/digest';
+import { chainId, chainIds, digestHex, digestOf, digestOfStream, Hasher, isDigest, parseDigest, shortId, type Digest } from '../../src/go/digest';
 
 describe('digests', () => {
   it('hashes as sha256 does', () => {

@@ -2,7 +2,7 @@
 // and name the document and field of anything wrong.
 
 import { describe, expect, it } from 'vitest';
-import { digestOf } from '../../src/engine/oci/digest';
+import { digestOf } from '../../src/go/digest';
 import { isLayerMediaType, layerCompression, mediaTypes } from '../../src/engine/oci/media-types';
 import {
   OciFormatError,

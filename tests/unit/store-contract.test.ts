@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore, set } from 'idb-keyval';
-import { digestOf, type Digest } from '../../src/engine/oci/digest';
+import { digestOf, type Digest } from '../../src/go/digest';
 import { BlobCorruptedError, BlobNotFoundError, DigestMismatchError, MemoryStore, type Store } from '../../src/engine/store';
 import { FileStore } from '../../src/node/file-store';
 import { IdbStore } from '../../src/app/idb-store';

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { digestOf } from '../../src/engine/oci/digest';
+import { digestOf } from '../../src/go/digest';
 import { MemoryStore, type FaultHook, type Store } from '../../src/engine/store';
 import { FileStore } from '../../src/node/file-store';
 import { IdbStore } from '../../src/app/idb-store';
@@ -99,7 +99,7 @@ describe('FileStore, killed with SIGKILL in the middle of updates', () => {
   // key, and puts a blob first; however it is killed, a === b === number of items, and every
   // stored blob verifies.
   const storeModule = resolve(import.meta.dirname, '../../src/node/file-store.ts');
-  const digestModule = resolve(import.meta.dirname, '../../src/engine/oci/digest.ts');
+  const digestModule = resolve(import.meta.dirname, '../../src/go/digest.ts');
   const child = `
     import { FileStore } from ${JSON.stringify(storeModule)};
     import { digestOf } from ${JSON.stringify(digestModule)};

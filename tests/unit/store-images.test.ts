@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chainIds, digestOf, shortId, type Digest } from '../../src/engine/oci/digest';
+import { chainIds, digestOf, shortId, type Digest } from '../../src/go/digest';
 import { mediaTypes } from '../../src/engine/oci/media-types';
 import { MemoryStore } from '../../src/engine/store';
 import {

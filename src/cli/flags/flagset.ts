@@ -16,7 +16,7 @@ import {
   type FlagValue,
   type Validator,
 } from './values';
-import { goQuote } from './strconv';
+import { goQuote } from '../../go/strconv';
 
 export interface Flag {
   readonly name: string;

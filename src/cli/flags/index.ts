@@ -2,5 +2,5 @@
 export * from './values';
 export * from './flagset';
 export * from './command';
-export { parseDuration, formatDuration } from './duration';
-export { goQuote, parseBool, parseInt64, parseUint, parseFloat64, NumError } from './strconv';
+export { parseDuration, formatDuration } from '../../go/duration';
+export { goQuote, parseBool, parseInt64, parseUint, parseFloat64, NumError } from '../../go/strconv';

@@ -2,9 +2,9 @@
 // `type` is what --help prints after the flag name; `set` throws the error text docker shows
 // after `invalid argument "<value>" for "<flag>" flag: `.
 
-import { formatDuration, parseDuration } from './duration';
-import { goQuote, parseBool, parseInt64, parseUint } from './strconv';
-import { bytesSize, ramInBytes } from '../formatter/units';
+import { formatDuration, parseDuration } from '../../go/duration';
+import { goQuote, parseBool, parseInt64, parseUint } from '../../go/strconv';
+import { bytesSize, ramInBytes } from '../../go/units';
 
 export interface FlagValue<T = unknown> {
   /** pflag's Value.Type(): "string", "bool", "int", "list", "bytes"... */

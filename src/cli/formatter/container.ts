@@ -4,9 +4,9 @@
 import { ellipsis, truncateId } from './display';
 import { HeaderContext, rawFormatKey, renderFormat, tableFormatKey, defaultQuietFormat } from './format';
 import { goTypeName, marshalMethods } from './govalue';
-import { humanDuration, humanSizeWithPrecision } from './units';
+import { humanDuration, humanSizeWithPrecision } from '../../go/units';
 import { familiarString } from './reference';
-import { goQuote } from '../flags/strconv';
+import { goQuote } from '../../go/strconv';
 
 /** The fields of the Engine API's container summary (GET /containers/json) that ps shows. */
 export interface ContainerSummary {

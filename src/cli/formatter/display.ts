@@ -1,7 +1,7 @@
 // Small display helpers docker applies to ids, names and long text.
 
 import { charWidth } from './width';
-import { humanDuration } from './units';
+import { humanDuration } from '../../go/units';
 
 /** docker's formatter.Ellipsis: fits `text` in `maxWidth` columns, ending with "…" when cut. */
 export function ellipsis(text: string, maxWidth: number): string {

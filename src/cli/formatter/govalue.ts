@@ -8,7 +8,7 @@
 // - other objects: structs ("{v1 v2}" in key order); their methods are Go methods
 //   (capitalised names, called by templates); a `[goTypeName]` property names the type in errors.
 
-import { formatG } from './gofmt';
+import { formatG } from '../../go/fmt';
 
 /** Property naming the Go type of an object in template error messages. */
 export const goTypeName = Symbol('goTypeName');

@@ -1,6 +1,6 @@
 // docker's output formatting: Go templates, the tab writer, go-units and the ps formatter.
-export * from './units';
-export * from './gofmt';
+export * from '../../go/units';
+export * from '../../go/fmt';
 export * from './govalue';
 export * from './template';
 export * from './tabwriter';

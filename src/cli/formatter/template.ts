@@ -5,9 +5,9 @@
 // "" at <.Foo>: can't evaluate field Foo in type ..."), which docker prints after
 // "template parsing error: ".
 
-import { formatG } from './gofmt';
+import { formatG } from '../../go/fmt';
 import { formatValue, GoFloat, isGoMap, isHiddenTemplateField, isStruct, isTrue, mapEntries, printValue, toGoJson, typeName } from './govalue';
-import { goQuote } from '../flags/strconv';
+import { goQuote } from '../../go/strconv';
 
 export class TemplateError extends Error {}
 

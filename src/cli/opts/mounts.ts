@@ -1,9 +1,9 @@
 // Volume and mount options of docker run/create: -v (docker's compose loader ParseVolume, as
 // the CLI uses it) and --mount (opts.MountOpt). Error texts are docker's.
 
-import { parseBool, parseUint } from '../flags/strconv';
+import { parseBool, parseUint } from '../../go/strconv';
 import { readCsvRecord } from '../flags/values';
-import { ramInBytes } from '../formatter/units';
+import { ramInBytes } from '../../go/units';
 
 export interface VolumeSpec {
   type: 'volume' | 'bind';

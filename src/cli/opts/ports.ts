@@ -1,7 +1,7 @@
 // Port options of docker run/create: -p (go-connections' nat.ParsePortSpec), the long
 // `--publish published=8080,target=80` form, and --expose. Error texts are docker's.
 
-import { NumError, parseUint } from '../flags/strconv';
+import { NumError, parseUint } from '../../go/strconv';
 
 export interface PortBinding {
   HostIp: string;

@@ -2,8 +2,8 @@
 // --restart, --ulimit, --link. Error texts are docker's (and the daemon's where docker leaves
 // the check to it, noted below).
 
-import { parseInt64 } from '../flags/strconv';
-import { ramInBytes } from '../formatter/units';
+import { parseInt64 } from '../../go/strconv';
+import { ramInBytes } from '../../go/units';
 
 /** opts.ParseCPUs: an exact rational ("1.5", "3/2", "2e-1") times 1e9, which must be whole. */
 export function parseCpus(value: string): number {

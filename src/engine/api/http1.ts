@@ -4,8 +4,9 @@
 // ways, HEAD, and the hijacked connections of attach and exec (`101 UPGRADED`, then raw bytes both ways).
 // Pure TypeScript: the same code serves in the browser.
 
-import { ConnectionReader, concatBytes, latin1 } from './http/reader';
+import { ConnectionReader, latin1 } from './http/reader';
 import type { ApiRequest, ApiResponse, HeaderMap, RawConnection } from './types';
+import { concatBytes } from '../../go/bytes';
 
 export interface HttpServeOptions {
   /** Go's http.DefaultMaxHeaderBytes (1 MiB); Go allows 4096 bytes more for the request line. */

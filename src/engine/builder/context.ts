@@ -2,6 +2,7 @@
 // moby's path rules (a path may not leave the context) and Go's filepath.Match for COPY/ADD globs.
 
 import { cleanTarName, gunzip, isGzip, readTar } from '../images/tar';
+import { cleanPath, matchPath } from '../../go/path';
 
 export interface ContextFile {
   /** '0' file, '5' directory, '2' symlink, '1' hard link. */
@@ -25,82 +26,6 @@ export interface SourceFiles {
 
 /** A COPY/ADD source that cannot be used, with moby's wording (the caller adds "COPY failed: "). */
 export class ContextPathError extends Error {}
-
-/** Go's path.Clean for slash-separated paths. */
-export function cleanPath(path: string): string {
-  if (path === '') return '.';
-  const rooted = path.startsWith('/');
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join('/');
-  return rooted ? `/${joined}` : joined || '.';
-}
-
-/**
- * Go's filepath.Match on '/'-separated names: `*` and `?` do not cross '/', `[...]` classes with
- * ranges and `^` negation, `\` escapes. A malformed pattern matches nothing (Go's ErrBadPattern).
- */
-export function goMatch(pattern: string, name: string): boolean {
-  let source = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else if (c === '\\') {
-      i++;
-      if (i >= pattern.length) return false;
-      source += pattern[i].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    } else if (c === '[') {
-      let j = i + 1;
-      let cls = '';
-      if (pattern[j] === '^') {
-        cls += '^';
-        j++;
-      }
-      let closed = false;
-      let first = true;
-      for (; j < pattern.length; j++) {
-        const d = pattern[j];
-        if (d === ']' && !first) {
-          closed = true;
-          break;
-        }
-        first = false;
-        if (d === '\\') {
-          j++;
-          if (j >= pattern.length) return false;
-          cls += `\\${pattern[j]}`;
-        } else if (d === '-' ) cls += '-';
-        else cls += d.replace(/[\]\\^]/g, '\\$&');
-      }
-      if (!closed || cls === '' || cls === '^') return false;
-      // A negated class never matches the separator either.
-      source += cls.startsWith('^') ? `[${cls}/]` : `[${cls}]`;
-      i = j;
-    } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  try {
-    return new RegExp(`${source}$`, 's').test(name);
-  } catch {
-    return false;
-  }
-}
-
-export function containsWildcards(path: string): boolean {
-  for (let i = 0; i < path.length; i++) {
-    if (path[i] === '\\') i++;
-    else if (path[i] === '*' || path[i] === '?' || path[i] === '[') return true;
-  }
-  return false;
-}
 
 export class BuildContext implements SourceFiles {
   /** Clean relative names ("a/b") → entries; directories that only appear as parents are added. */
@@ -156,7 +81,7 @@ export class BuildContext implements SourceFiles {
 
   /** The names a wildcard source matches, in walk order (moby's copyWithWildcards). */
   glob(pattern: string): string[] {
-    return [...this.files.keys()].filter((name) => goMatch(pattern, name)).sort();
+    return [...this.files.keys()].filter((name) => matchPath(pattern, name)).sort();
   }
 }
 

@@ -6,7 +6,7 @@
 
 import type { ContainerService } from '../containers/service';
 import type { CreateRequest, HostConfig } from '../containers/types';
-import { shortId } from '../oci/digest';
+import { sha256Hex, shortId } from '../../go/digest';
 import type { ContainerConfig, ImageConfig } from '../oci/types';
 import type { Runtime } from '../runtime/types';
 import { TarWriter, gunzip, isGzip, readTar } from '../images/tar';
@@ -16,8 +16,12 @@ import { parseDockerfile, formatWarnings } from './parser';
 import { parseInstruction, parseInstructions, expandCommand, type Command, type Stage, type HealthConfig as DockerfileHealth } from './instructions';
 import { ShellLex, envFromList } from './shell';
 import { BuildArgs } from './buildargs';
-import { PatternMatcher, readDockerignore } from './dockerignore';
-import { BuildContext, ContextPathError, ImageSourceFiles, cleanPath, containsWildcards, type ContextFile, type SourceFiles } from './context';
+import { PatternMatcher, readDockerignore } from '../../go/dockerignore';
+import { BuildContext, ContextPathError, ImageSourceFiles, type ContextFile, type SourceFiles } from './context';
+import { cleanPath, containsWildcards } from '../../go/path';
+import { concatBytes } from '../../go/bytes';
+import { goQuoteList, goQuoteRune } from '../../go/strconv';
+import { formatDuration } from '../../go/duration';
 
 const encoder = new TextEncoder();
 const defaultShell = ['/bin/sh', '-c'];
@@ -105,41 +109,6 @@ function envKey(entry: string): string {
   return entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry;
 }
 
-/** Go's time.Duration.String for whole nanoseconds. */
-export function goDuration(ns: number): string {
-  if (ns === 0) return '0s';
-  const sign = ns < 0 ? '-' : '';
-  let n = Math.abs(ns);
-  if (n < 1000) return `${sign}${n}ns`;
-  if (n < 1_000_000) return `${sign}${trim(n / 1000)}µs`;
-  if (n < 1_000_000_000) return `${sign}${trim(n / 1_000_000)}ms`;
-  let out = '';
-  const hours = Math.floor(n / 3_600_000_000_000);
-  n -= hours * 3_600_000_000_000;
-  const minutes = Math.floor(n / 60_000_000_000);
-  n -= minutes * 60_000_000_000;
-  if (hours > 0) out += `${hours}h`;
-  if (hours > 0 || minutes > 0) out += `${minutes}m`;
-  return `${sign}${out}${trim(n / 1_000_000_000)}s`;
-}
-
-function trim(value: number): string {
-  return String(Number(value.toFixed(9)));
-}
-
-/** Go's %q of an int: a quoted character literal ('\x03'). */
-function goQuoteRune(code: number): string {
-  if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
-  if (code === 0x27) return "'\\''";
-  if (code === 0x5c) return "'\\\\'";
-  return `'${String.fromCodePoint(code)}'`;
-}
-
-/** Go's %q of a []string: ["a" "b"]. */
-function goQuoteList(list: readonly string[] | null | undefined): string {
-  return `[${(list ?? []).map((item) => JSON.stringify(item)).join(' ')}]`;
-}
-
 /** Go's %v of a []string: [a b]. */
 function goList(list: readonly string[]): string {
   return `[${list.join(' ')}]`;
@@ -187,14 +156,12 @@ function healthConfig(health: DockerfileHealth): NonNullable<ContainerConfig['He
   };
 }
 
+/** A time.Duration held as a number of nanoseconds, as Go prints it. */
+const goDuration = (nanoseconds = 0): string => formatDuration(BigInt(Math.trunc(nanoseconds)));
+
 /** moby's HEALTHCHECK commit text: Go's %q of the *HealthConfig. */
 function healthComment(health: NonNullable<ContainerConfig['Healthcheck']>): string {
-  return `&{${goQuoteList(health.Test)} "${goDuration(health.Interval ?? 0)}" "${goDuration(health.Timeout ?? 0)}" "${goDuration(health.StartPeriod ?? 0)}" "${goDuration(health.StartInterval ?? 0)}" ${goQuoteRune(health.Retries ?? 0)}}`;
-}
-
-async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `&{${goQuoteList(health.Test)} "${goDuration(health.Interval)}" "${goDuration(health.Timeout)}" "${goDuration(health.StartPeriod)}" "${goDuration(health.StartInterval)}" ${goQuoteRune(health.Retries ?? 0)}}`;
 }
 
 function isTar(bytes: Uint8Array): boolean {
@@ -826,7 +793,7 @@ export class Builder {
           const contents = await Promise.all(from.below(match).map(async ([, entry]) => (entry.type === '0' ? sha256Hex(entry.data) : '')));
           hash = `dir:${await sha256Hex(encoder.encode(`${listing}\n${contents.join(',')}`))}`;
         } else {
-          hash = `file:${await sha256Hex(concat(encoder.encode(`${file.mode.toString(8)}:${file.linkName}:`), file.data))}`;
+          hash = `file:${await sha256Hex(concatBytes([encoder.encode(`${file.mode.toString(8)}:${file.linkName}:`), file.data]))}`;
         }
         out.push({ path: match, file, hash });
       }
@@ -940,12 +907,5 @@ export class Builder {
     }
     return out;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 

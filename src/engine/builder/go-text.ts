@@ -1,6 +1,6 @@
 // The few Go string rules that buildkit's Dockerfile frontend leans on and that show in its output:
-// strconv.Quote (the AST dump and many error texts quote with %q), unicode.IsSpace, strings.TrimSpace
-// and the UTF-8 byte view that a few of its loops walk instead of runes.
+// unicode.IsSpace, strings.TrimSpace and the UTF-8 byte view that a few of its loops walk instead of
+// runes (strconv.Quote, for %q, is src/go/strconv.ts).
 
 const goSpaces = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000]);
 
@@ -44,35 +44,6 @@ export function splitOnWhitespace(text: string, limit = -1): string[] {
   }
   parts.push(text.slice(start));
   return parts;
-}
-
-/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-function isGoPrint(ch: string): boolean {
-  return ch === ' ' || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch);
-}
-
-const namedEscapes: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
-
-/** strconv.Quote: what `%q` prints for a string (Go escapes, printable Unicode kept as it is). */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    let code = ch.codePointAt(0) ?? 0;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (code < 0xd800 || code > 0xdfff ? isGoPrint(ch) : false) out += ch;
-    else if (namedEscapes[ch]) out += namedEscapes[ch];
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else {
-      if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd; // a lone surrogate: Go's invalid rune
-      out += code < 0x10000 ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
-    }
-  }
-  return `${out}"`;
-}
-
-/** `%q` of a []string: `["a" "b"]`. */
-export function goQuoteList(items: readonly string[]): string {
-  return `[${items.map(goQuote).join(' ')}]`;
 }
 
 const encoder = new TextEncoder();

@@ -6,6 +6,7 @@
 import { invalidParameter } from '../api/types';
 import type { Mount } from '../runtime/types';
 import type { HostConfig } from './types';
+import { cleanPath } from '../../go/path';
 
 export interface MountPoint {
   Type: 'bind' | 'tmpfs' | 'volume';
@@ -39,14 +40,12 @@ const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rsla
 /** moby's volume name rule for the local driver. */
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
-export function cleanPath(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
+/**
+ * A path inside the container, made absolute and cleaned: ".." never climbs above the root
+ * (Go's path.Clean of "/" + path), so "a/../../b" is "/b".
+ */
+export function containerPath(path: string): string {
+  return cleanPath(`/${path}`);
 }
 
 /** Parses HostConfig.Binds, Mounts and Tmpfs into runtime mounts and the inspect view. */
@@ -72,7 +71,7 @@ export function containerMounts(hostConfig: HostConfig, volumes: readonly Volume
     const [source, destination, modeText = ''] = parts;
     if (!source.startsWith('/')) {
       checkVolumeBind(bind, source, destination, modeText);
-      reserve(cleanPath(destination));
+      reserve(containerPath(destination));
       continue;
     }
     if (!destination.startsWith('/')) throw invalidParameter(`invalid mount config for type "bind": invalid mount path: '${destination}' mount path must be absolute`);
@@ -83,8 +82,8 @@ export function containerMounts(hostConfig: HostConfig, volumes: readonly Volume
     const readOnly = modes.includes('ro');
     const propagation = modes.find((mode) => PROPAGATIONS.includes(mode)) ?? 'rprivate';
     add(
-      { destination: cleanPath(destination), type: 'bind', source: cleanPath(source), options: ['rbind', readOnly ? 'ro' : 'rw', propagation] },
-      { Type: 'bind', Source: cleanPath(source), Destination: cleanPath(destination), Mode: modeText, RW: !readOnly, Propagation: propagation },
+      { destination: containerPath(destination), type: 'bind', source: containerPath(source), options: ['rbind', readOnly ? 'ro' : 'rw', propagation] },
+      { Type: 'bind', Source: containerPath(source), Destination: containerPath(destination), Mode: modeText, RW: !readOnly, Propagation: propagation },
     );
   }
   for (const mount of hostConfig.Mounts ?? []) {
@@ -94,12 +93,12 @@ export function containerMounts(hostConfig: HostConfig, volumes: readonly Volume
       if (mount.Source && !VOLUME_NAME.test(mount.Source)) {
         throw invalidParameter(`create ${mount.Source}: "${mount.Source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
       }
-      reserve(cleanPath(destination));
+      reserve(containerPath(destination));
     } else if (mount.Type === 'bind') {
       if (!mount.Source) throw invalidParameter('invalid mount config for type "bind": field Source must not be empty');
       add(
-        { destination: cleanPath(destination), type: 'bind', source: cleanPath(mount.Source), options: ['rbind', mount.ReadOnly ? 'ro' : 'rw', 'rprivate'] },
-        { Type: 'bind', Source: cleanPath(mount.Source), Destination: cleanPath(destination), Mode: '', RW: !mount.ReadOnly, Propagation: 'rprivate' },
+        { destination: containerPath(destination), type: 'bind', source: containerPath(mount.Source), options: ['rbind', mount.ReadOnly ? 'ro' : 'rw', 'rprivate'] },
+        { Type: 'bind', Source: containerPath(mount.Source), Destination: containerPath(destination), Mode: '', RW: !mount.ReadOnly, Propagation: 'rprivate' },
       );
     } else if (mount.Type === 'tmpfs') {
       const options = ['nosuid', 'nodev', 'noexec'];
@@ -107,7 +106,7 @@ export function containerMounts(hostConfig: HostConfig, volumes: readonly Volume
       if (tmpfs?.SizeBytes) options.push(`size=${Math.floor(tmpfs.SizeBytes / 1024)}k`);
       if (tmpfs?.Mode) options.push(`mode=${tmpfs.Mode.toString(8)}`);
       if (mount.ReadOnly) options.push('ro');
-      add({ destination: cleanPath(destination), type: 'tmpfs', source: 'tmpfs', options }, { Type: 'tmpfs', Source: '', Destination: cleanPath(destination), Mode: '', RW: !mount.ReadOnly, Propagation: '' });
+      add({ destination: containerPath(destination), type: 'tmpfs', source: 'tmpfs', options }, { Type: 'tmpfs', Source: '', Destination: containerPath(destination), Mode: '', RW: !mount.ReadOnly, Propagation: '' });
     } else {
       throw invalidParameter(`mounts of type ${mount.Type} are not available yet in Dockside`);
     }
@@ -120,7 +119,7 @@ export function containerMounts(hostConfig: HostConfig, volumes: readonly Volume
       else if (option === 'dev') options.splice(options.indexOf('nodev'), 1);
       else options.push(option);
     }
-    add({ destination: cleanPath(destination), type: 'tmpfs', source: 'tmpfs', options }, { Type: 'tmpfs', Source: '', Destination: cleanPath(destination), Mode: optionText, RW: !options.includes('ro'), Propagation: '' });
+    add({ destination: containerPath(destination), type: 'tmpfs', source: 'tmpfs', options }, { Type: 'tmpfs', Source: '', Destination: containerPath(destination), Mode: optionText, RW: !options.includes('ro'), Propagation: '' });
   }
   for (const volume of volumes) {
     if (volume.bindSource !== undefined) {
@@ -166,22 +165,22 @@ export function volumeRequests(hostConfig: HostConfig, configVolumes: readonly s
     const parts = bind.split(':');
     if (parts.length < 2 || parts.length > 3) continue;
     const [source, destination, modeText = ''] = parts;
-    covered.add(cleanPath(destination));
+    covered.add(containerPath(destination));
     if (source.startsWith('/')) continue;
     const modes = modeText === '' ? [] : modeText.split(',');
-    requests.push({ name: source, destination: cleanPath(destination), rw: !modes.includes('ro'), mode: modeText === '' ? 'z' : modeText, anonymous: false, noCopy: modes.includes('nocopy') });
+    requests.push({ name: source, destination: containerPath(destination), rw: !modes.includes('ro'), mode: modeText === '' ? 'z' : modeText, anonymous: false, noCopy: modes.includes('nocopy') });
   }
   for (const mount of hostConfig.Mounts ?? []) {
     if (!mount.Target) continue;
-    covered.add(cleanPath(mount.Target));
+    covered.add(containerPath(mount.Target));
     if (mount.Type !== 'volume') continue;
     const options = (mount as { VolumeOptions?: { NoCopy?: boolean } }).VolumeOptions;
     const source = mount.Source ?? '';
-    requests.push({ name: source, destination: cleanPath(mount.Target), rw: !mount.ReadOnly, mode: '', anonymous: source === '', noCopy: options?.NoCopy ?? false });
+    requests.push({ name: source, destination: containerPath(mount.Target), rw: !mount.ReadOnly, mode: '', anonymous: source === '', noCopy: options?.NoCopy ?? false });
   }
-  for (const destination of Object.keys(hostConfig.Tmpfs ?? {})) covered.add(cleanPath(destination));
+  for (const destination of Object.keys(hostConfig.Tmpfs ?? {})) covered.add(containerPath(destination));
   for (const path of configVolumes) {
-    const destination = cleanPath(path);
+    const destination = containerPath(path);
     if (covered.has(destination)) continue;
     covered.add(destination);
     requests.push({ name: '', destination, rw: true, mode: '', anonymous: true });

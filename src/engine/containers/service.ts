@@ -16,7 +16,7 @@ import { ContainerLog } from './streams';
 import { deviceFilter, dockerDeviceRules } from './devices';
 import { SeccompError, seccompErrorMessage, seccompFilter } from './seccomp';
 import { parseSecurityOpt } from './security-opt';
-import { cleanPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
+import { containerPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
 import type { VolumeService } from '../volumes/service';
 import {
   ZERO_TIME,
@@ -399,7 +399,7 @@ export class ContainerService {
     const tar = `${root}/.copy.tar`;
     for (const layer of [...layerDirs].reverse()) {
       try {
-        await runtime.pack(`${layer}${cleanPath(destination)}`, tar, ['.'], false);
+        await runtime.pack(`${layer}${containerPath(destination)}`, tar, ['.'], false);
       } catch {
         continue; // this layer has nothing at that path
       }

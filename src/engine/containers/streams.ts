@@ -1,6 +1,8 @@
 // Byte plumbing for containers: docker's stdcopy framing, an async queue for streamed responses, and
 // the container's log (kept like the json-file driver: one entry per line with its stream and time).
 
+import { concatBytes } from '../../go/bytes';
+
 export const STDIN = 0;
 export const STDOUT = 1;
 export const STDERR = 2;
@@ -41,7 +43,7 @@ export class ContainerLog {
     let start = 0;
     for (let i = 0; i < chunk.length; i++) {
       if (chunk[i] !== 0x0a) continue;
-      this.add(stream, concat([...this.partial[stream], chunk.subarray(start, i + 1)]));
+      this.add(stream, concatBytes([...this.partial[stream], chunk.subarray(start, i + 1)]));
       this.partial[stream] = [];
       start = i + 1;
     }
@@ -52,7 +54,7 @@ export class ContainerLog {
   flush(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
       if (this.partial[stream].length === 0) continue;
-      this.add(stream, concat(this.partial[stream]));
+      this.add(stream, concatBytes(this.partial[stream]));
       this.partial[stream] = [];
     }
   }
@@ -101,17 +103,6 @@ function fromBase64(text: string): Uint8Array {
   const binary = atob(text);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
   return out;
 }
 

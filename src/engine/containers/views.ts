@@ -7,7 +7,7 @@ import { DOCKER_ROOT } from './spec';
 import type { LiveContainer } from './service';
 import type { ContainerRecord } from './types';
 import { containerMounts, type MountPoint } from './mounts';
-import { humanDuration } from '../human-duration';
+import { humanDuration } from '../../go/units';
 
 /** The daemon's State.String(). */
 export function statusString(record: ContainerRecord, nowMs: number): string {

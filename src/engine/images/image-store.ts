@@ -13,7 +13,7 @@
 // after the one that drops the last reference; a crash in between leaves only unreferenced blobs,
 // which collectGarbage() removes.
 
-import { chainIds, digestHex, digestOf, shortId, type Digest } from '../oci/digest';
+import { chainIds, digestHex, digestOf, shortId, type Digest } from '../../go/digest';
 import { parseImageConfig, parseImageManifest } from '../oci/parse';
 import type { Descriptor, ImageConfig, ImageManifest } from '../oci/types';
 import type { MetadataReader, MetadataTransaction, Store } from '../store/types';

@@ -3,7 +3,7 @@
 // same familiar forms for display and the same error texts, because learners compare them with
 // what docker prints.
 
-import { InvalidDigestError, parseDigest, type Digest } from '../oci/digest';
+import { InvalidDigestError, parseDigest, type Digest } from '../../go/digest';
 
 /** A repository name with an optional tag and/or digest: `docker.io/library/busybox:latest`. */
 export interface NamedReference {

@@ -13,7 +13,7 @@
 
 import { ApiError, invalidParameter, notFound } from '../api/types';
 import type { EventBus } from '../events';
-import { chainIds, digestHex, digestOf, isDigest, shortId, type Digest } from '../oci/digest';
+import { chainIds, digestHex, digestOf, isDigest, shortId, type Digest } from '../../go/digest';
 import { mediaTypes } from '../oci/media-types';
 import { parseImageConfig, parseImageManifest } from '../oci/parse';
 import { guestPlatform, selectManifest } from '../oci/platform';
@@ -48,8 +48,9 @@ import {
   withTag,
   type NamedReference,
 } from './reference';
-import { TarWriter, cleanTarName, concatBytes, gunzip, isGzip, measureLayer, readTar } from './tar';
+import { TarWriter, cleanTarName, gunzip, isGzip, measureLayer, readTar } from './tar';
 import type { ImageProvider, RunnableImage } from './types';
+import { concatBytes } from '../../go/bytes';
 
 /** JSON with sorted object keys, so configs compare by content. */
 function canonicalJson(value: unknown): string {

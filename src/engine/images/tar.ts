@@ -2,7 +2,8 @@
 // and GNU long names, as real docker writes them), measuring layer diffs, and gzip through the
 // platform's CompressionStream (the same in browsers and Node).
 
-import { Hasher, type Digest } from '../oci/digest';
+import { Hasher, type Digest } from '../../go/digest';
+import { concatBytes } from '../../go/bytes';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -134,16 +135,6 @@ export class TarWriter {
     this.chunks.push(new Uint8Array(1024));
     return concatBytes(this.chunks);
   }
-}
-
-export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 function readString(block: Uint8Array, offset: number, width: number): string {

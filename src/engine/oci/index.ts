@@ -1,4 +1,4 @@
-export * from './digest';
+export * from '../../go/digest';
 export * from './media-types';
 export * from './parse';
 export * from './platform';

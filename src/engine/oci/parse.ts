@@ -3,7 +3,7 @@
 // `invalid image config: config.Env[1]: expected a string, got number`. Fields that the types do
 // not know are dropped; an image's id stays the digest of the bytes it came in, not of our copy.
 
-import { InvalidDigestError, parseDigest, type Digest } from './digest';
+import { InvalidDigestError, parseDigest, type Digest } from '../../go/digest';
 import { indexMediaTypes, manifestMediaTypes, mediaTypes } from './media-types';
 import type {
   ContainerConfig,

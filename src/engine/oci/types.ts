@@ -1,7 +1,7 @@
 // The image shapes of the OCI image spec (v1.1) and of docker's manifest v2 schema 2 / image config,
 // with docker's field names (the config's inner object keeps Go's capitalised names, as on the wire).
 
-import type { Digest } from './digest';
+import type { Digest } from '../../go/digest';
 
 export interface Platform {
   architecture: string;

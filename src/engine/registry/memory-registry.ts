@@ -1,7 +1,7 @@
 // A registry source held in memory: an OCI layout built from small file trees, for tests and for
 // lessons that need an image of their own without shipping a layout.
 
-import { digestOf, type Digest } from '../oci/digest';
+import { digestOf, type Digest } from '../../go/digest';
 import { mediaTypes } from '../oci/media-types';
 import type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest } from '../oci/types';
 import { TarWriter, gzip } from '../images/tar';

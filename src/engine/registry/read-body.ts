@@ -1,6 +1,6 @@
 // Reads an HTTP response body whole, reporting the bytes received so far (pull's "Downloading" lines).
 
-import { concat } from '../store/common';
+import { concatBytes } from '../../go/bytes';
 
 export async function readBodyWithProgress(body: ReadableStream<Uint8Array>, onProgress?: (bytesReceived: number) => void): Promise<Uint8Array> {
   const reader = body.getReader();
@@ -13,5 +13,5 @@ export async function readBodyWithProgress(body: ReadableStream<Uint8Array>, onP
     received += value.length;
     onProgress?.(received);
   }
-  return concat(chunks, received);
+  return concatBytes(chunks, received);
 }

@@ -1,7 +1,7 @@
 // Pieces every Store implementation shares: verified reading of blob sources, one-at-a-time
 // updates, and the write buffer that makes an update all-or-nothing.
 
-import { digestAlgorithm, Hasher, parseDigest, type Digest } from '../oci/digest';
+import { digestAlgorithm, Hasher, parseDigest, type Digest } from '../../go/digest';
 import {
   BlobCorruptedError,
   DigestMismatchError,
@@ -11,6 +11,7 @@ import {
   type MetadataStore,
   type MetadataTransaction,
 } from './types';
+import { concatBytes } from '../../go/bytes';
 
 export async function* chunksOf(source: BlobSource): AsyncIterable<Uint8Array> {
   if (source instanceof Uint8Array) {
@@ -48,18 +49,8 @@ export async function collectVerified(expected: Digest, source: BlobSource): Pro
     // Copy: the caller may reuse its buffer after handing it over.
     chunks.push(chunk.slice());
   });
-  return concat(chunks, size);
-}
-
-export function concat(chunks: readonly Uint8Array[], size = chunks.reduce((sum, c) => sum + c.byteLength, 0)): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const result = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    result.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return result;
+  // One chunk is returned as it is: a blob read in one piece is not copied again.
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks, size);
 }
 
 /** Throws BlobCorruptedError unless the stored bytes still hash to their digest. */

@@ -1,6 +1,6 @@
 // A Store in memory: for unit tests and for a session that keeps nothing.
 
-import { parseDigest, type Digest } from '../oci/digest';
+import { parseDigest, type Digest } from '../../go/digest';
 import {
   cloneJson,
   collectVerified,

@@ -6,7 +6,7 @@
 //    a closed tab or a killed process leaves the old state or the new one, never a mixture.
 // Implementations: MemoryStore (here), FileStore (src/node), IdbStore (src/app).
 
-import type { Digest } from '../oci/digest';
+import type { Digest } from '../../go/digest';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

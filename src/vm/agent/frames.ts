@@ -1,6 +1,8 @@
 // Frames of the agent protocol (vm-images/agent/PROTOCOL.md): a 12-byte header (magic "DS",
 // version, kind, id, length) and a payload. The reader survives garbage by skipping to the next magic.
 
+import { concatBytes } from '../../go/bytes';
+
 export const PROTOCOL_VERSION = 1;
 export const MAX_PAYLOAD = 1 << 20;
 export const HEADER_SIZE = 12;
@@ -71,7 +73,7 @@ export class FrameReader {
   skipped = 0;
 
   push(chunk: Uint8Array): Frame[] {
-    this.buffer = this.buffer.length === 0 ? chunk.slice() : concat(this.buffer, chunk);
+    this.buffer = this.buffer.length === 0 ? chunk.slice() : concatBytes([this.buffer, chunk]);
     const frames: Frame[] = [];
     let at = 0;
     while (this.buffer.length - at >= HEADER_SIZE) {
@@ -103,9 +105,3 @@ export class FrameReader {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}

@@ -8,45 +8,11 @@ import { packTar, unpackTar, type ParsedTarEntryWithData } from 'modern-tar';
 import { defineCommand, exactArgs, type BoolValue } from '../../flags';
 import type { ClientResponse } from '../../client';
 import type { DockerEnv, LocalArchives, LocalStat } from '../../env';
-import { humanSizeWithPrecision } from '../../formatter/units';
+import { humanSizeWithPrecision } from '../../../go/units';
 import { enc, errorFrom } from './util';
+import { basePath, cleanPath, dirPath, joinPath } from '../../../go/path';
 
-// ---- Go's path/filepath, for '/' paths -----------------------------------------------------------
-
-/** filepath.Clean. */
-export function cleanPath(path: string): string {
-  if (path === '') return '.';
-  const rooted = path.startsWith('/');
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
-      else if (!rooted) parts.push('..');
-    } else parts.push(part);
-  }
-  const joined = (rooted ? '/' : '') + parts.join('/');
-  return joined === '' ? '.' : joined;
-}
-
-/** filepath.Base. */
-export function basePath(path: string): string {
-  if (path === '') return '.';
-  const trimmed = path.replace(/\/+$/, '');
-  if (trimmed === '') return '/';
-  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
-}
-
-/** filepath.Dir. */
-export function dirPath(path: string): string {
-  return cleanPath(path.slice(0, path.lastIndexOf('/') + 1));
-}
-
-/** filepath.Join. */
-function joinPath(...elements: string[]): string {
-  const parts = elements.filter((element) => element !== '');
-  return parts.length === 0 ? '' : cleanPath(parts.join('/'));
-}
+// Go's path/filepath helpers beyond src/go/path that cp.go uses.
 
 const isAbs = (path: string): boolean => path.startsWith('/');
 const hasTrailingSeparator = (path: string): boolean => path.endsWith('/');

@@ -4,7 +4,8 @@
 import { defineCommand, requiresMinArgs, StatusError, type FlagSet, type StringValue, type BoolValue } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { addContainerFlags, parseContainerOptions, type ContainerConfigBody, type ContainerOptions } from './opts';
-import { displayJsonMessages, errorFrom } from './util';
+import { errorFrom } from './util';
+import { displayJsonMessageStream } from '../../../go/jsonmessage';
 
 export interface CreateOptions {
   name: StringValue;
@@ -63,7 +64,8 @@ export async function pullImage(env: DockerEnv, image: string, quiet: boolean): 
   });
   if (response.status >= 400) throw await errorFrom(response);
   const write = quiet ? () => undefined : (text: string) => env.stderr(text);
-  await displayJsonMessages(response.stream(), write);
+  // docker draws this on stderr; its terminal state is not known apart from stdout's.
+  await displayJsonMessageStream(response.stream(), write, { terminal: env.stdoutIsTerminal, columns: env.columns });
 }
 
 /** createContainer: create, and on "No such image" pull and create again. Returns the id. */

@@ -6,7 +6,7 @@ import type { FlagSet, FlagValue, ListValue, MapValue, StringValue, BoolValue, I
 import { BytesValue as Bytes, UintValue, readCsvRecord } from '../../flags';
 import { convertKVStringsToMap, convertToStandardNotation, parseEnvFile, parseExpose, parseMount, parsePortSpecs, parseRestartPolicy, parseUlimit, parseVolume, parseCpus, validateLabel, type Mount, type Ulimit } from '../../opts';
 import type { DockerEnv } from '../../env';
-import { compactGoJson } from '../../../engine/containers/seccomp/gojson';
+import { compactGoJson } from '../../../go/json';
 
 export interface ContainerOptions {
   attach: ListValue;

@@ -5,8 +5,8 @@
 import type { ClientRequestOptions, ClientResponse, HijackedResponse } from '../../client';
 import type { DockerEnv } from '../../env';
 import { StatusError } from '../../flags';
+import { EscapeProxy, detachKeyBytes } from '../../../go/term';
 
-const decoder = new TextDecoder();
 
 /** An error the daemon answered with: docker prints it as "Error response from daemon: <message>". */
 export class DaemonError extends Error {
@@ -93,28 +93,6 @@ export function textWriter(write: (text: string) => void): (chunk: Uint8Array) =
   };
 }
 
-/** docker's term.ToBytes for --detach-keys (client side). */
-export function detachKeyBytes(keys: string): number[] {
-  if (keys === '') return [0x10, 0x11];
-  const out: number[] = [];
-  for (const key of keys.split(',')) {
-    const k = key.trim();
-    if (k.length === 1) out.push(k.charCodeAt(0));
-    else if (k.startsWith('ctrl-') && k.length === 6) {
-      const c = k[5];
-      if (c >= 'a' && c <= 'z') out.push(c.charCodeAt(0) - 96);
-      else if (c === '@') out.push(0);
-      else if (c === '[') out.push(27);
-      else if (c === '\\') out.push(28);
-      else if (c === ']') out.push(29);
-      else if (c === '^') out.push(30);
-      else if (c === '_') out.push(31);
-      else throw new Error(`Unknown character: '${k}'`);
-    } else throw new Error(`Unknown character: '${k}'`);
-  }
-  return out;
-}
-
 export interface StreamOptions {
   tty: boolean;
   stdin: boolean;
@@ -149,32 +127,20 @@ export async function pumpStreams(env: DockerEnv, response: HijackedResponse, op
   if (options.stdin && env.stdin) {
     const keys = options.tty ? detachKeyBytes(options.detachKeys ?? '') : [];
     const stdin = env.stdin;
+    const proxy = new EscapeProxy(keys);
     void (async () => {
-      let matched = 0;
       try {
         for await (const chunk of stdin) {
           if (keys.length === 0) {
             await connection.write(chunk);
             continue;
           }
-          const pass: number[] = [];
-          for (const byte of chunk) {
-            if (byte === keys[matched]) {
-              matched++;
-              if (matched === keys.length) {
-                detached = true;
-                break;
-              }
-              continue;
-            }
-            if (matched > 0) {
-              pass.push(...keys.slice(0, matched));
-              matched = 0;
-            }
-            pass.push(byte);
+          const [pass, completed] = proxy.feed(chunk);
+          if (pass.length > 0) await connection.write(pass);
+          if (completed) {
+            detached = true;
+            break;
           }
-          if (pass.length > 0) await connection.write(Uint8Array.from(pass));
-          if (detached) break;
         }
       } catch {
         // stdin failed: stop sending
@@ -205,40 +171,6 @@ export function toStatusError(error: unknown, command = 'run'): StatusError {
   if (message.includes('executable file not found') || message.includes('no such file or directory') || message.includes('system cannot find the file specified')) status = 127;
   else if (message.includes('permission denied') || message.includes('is a directory') || message.includes('cannot run executable file') || message.includes('operation not permitted')) status = 126;
   return new StatusError(`docker: ${message}\n\nRun 'docker ${command} --help' for more information`, status);
-}
-
-/** Renders pull progress messages (jsonmessage) for a non-TTY stream as docker does. */
-export async function displayJsonMessages(stream: AsyncIterable<Uint8Array>, write: (text: string) => void): Promise<void> {
-  let buffer = '';
-  const handle = (line: string) => {
-    if (line.trim() === '') return;
-    let message: { status?: string; id?: string; progress?: string; error?: string; errorDetail?: { message?: string }; stream?: string };
-    try {
-      message = JSON.parse(line) as typeof message;
-    } catch {
-      return;
-    }
-    if (message.error) throw new Error(message.errorDetail?.message ?? message.error);
-    if (message.stream) {
-      write(message.stream);
-      return;
-    }
-    if (!message.status) return;
-    if (message.status === 'Downloading' || message.status === 'Extracting' || message.status === 'Waiting' || message.status === 'Verifying Checksum') {
-      if (message.status !== 'Verifying Checksum' && message.status !== 'Waiting') return;
-    }
-    write(message.id ? `${message.id}: ${message.status}\n` : `${message.status}\n`);
-  };
-  for await (const chunk of stream) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      handle(buffer.slice(0, newline));
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-    }
-  }
-  handle(buffer);
 }
 
 /** Prints each argument's result; errors go to stderr and the command exits 1 at the end (docker's pattern). */

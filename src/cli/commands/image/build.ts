@@ -10,8 +10,8 @@ import { StatusError } from '../../flags/command';
 import { humanSize } from '../../formatter';
 import { convertKVStringsToMap, parseUlimit, validateEnv, validateLabel } from '../../opts';
 import { checkResponse, displayJsonMessages, parseReference, readAll } from './common';
-import { PatternMatcher, keepBuildFiles, readDockerignore } from '../../../engine/builder/dockerignore';
-import { cleanPath } from '../container/cp';
+import { PatternMatcher, keepBuildFiles, readDockerignore } from '../../../go/dockerignore';
+import { cleanPath } from '../../../go/path';
 
 const buildxMissingWarning = `DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
             Install the buildx component to build images with BuildKit:

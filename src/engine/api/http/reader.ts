@@ -3,6 +3,7 @@
 // upgraded connection. It reads ahead only up to a high-water mark, so a slow handler holds back a fast
 // uploader instead of buffering the whole upload.
 
+
 export type HeadResult = { kind: 'head'; bytes: Uint8Array } | { kind: 'eof'; partial: boolean } | { kind: 'too-large' };
 
 export class ConnectionReader {
@@ -204,14 +205,3 @@ export function latin1(bytes: Uint8Array): string {
   return out;
 }
 
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}

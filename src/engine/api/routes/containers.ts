@@ -6,65 +6,22 @@ import type { Router } from '../router';
 import { ApiError, conflict, emptyResponse, invalidParameter, jsonResponse, notFound, queryBool, queryFilters, readJson, type ApiResponse, type RawConnection } from '../types';
 import { containerService } from '../../containers';
 import type { ContainerService, LiveContainer } from '../../containers/service';
-import { AsyncQueue, STDERR, STDOUT, concat, frame, rfc3339Nano, type LogEntry } from '../../containers/streams';
+import { AsyncQueue, STDERR, STDOUT, frame, rfc3339Nano, type LogEntry } from '../../containers/streams';
 import { inspect, statsJson, statsSample, summary, top, type StatsSample } from '../../containers/views';
 import type { CreateRequest, HostConfig } from '../../containers/types';
 import type { ImageConfig } from '../../oci/types';
 import { TarWriter, readTar } from '../../images/tar';
+import { concatBytes } from '../../../go/bytes';
+import { EscapeProxy, detachKeyBytes } from '../../../go/term';
 
 const encoder = new TextEncoder();
 
-/** docker's term.ToBytes: "ctrl-p,ctrl-q" → [0x10, 0x11]. */
+/** The attach query's detachKeys as bytes (term.ToBytes), refused with moby's message. */
 export function parseDetachKeys(keys: string): number[] {
-  if (keys === '') return [0x10, 0x11];
-  const out: number[] = [];
-  for (const key of keys.split(',')) {
-    const k = key.trim();
-    if (k.length > 1 && !k.startsWith('ctrl-')) throw invalidParameter(`Invalid escape keys (${keys}) provided`);
-    if (k.length === 1) {
-      out.push(k.charCodeAt(0));
-      continue;
-    }
-    const c = k.slice(5);
-    if (c.length !== 1) throw invalidParameter(`Invalid escape keys (${keys}) provided`);
-    const code = c.charCodeAt(0);
-    if (c >= 'a' && c <= 'z') out.push(code - 96);
-    else if (c === '@') out.push(0);
-    else if (c === '[') out.push(27);
-    else if (c === '\\') out.push(28);
-    else if (c === ']') out.push(29);
-    else if (c === '^') out.push(30);
-    else if (c === '_') out.push(31);
-    else throw invalidParameter(`Invalid escape keys (${keys}) provided`);
-  }
-  return out;
-}
-
-/** Scans input for the detach sequence; holds back a partial match like docker's escape proxy. */
-export class EscapeProxy {
-  private matched = 0;
-  constructor(private readonly keys: number[]) {}
-
-  /** Returns [bytes to pass on, whether the sequence completed]. */
-  feed(chunk: Uint8Array): [Uint8Array, boolean] {
-    const out: number[] = [];
-    for (const byte of chunk) {
-      if (byte === this.keys[this.matched]) {
-        this.matched++;
-        if (this.matched === this.keys.length) return [Uint8Array.from(out), true];
-        continue;
-      }
-      if (this.matched > 0) {
-        out.push(...this.keys.slice(0, this.matched));
-        this.matched = 0;
-        if (byte === this.keys[0]) {
-          this.matched = 1;
-          continue;
-        }
-      }
-      out.push(byte);
-    }
-    return [Uint8Array.from(out), false];
+  try {
+    return detachKeyBytes(keys);
+  } catch {
+    throw invalidParameter(`Invalid escape keys (${keys}) provided`);
   }
 }
 
@@ -93,7 +50,7 @@ function imageName() {
 }
 
 function logBytes(entry: LogEntry, tty: boolean, timestamps: boolean): Uint8Array {
-  const data = timestamps ? concat([encoder.encode(`${rfc3339Nano(entry.timeMs, entry.subNanos)} `), entry.data]) : entry.data;
+  const data = timestamps ? concatBytes([encoder.encode(`${rfc3339Nano(entry.timeMs, entry.subNanos)} `), entry.data]) : entry.data;
   return tty ? data : frame(entry.stream === 'stdout' ? STDOUT : STDERR, data);
 }
 
@@ -294,7 +251,7 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
     const headers = { 'content-type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' };
     const running = live.status === 'running' || live.status === 'paused' || live.status === 'restarting';
     if (!follow || !running) {
-      return { status: 200, headers, body: concat([new Uint8Array(0), ...past.map((entry) => logBytes(entry, tty, timestamps))]) };
+      return { status: 200, headers, body: concatBytes([...past.map((entry) => logBytes(entry, tty, timestamps))]) };
     }
     const queue = new AsyncQueue<Uint8Array>();
     for (const entry of past) queue.push(logBytes(entry, tty, timestamps));

@@ -1,7 +1,7 @@
 // Go's time.ParseDuration and strconv.ParseInt(s, 10, 32) with their error texts, which HEALTHCHECK
 // prints as they are ("time: invalid duration \"5x\"").
 
-import { goQuote } from '../go-text';
+import { goQuote } from '../../../go/strconv';
 
 /** Nanoseconds in one second (image configs keep durations in nanoseconds). */
 export const SECOND = 1_000_000_000;

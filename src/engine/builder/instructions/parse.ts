@@ -7,7 +7,8 @@
 //                        (InstructionParseError below; the line is where the instruction starts)
 //   no FROM first:       "no build stage in current context"
 
-import { goQuote, goTrimSpace } from '../go-text';
+import { goTrimSpace } from '../go-text';
+import { goQuote } from '../../../go/strconv';
 import { chompHeredocContent, LocatedError, parseHeredoc, type Heredoc, type Node } from '../parser';
 import { BuildFlags, type BuildFlag } from './flags';
 import { parseGoDuration, parseGoInt32 } from './go-numbers';

@@ -1,7 +1,8 @@
 // The untyped syntax tree of a Dockerfile as buildkit's parser builds it, its s-expression dump (the
 // format of buildkit's testfiles/*/result) and the error type that carries source lines.
 
-import { goQuote, goQuoteList, goTrimSpace } from '../go-text';
+import { goTrimSpace } from '../go-text';
+import { goQuote, goQuoteList } from '../../../go/strconv';
 
 /** One here-document of an instruction (`RUN <<EOF` … `EOF`). */
 export interface Heredoc {

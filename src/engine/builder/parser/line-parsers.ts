@@ -2,8 +2,8 @@
 // each turns the text after the instruction word into the `next` chain of the instruction's node.
 // Quotes are kept here; they are removed later, by the shell lexer at dispatch.
 
+import { goQuote } from '../../../go/strconv';
 import {
-  goQuote,
   goTrimLeftSpace,
   goTrimSpace,
   isGoSpaceByte,

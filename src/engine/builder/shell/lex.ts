@@ -3,7 +3,8 @@
 // quotes and the escape token as a POSIX shell treats them (without running anything), `$v`, `${v}`
 // and the modifiers `:-` `-` `:+` `+` `:?` `?` `#` `##` `%` `%%` `/` `//`, and buildkit's error texts.
 
-import { goQuote, isGoSpaceChar } from '../go-text';
+import { isGoSpaceChar } from '../go-text';
+import { goQuote } from '../../../go/strconv';
 
 /** Where variables come from: a Map works as it is (see envFromList for "k=v" lists). */
 export interface EnvLookup {

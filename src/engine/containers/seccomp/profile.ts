@@ -3,7 +3,7 @@
 // includes/excludes by capability, architecture and kernel version), and the checks runc's specconv
 // makes before anything is loaded (actions, operators, architectures, flags), with their error texts.
 
-import { decodeGo, parseGoJson, type GoJson, type GoType } from './gojson';
+import { decodeGo, parseGoJson, type GoJson, type GoType } from '../../../go/json';
 
 export interface SeccompArg {
   index: number;

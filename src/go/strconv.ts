@@ -1,25 +1,41 @@
-// Number and bool parsing with Go's strconv rules and error texts, because docker prints those texts
-// verbatim inside its flag errors ("strconv.ParseInt: parsing "abc": invalid syntax").
+// Go's strconv: quoting as %q prints it, and number and bool parsing with Go's rules and error texts,
+// because docker prints those texts verbatim inside its errors ("strconv.ParseInt: parsing "abc":
+// invalid syntax").
 
-/** Go's strconv.Quote for the ASCII and common cases (enough for error messages and %q). */
+/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+function isPrint(ch: string): boolean {
+  return ch === ' ' || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch);
+}
+
+const namedEscapes: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/** One character as Go writes it between `quote` characters (strconv's appendEscapedRune). */
+function escapeRune(ch: string, quote: string): string {
+  let code = ch.codePointAt(0) ?? 0;
+  if (ch === quote || ch === '\\') return `\\${ch}`;
+  if (code < 0xd800 || code > 0xdfff ? isPrint(ch) : false) return ch;
+  if (namedEscapes[ch]) return namedEscapes[ch];
+  if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd; // a lone surrogate: Go's invalid rune
+  return code < 0x10000 ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
+}
+
+/** strconv.Quote: what `%q` prints for a string (Go escapes, printable Unicode kept as it is). */
 export function goQuote(text: string): string {
   let out = '"';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (code === 7) out += '\\a';
-    else if (code === 8) out += '\\b';
-    else if (code === 12) out += '\\f';
-    else if (code === 11) out += '\\v';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code === 0xfffd && ch !== '\ufffd') out += '\\ufffd';
-    else out += ch;
-  }
-  return out + '"';
+  for (const ch of text) out += escapeRune(ch, '"');
+  return `${out}"`;
+}
+
+/** `%q` of a []string: `["a" "b"]` (nil prints as `[]`). */
+export function goQuoteList(items: readonly string[] | null | undefined): string {
+  return `[${(items ?? []).map(goQuote).join(' ')}]`;
+}
+
+/** strconv.QuoteRune: what `%q` prints for an integer, a character literal ('a', '\n', '\x03'). */
+export function goQuoteRune(code: number): string {
+  const valid = Number.isInteger(code) && code >= 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+  return `'${escapeRune(String.fromCodePoint(valid ? code : 0xfffd), "'")}'`;
 }
 
 export class NumError extends Error {

@@ -1,7 +1,8 @@
-// docker/go-units: human sizes and durations exactly as docker prints and parses them.
+// docker/go-units: human sizes and durations exactly as docker prints and parses them (the daemon's
+// "Up 2 minutes" and the CLI's "3 days ago" both use HumanDuration).
 
-import { formatG } from './gofmt';
-import { parseFloat64 } from '../flags/strconv';
+import { formatG } from './fmt';
+import { parseFloat64 } from './strconv';
 
 const decimalAbbreviations = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 const binaryAbbreviations = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
@@ -73,5 +74,20 @@ export function fromHumanSize(size: string): number {
   return parseSize(size, decimalMultipliers);
 }
 
-/** units.HumanDuration lives with the engine (the daemon's status strings use it too). */
-export { humanDuration } from '../../engine/human-duration';
+/** units.HumanDuration for a duration in milliseconds ("About a minute", "3 days"). */
+export function humanDuration(milliseconds: number): string {
+  const seconds = Math.trunc(milliseconds / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.trunc(milliseconds / 60_000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.trunc(milliseconds / 3_600_000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(Math.trunc(milliseconds / 3_600_000) / 24 / 365)} years`;
+}

@@ -3,7 +3,7 @@
 // number of directories, and the last matching pattern wins; a pattern that matches a directory
 // matches everything below it.
 
-import { cleanPath } from './context';
+import { cleanPath } from './path';
 
 interface Pattern {
   text: string;
