@@ -1,14 +1,10 @@
 // The daemon's events stream (docker events): every state change is recorded once, kept for a while
 // for --since, and pushed to live subscribers.
 
-export interface EngineEvent {
-  Type: 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'builder';
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  scope: 'local';
-  time: number;
-  timeNano: number;
-}
+import type { EventMessage } from '../api';
+
+/** events.Message as the engine records it (the legacy status/id/from are added when sent). */
+export type EngineEvent = Omit<EventMessage, 'status' | 'id' | 'from'> & { scope: 'local' };
 
 const KEEP = 1000;
 

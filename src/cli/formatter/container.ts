@@ -7,32 +7,10 @@ import { goTypeName, marshalMethods } from './govalue';
 import { humanDuration, humanSizeWithPrecision } from '../../go/units';
 import { familiarString } from './reference';
 import { goQuote } from '../../go/strconv';
+import type { ContainerSummary, Port as PortSummary } from '../../api';
 
-/** The fields of the Engine API's container summary (GET /containers/json) that ps shows. */
-export interface ContainerSummary {
-  Id: string;
-  Names: string[];
-  Image: string;
-  ImageID?: string;
-  Command: string;
-  /** Unix seconds. */
-  Created: number;
-  Ports?: PortSummary[];
-  SizeRw?: number;
-  SizeRootFs?: number;
-  Labels?: Record<string, string> | null;
-  State: string;
-  Status: string;
-  Mounts?: { Name?: string; Source?: string; Driver?: string }[];
-  NetworkSettings?: { Networks?: Record<string, unknown> } | null;
-}
 
-export interface PortSummary {
-  IP?: string;
-  PrivatePort: number;
-  PublicPort?: number;
-  Type: string;
-}
+export type { ContainerSummary, Port as PortSummary } from '../../api';
 
 const defaultContainerTableFormat = 'table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}';
 

@@ -54,7 +54,8 @@ export const systemError = (message: string): ApiError => new ApiError(500, mess
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function jsonResponse(status: number, value: unknown, headers: HeaderMap = {}): ApiResponse {
+/** A JSON body; the type parameter, when given, checks the value against an API type (src/api). */
+export function jsonResponse<T = unknown>(status: number, value: T, headers: HeaderMap = {}): ApiResponse {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: encoder.encode(`${JSON.stringify(value)}\n`) };
 }
 

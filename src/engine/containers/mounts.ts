@@ -6,18 +6,10 @@
 import { invalidParameter } from '../api/types';
 import type { Mount } from '../runtime/types';
 import type { HostConfig } from './types';
+import type { MountPoint } from '../../api';
 import { cleanPath } from '../../go/path';
 
-export interface MountPoint {
-  Type: 'bind' | 'tmpfs' | 'volume';
-  Name?: string;
-  Source: string;
-  Destination: string;
-  Driver?: string;
-  Mode: string;
-  RW: boolean;
-  Propagation: string;
-}
+export type { MountPoint } from '../../api';
 
 /** A volume a container uses, as kept in its record. */
 export interface VolumeMount {

@@ -8,6 +8,7 @@ import type { LiveContainer } from './service';
 import type { ContainerRecord } from './types';
 import { containerMounts, type MountPoint } from './mounts';
 import { humanDuration } from '../../go/units';
+import type { ContainerInspect, ContainerSummary, CpuStats, EndpointSettings, InspectConfig, HostConfig, Port, StatsResponse, TopResponse } from '../../api';
 
 /** The daemon's State.String(). */
 export function statusString(record: ContainerRecord, nowMs: number): string {
@@ -53,7 +54,7 @@ export function bridgeNetworkId(): string {
 /** The id of a network by name, from the network model (containers/service.ts networkId). */
 export type NetworkIdOf = (name: string) => string;
 
-function endpointSettings(record: ContainerRecord, networkMode: string, networkId?: NetworkIdOf): Record<string, unknown> {
+function endpointSettings(record: ContainerRecord, networkMode: string, networkId?: NetworkIdOf): EndpointSettings {
   const endpoint = record.endpoint;
   return {
     IPAMConfig: null,
@@ -82,10 +83,10 @@ function networkName(record: ContainerRecord): string | undefined {
 }
 
 /** GET /containers/json: one summary. */
-export function summary(live: LiveContainer, nowMs: number, imageName: (record: ContainerRecord) => string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): Record<string, unknown> {
+export function summary(live: LiveContainer, nowMs: number, imageName: (record: ContainerRecord) => string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): ContainerSummary {
   const { record } = live;
   const network = networkName(record);
-  const result: Record<string, unknown> = {
+  const result: ContainerSummary = {
     Id: record.id,
     Names: [record.name],
     Image: imageName(record),
@@ -107,7 +108,7 @@ export function summary(live: LiveContainer, nowMs: number, imageName: (record: 
   return result;
 }
 
-function exposedPortSummaries(record: ContainerRecord): { PrivatePort: number; Type: string }[] {
+function exposedPortSummaries(record: ContainerRecord): Port[] {
   return Object.keys(record.config.ExposedPorts ?? {}).map((key) => {
     const [port, type] = key.split('/');
     return { PrivatePort: Number(port), Type: type ?? 'tcp' };
@@ -115,7 +116,7 @@ function exposedPortSummaries(record: ContainerRecord): { PrivatePort: number; T
 }
 
 /** GET /containers/{id}/json, as docker's ContainerJSON. */
-export function inspect(live: LiveContainer, options: { nowMs: number; driverName?: string; size?: { rw: number; rootfs: number }; networkId?: NetworkIdOf }): Record<string, unknown> {
+export function inspect(live: LiveContainer, options: { nowMs: number; driverName?: string; size?: { rw: number; rootfs: number }; networkId?: NetworkIdOf }): ContainerInspect {
   const { record } = live;
   const state = record.state;
   const overlay = `${DOCKER_ROOT}/overlay2/${record.id}`;
@@ -123,7 +124,7 @@ export function inspect(live: LiveContainer, options: { nowMs: number; driverNam
   const ports: Record<string, null> = {};
   for (const key of Object.keys(record.config.ExposedPorts ?? {})) ports[key] = null;
   const endpoint = record.endpoint;
-  const result: Record<string, unknown> = {
+  const result: ContainerInspect = {
     Id: record.id,
     Created: isoNano(record.created),
     Path: record.path,
@@ -203,41 +204,37 @@ function isoNano(iso: string): string {
   return `${match[1]}.${(match[2] ?? '').padEnd(9, '0')}Z`;
 }
 
-function configView(record: ContainerRecord): Record<string, unknown> {
+function configView(record: ContainerRecord): InspectConfig {
   const c = record.config;
-  const view: Record<string, unknown> = {
+  // Key order is moby's (inspect prints it); some keys only when set.
+  return {
     Hostname: c.Hostname ?? '',
     Domainname: c.Domainname ?? '',
     User: c.User ?? '',
     AttachStdin: c.AttachStdin ?? false,
     AttachStdout: c.AttachStdout ?? false,
     AttachStderr: c.AttachStderr ?? false,
-  };
-  if (c.ExposedPorts && Object.keys(c.ExposedPorts).length > 0) view.ExposedPorts = c.ExposedPorts;
-  Object.assign(view, {
+    ...(c.ExposedPorts && Object.keys(c.ExposedPorts).length > 0 ? { ExposedPorts: c.ExposedPorts } : {}),
     Tty: c.Tty ?? false,
     OpenStdin: c.OpenStdin ?? false,
     StdinOnce: c.StdinOnce ?? false,
     Env: c.Env ?? null,
     Cmd: c.Cmd ?? null,
-  });
-  if (c.Healthcheck) view.Healthcheck = c.Healthcheck;
-  Object.assign(view, {
+    ...(c.Healthcheck ? { Healthcheck: c.Healthcheck } : {}),
     Image: c.Image ?? '',
     Volumes: c.Volumes ?? null,
     WorkingDir: c.WorkingDir ?? '',
     Entrypoint: c.Entrypoint ?? null,
-  });
-  if (c.MacAddress) view.MacAddress = c.MacAddress;
-  view.OnBuild = c.OnBuild ?? null;
-  view.Labels = c.Labels ?? {};
-  if (c.StopSignal) view.StopSignal = c.StopSignal;
-  if (c.StopTimeout !== undefined && c.StopTimeout !== null) view.StopTimeout = c.StopTimeout;
-  if (c.Shell) view.Shell = c.Shell;
-  return view;
+    ...(c.MacAddress ? { MacAddress: c.MacAddress } : {}),
+    OnBuild: c.OnBuild ?? null,
+    Labels: c.Labels ?? {},
+    ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}),
+    ...(c.StopTimeout !== undefined && c.StopTimeout !== null ? { StopTimeout: c.StopTimeout } : {}),
+    ...(c.Shell ? { Shell: c.Shell } : {}),
+  };
 }
 
-function hostConfigView(record: ContainerRecord): Record<string, unknown> {
+function hostConfigView(record: ContainerRecord): HostConfig {
   const h = record.hostConfig;
   return {
     Binds: h.Binds ?? null,
@@ -329,7 +326,7 @@ function two(n: number): string {
 }
 
 /** docker top: ps-like rows from /proc for the pids of the container's cgroup. */
-export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, nowMs: number): Promise<{ Titles: string[]; Processes: string[][] }> {
+export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, nowMs: number): Promise<TopResponse> {
   const procsFile = `${cgroupPath}/cgroup.procs`;
   const first = await runtime.readFiles([procsFile, '/proc/stat', '/proc/uptime', '/proc/meminfo']);
   const pids = (first[procsFile] ?? '')
@@ -475,8 +472,8 @@ export async function statsSample(runtime: Runtime, cgroupPath: string, hostVeth
 }
 
 /** docker's StatsJSON from two samples (the first one is "precpu"). */
-export function statsJson(live: LiveContainer, current: StatsSample | undefined, previous: StatsSample | undefined): Record<string, unknown> {
-  const cpuStats = (sample: StatsSample | undefined) =>
+export function statsJson(live: LiveContainer, current: StatsSample | undefined, previous: StatsSample | undefined): StatsResponse {
+  const cpuStats = (sample: StatsSample | undefined): CpuStats =>
     sample
       ? {
           cpu_usage: { total_usage: sample.cpuTotalNs, usage_in_kernelmode: 0, usage_in_usermode: sample.cpuTotalNs },

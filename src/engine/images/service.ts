@@ -51,6 +51,7 @@ import {
 import { TarWriter, cleanTarName, gunzip, isGzip, measureLayer, readTar } from './tar';
 import type { ImageProvider, RunnableImage } from './types';
 import { concatBytes } from '../../go/bytes';
+import type { HistoryItem, ImageInspect, ImageSummary as ImageListEntry, SearchResult } from '../../api';
 
 /** JSON with sorted object keys, so configs compare by content. */
 function canonicalJson(value: unknown): string {
@@ -86,25 +87,7 @@ export interface ImageServiceOptions {
   newCacheId?: () => string;
 }
 
-export interface ImageListEntry {
-  Id: string;
-  ParentId: string;
-  RepoTags: string[];
-  RepoDigests: string[];
-  Created: number;
-  Size: number;
-  SharedSize: number;
-  Labels: Record<string, string> | null;
-  Containers: number;
-}
-
-export interface SearchResult {
-  name: string;
-  description: string;
-  star_count: number;
-  is_official: boolean;
-  is_automated: boolean;
-}
+export type { ImageSummary as ImageListEntry, SearchResult } from '../../api';
 
 /** What the built-in registry says about its repositories in `docker search`. */
 const descriptions: Record<string, string> = {
@@ -672,7 +655,7 @@ export class ImageService implements ImageProvider {
     return result;
   }
 
-  async inspect(name: string): Promise<Record<string, unknown>> {
+  async inspect(name: string): Promise<ImageInspect> {
     const details = await api(() => this.images.inspect(name));
     const layers = await this.images.imageLayers(details.record.id);
     const top = layers.at(-1);
@@ -705,7 +688,7 @@ export class ImageService implements ImageProvider {
     };
   }
 
-  async history(name: string): Promise<{ Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }[]> {
+  async history(name: string): Promise<HistoryItem[]> {
     const image = await api(() => this.images.resolve(name));
     const config = await this.images.config(image.id);
     const layers = await this.images.imageLayers(image.id);

@@ -2,6 +2,7 @@
 // with docker's field names (the config's inner object keeps Go's capitalised names, as on the wire).
 
 import type { Digest } from '../../go/digest';
+import type { ContainerConfig } from '../../api';
 
 export interface Platform {
   architecture: string;
@@ -46,38 +47,8 @@ export interface ImageManifest {
   annotations?: Record<string, string>;
 }
 
-/** Durations are in nanoseconds, as in docker's config. */
-export interface HealthConfig {
-  /** [] inherit, ["NONE"], ["CMD", args...] or ["CMD-SHELL", command]. */
-  Test?: string[] | null;
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
-
-/** The `config` object of an image config: the defaults of a container made from the image. */
-export interface ContainerConfig {
-  Hostname?: string;
-  Domainname?: string;
-  User?: string;
-  /** "80/tcp" -> {} */
-  ExposedPorts?: Record<string, Record<string, never>> | null;
-  Env?: string[] | null;
-  Entrypoint?: string[] | null;
-  Cmd?: string[] | null;
-  /** "/data" -> {} */
-  Volumes?: Record<string, Record<string, never>> | null;
-  WorkingDir?: string;
-  Labels?: Record<string, string> | null;
-  StopSignal?: string;
-  ArgsEscaped?: boolean;
-  Healthcheck?: HealthConfig;
-  OnBuild?: string[] | null;
-  /** Docker's extension, set by SHELL. */
-  Shell?: string[] | null;
-}
+// A container config inside an image config is the API's container.Config (src/api).
+export type { ContainerConfig, HealthConfig } from '../../api';
 
 export interface HistoryEntry {
   created?: string;

@@ -6,6 +6,7 @@ import { conflict, invalidParameter, notFound } from '../api/types';
 import type { EventBus } from '../events';
 import type { Runtime } from '../runtime/types';
 import type { JsonValue, Store } from '../store/types';
+import type { Volume } from '../../api';
 
 export const VOLUMES_ROOT = '/var/lib/docker/volumes';
 const KEY_PREFIX = 'volume/';
@@ -25,16 +26,8 @@ export interface VolumeRecord {
   used?: boolean;
 }
 
-/** The API's Volume object (moby api/types/volume.Volume). */
-export interface VolumeView {
-  CreatedAt: string;
-  Driver: string;
-  Labels: Record<string, string> | null;
-  Mountpoint: string;
-  Name: string;
-  Options: Record<string, string> | null;
-  Scope: string;
-}
+/** The API's Volume object (moby api/types/volume.Volume) as this daemon fills it. */
+export type VolumeView = Volume & { CreatedAt: string };
 
 export interface VolumeServiceDeps {
   store: Store;

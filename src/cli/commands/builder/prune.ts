@@ -5,6 +5,7 @@ import type { DockerEnv } from '../../env';
 import { defineCommand, noArgs, type BoolValue, type CommandDefinition, type ListValue } from '../../flags';
 import { humanSize } from '../../formatter';
 import { checkResponse, confirm, filterFlag, filterPairs, filtersJson } from '../image/common';
+import type { BuildCachePruneReport } from '../../../api';
 
 const normalWarning = 'WARNING! This will remove all dangling build cache. Are you sure you want to continue?';
 const allCacheWarning = 'WARNING! This will remove all build cache. Are you sure you want to continue?';
@@ -26,7 +27,7 @@ export function builderPruneCommand(): CommandDefinition<DockerEnv> {
       const response = await checkResponse(
         await env.client.request('POST', '/build/prune', { query: { all: options.all.value ? '1' : undefined, filters: filtersJson(filterPairs(options.filter.value)) } }),
       );
-      const report = await response.json<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>();
+      const report = await response.json<BuildCachePruneReport>();
       if ((report.CachesDeleted ?? []).length > 0) env.stdout(`Deleted build cache objects:\n${(report.CachesDeleted ?? []).join('\n')}\n\n`);
       env.stdout(`Total reclaimed space: ${humanSize(report.SpaceReclaimed)}\n`);
     },

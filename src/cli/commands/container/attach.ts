@@ -3,6 +3,7 @@
 import { defineCommand, exactArgs, StatusError, type BoolValue, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { callJson, enc, hijack, inspectContainer, pumpStreams } from './util';
+import type { WaitResponse } from '../../../api';
 
 interface AttachOptions {
   noStdin: BoolValue;
@@ -47,7 +48,7 @@ export function attachCommand() {
         offSignal?.();
       }
       if (result === 'detached') return;
-      const wait = await callJson<{ StatusCode: number }>(env, 'POST', `/containers/${enc(ref)}/wait`);
+      const wait = await callJson<WaitResponse>(env, 'POST', `/containers/${enc(ref)}/wait`);
       if (wait.StatusCode !== 0) throw new StatusError('', wait.StatusCode);
     },
   });

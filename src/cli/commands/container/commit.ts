@@ -3,6 +3,7 @@
 import { defineCommand, requiresRangeArgs, type BoolValue, type ListValue, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { callJson } from './util';
+import type { IdResponse } from '../../../api';
 
 export function commitCommand() {
   return defineCommand<{ pause: BoolValue; comment: StringValue; author: StringValue; changes: ListValue }, DockerEnv>({
@@ -35,7 +36,7 @@ export function commitCommand() {
         if (!hasDomain) repo = repo.includes('/') ? `docker.io/${repo}` : `docker.io/library/${repo}`;
         if (tag === '') tag = 'latest';
       }
-      const result = await callJson<{ Id: string }>(env, 'POST', '/commit', {
+      const result = await callJson<IdResponse>(env, 'POST', '/commit', {
         query: {
           author: options.author.value,
           changes: options.changes.value.length > 0 ? options.changes.value : undefined,

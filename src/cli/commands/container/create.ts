@@ -6,6 +6,7 @@ import type { DockerEnv } from '../../env';
 import { addContainerFlags, parseContainerOptions, type ContainerConfigBody, type ContainerOptions } from './opts';
 import { errorFrom } from './util';
 import { displayJsonMessageStream } from '../../../go/jsonmessage';
+import type { CreateResponse } from '../../../api';
 
 export interface CreateOptions {
   name: StringValue;
@@ -99,7 +100,7 @@ export async function createContainer(env: DockerEnv, body: ContainerConfigBody,
     response = await request();
   }
   if (response.status >= 400) throw await errorFrom(response);
-  const created = await response.json<{ Id: string; Warnings: string[] | null }>();
+  const created = await response.json<CreateResponse>();
   const warnings = [...(created.Warnings ?? [])];
   for (const dns of (body.hostConfig.Dns as string[] | undefined) ?? []) {
     if (/^127\.|^::1$/.test(dns)) {

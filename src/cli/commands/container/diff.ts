@@ -3,6 +3,7 @@
 import { defineCommand, exactArgs } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { callJson, enc } from './util';
+import type { FilesystemChange } from '../../../api';
 
 export function diffCommand() {
   return defineCommand<undefined, DockerEnv>({
@@ -11,7 +12,7 @@ export function diffCommand() {
     aliasesText: 'docker container diff, docker diff',
     args: exactArgs(1),
     run: async ({ args, env }) => {
-      const changes = await callJson<{ Path: string; Kind: number }[] | null>(env, 'GET', `/containers/${enc(args[0])}/changes`);
+      const changes = await callJson<FilesystemChange[] | null>(env, 'GET', `/containers/${enc(args[0])}/changes`);
       const kinds = ['C', 'A', 'D'];
       env.stdout((changes ?? []).map((change) => `${kinds[change.Kind] ?? '?'} ${change.Path}\n`).join(''));
     },

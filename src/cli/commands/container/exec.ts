@@ -5,6 +5,7 @@ import { defineCommand, requiresMinArgs, StatusError, type BoolValue, type ListV
 import type { DockerEnv } from '../../env';
 import { parseEnvFile } from '../../opts';
 import { call, callJson, enc, hijack, inspectContainer, pumpStreams } from './util';
+import type { ExecInspect, IdResponse } from '../../../api';
 
 interface ExecOptions {
   detachKeys: StringValue;
@@ -67,7 +68,7 @@ export function execCommand() {
         Cmd: cmd,
       };
       if (!detach && interactive && tty && !env.stdinIsTerminal) throw new Error('the input device is not a TTY');
-      const created = await callJson<{ Id: string }>(env, 'POST', `/containers/${enc(container)}/exec`, { body });
+      const created = await callJson<IdResponse>(env, 'POST', `/containers/${enc(container)}/exec`, { body });
       const execId = created.Id;
       if (detach) {
         await call(env, 'POST', `/exec/${execId}/start`, { body: { Detach: true, Tty: tty, ...(consoleSize ? { ConsoleSize: consoleSize } : {}) } });
@@ -85,7 +86,7 @@ export function execCommand() {
       } finally {
         offResize?.();
       }
-      const inspect = await callJson<{ ExitCode: number | null; Running: boolean }>(env, 'GET', `/exec/${execId}/json`);
+      const inspect = await callJson<ExecInspect>(env, 'GET', `/exec/${execId}/json`);
       const code = inspect.ExitCode ?? 0;
       if (code !== 0) throw new StatusError('', code);
     },

@@ -6,6 +6,7 @@ import { humanSize } from '../../formatter';
 import { filtersJson } from './common';
 import { callJson } from './util';
 import { ListValue as List } from '../../flags';
+import type { ContainerPruneReport } from '../../../api';
 
 async function readLine(env: DockerEnv): Promise<string> {
   if (!env.stdin) return '';
@@ -34,7 +35,7 @@ export function pruneCommand() {
         const answer = (await readLine(env)).trim().toLowerCase();
         if (answer !== 'y' && answer !== 'yes') throw new Error('');
       }
-      const report = await callJson<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>(env, 'POST', '/containers/prune', {
+      const report = await callJson<ContainerPruneReport>(env, 'POST', '/containers/prune', {
         query: { filters: filtersJson(options.filter.value) },
       });
       let out = '';

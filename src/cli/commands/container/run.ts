@@ -6,6 +6,7 @@ import type { DockerEnv } from '../../env';
 import { addContainerFlags, parseContainerOptions, type ContainerConfigBody, type ContainerOptions } from './opts';
 import { addCreateFlags, createContainer, validatePullOpt, withHelpStatus, type CreateOptions } from './create';
 import { call, enc, errorFrom, hijack, pumpStreams, toStatusError } from './util';
+import type { WaitResponse } from '../../../api';
 
 interface RunOptions {
   create: CreateOptions;
@@ -18,7 +19,7 @@ interface RunOptions {
 /** Waits for the container's exit (next-exit) or removal (--rm); resolves with the status code. */
 export async function waitExitOrRemoved(env: DockerEnv, id: string, autoRemove: boolean): Promise<() => Promise<number>> {
   const response = await call(env, 'POST', `/containers/${enc(id)}/wait`, { query: { condition: autoRemove ? 'removed' : 'next-exit' } });
-  const result = response.json<{ StatusCode: number; Error?: { Message: string } | null }>();
+  const result = response.json<WaitResponse>();
   return async () => {
     const value = await result;
     if (value.Error?.Message) env.stderr(`${value.Error.Message}\n`);

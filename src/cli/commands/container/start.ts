@@ -38,7 +38,7 @@ export function startCommand() {
             query: { detachKeys: options.detachKeys.value || undefined, stderr: '1', stdin: stdin ? '1' : undefined, stdout: '1', stream: '1' },
           });
           const streaming = pumpStreams(env, response, { tty, stdin, stdout: true, stderr: true, detachKeys: options.detachKeys.value });
-          const status = await waitExitOrRemoved(env, info.Id, info.HostConfig.AutoRemove);
+          const status = await waitExitOrRemoved(env, info.Id, info.HostConfig.AutoRemove ?? false);
           await call(env, 'POST', `/containers/${enc(args[0])}/start`);
           if (tty && env.stdoutIsTerminal) {
             void env.client.request('POST', `/containers/${enc(args[0])}/resize`, { query: { h: env.rows, w: env.columns ?? 80 } }).catch(() => undefined);

@@ -7,18 +7,9 @@ import type { DockerEnv } from '../../env';
 import { bytesSize, humanSizeWithPrecision, renderFormat, HeaderContext, goTypeName } from '../../formatter';
 import { call, callJson, enc } from './util';
 import { formatHelp } from './common';
+import type { ContainerSummary, StatsResponse } from '../../../api';
 
-interface StatsJson {
-  id: string;
-  name: string;
-  read: string;
-  cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number };
-  precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number };
-  memory_stats: { usage?: number; limit?: number; stats?: Record<string, number> };
-  pids_stats: { current?: number };
-  blkio_stats: { io_service_bytes_recursive: { op: string; value: number }[] | null };
-  networks?: Record<string, { rx_bytes: number; tx_bytes: number }>;
-}
+type StatsJson = StatsResponse;
 
 export interface StatsEntry {
   container: string;
@@ -159,7 +150,7 @@ export function statsCommand() {
               collectors.delete(id.slice(0, 12));
             }
           });
-          const list = await callJson<{ Id: string }[]>(env, 'GET', '/containers/json', { query: { all: options.all.value ? '1' : undefined } });
+          const list = await callJson<ContainerSummary[]>(env, 'GET', '/containers/json', { query: { all: options.all.value ? '1' : undefined } });
           for (const c of list) add(c.Id.slice(0, 12));
           await Promise.all([...collectors.values()].map((c) => c.first));
         } else {

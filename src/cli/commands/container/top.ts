@@ -3,6 +3,7 @@
 import { defineCommand, requiresMinArgs } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { callJson, enc } from './util';
+import type { TopResponse } from '../../../api';
 
 /** text/tabwriter with minwidth 20, tabwidth 1, padding 3, as docker top uses it. */
 export function topTable(titles: string[], rows: string[][]): string {
@@ -26,7 +27,7 @@ export function topCommand() {
     interspersed: false,
     run: async ({ args, env }) => {
       const psArgs = args.slice(1).join(' ');
-      const result = await callJson<{ Titles: string[]; Processes: string[][] | null }>(env, 'GET', `/containers/${enc(args[0])}/top`, {
+      const result = await callJson<TopResponse>(env, 'GET', `/containers/${enc(args[0])}/top`, {
         query: { ps_args: psArgs !== '' ? psArgs : undefined },
       });
       env.stdout(topTable(result.Titles, result.Processes ?? []));

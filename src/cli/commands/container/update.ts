@@ -4,6 +4,7 @@ import { defineCommand, requiresMinArgs, BytesValue, type IntValue, type StringV
 import type { DockerEnv } from '../../env';
 import { parseCpus, parseRestartPolicy } from '../../opts';
 import { call, enc } from './util';
+import type { UpdateResponse } from '../../../api';
 
 interface UpdateOptions {
   blkioWeight: UintValue;
@@ -73,7 +74,7 @@ export function updateCommand() {
       for (const ref of args) {
         try {
           const response = await call(env, 'POST', `/containers/${enc(ref)}/update`, { body });
-          const result = await response.json<{ Warnings: string[] | null }>();
+          const result = await response.json<UpdateResponse>();
           warnings.push(...(result.Warnings ?? []));
           env.stdout(`${ref}\n`);
         } catch (error) {

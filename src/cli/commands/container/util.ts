@@ -6,6 +6,7 @@ import type { ClientRequestOptions, ClientResponse, HijackedResponse } from '../
 import type { DockerEnv } from '../../env';
 import { StatusError } from '../../flags';
 import { EscapeProxy, detachKeyBytes } from '../../../go/term';
+import type { ContainerInspect } from '../../../api';
 
 
 /** An error the daemon answered with: docker prints it as "Error response from daemon: <message>". */
@@ -187,14 +188,7 @@ export async function forEachArg(env: DockerEnv, args: readonly string[], action
   if (errors.length > 0) throw new Error(errors.join('\n'));
 }
 
-export interface ContainerInspect {
-  Id: string;
-  Name: string;
-  State: { Status: string; Running: boolean; Paused: boolean; Restarting: boolean; ExitCode: number; Pid: number };
-  Config: { Tty: boolean; OpenStdin: boolean; AttachStdin: boolean; AttachStdout: boolean; AttachStderr: boolean; Image: string };
-  HostConfig: { AutoRemove: boolean };
-  NetworkSettings: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> };
-}
+export type { ContainerInspect } from '../../../api';
 
 export async function inspectContainer(env: DockerEnv, ref: string): Promise<ContainerInspect> {
   return callJson<ContainerInspect>(env, 'GET', `/containers/${enc(ref)}/json`);

@@ -3,6 +3,7 @@
 import { defineCommand, requiresMinArgs } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { call, enc } from './util';
+import type { WaitResponse } from '../../../api';
 
 export function waitCommand() {
   return defineCommand<undefined, DockerEnv>({
@@ -15,7 +16,7 @@ export function waitCommand() {
       for (const ref of args) {
         try {
           const response = await call(env, 'POST', `/containers/${enc(ref)}/wait`);
-          const result = await response.json<{ StatusCode: number }>();
+          const result = await response.json<WaitResponse>();
           env.stdout(`${result.StatusCode}\n`);
         } catch (error) {
           errors.push(error instanceof Error ? error.message : String(error));

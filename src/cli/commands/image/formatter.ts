@@ -19,19 +19,9 @@ import {
   truncateId,
 } from '../../formatter';
 import { familiarName, parseNormalizedNamed } from '../../formatter/reference';
+import type { HistoryItem, ImageSummary, SearchResult } from '../../../api';
 
-/** GET /images/json items. */
-export interface ImageSummary {
-  Id: string;
-  ParentId?: string;
-  RepoTags: string[] | null;
-  RepoDigests: string[] | null;
-  Created: number;
-  Size: number;
-  SharedSize?: number;
-  Labels?: Record<string, string> | null;
-  Containers?: number;
-}
+export type { ImageSummary } from '../../../api';
 
 const defaultImageTableFormat = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
 const defaultImageTableFormatWithDigest =
@@ -189,14 +179,7 @@ export function imageWrite(options: ImageWriteOptions, images: readonly ImageSum
 
 // ---- history ---------------------------------------------------------------------------------------
 
-export interface HistoryItem {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Tags: string[] | null;
-  Size: number;
-  Comment: string;
-}
+export type { HistoryItem } from '../../../api';
 
 /** NewHistoryFormat. */
 export function historyFormat(source: string, quiet: boolean, human: boolean): string {
@@ -269,13 +252,7 @@ export function historyWrite(
 
 // ---- search ----------------------------------------------------------------------------------------
 
-export interface SearchResult {
-  name: string;
-  description: string;
-  star_count: number;
-  is_official: boolean;
-  is_automated: boolean;
-}
+export type { SearchResult } from '../../../api';
 
 export class SearchContext {
   readonly [goTypeName] = '*registry.searchContext';

@@ -4,6 +4,7 @@
 import type { DockerEnv } from '../../env';
 import { defineCommand, requiresMaxArgs, type BoolValue, type CommandDefinition, type StringValue } from '../../flags';
 import { checkResponse, configPath, encodeBasicAuth, indexServer, readAll, readConfig, readLine, writeConfig } from './common';
+import type { AuthResponse } from '../../../api';
 
 interface LoginOptions {
   username: StringValue;
@@ -71,7 +72,7 @@ export function loginCommand(): CommandDefinition<DockerEnv> {
       const response = await checkResponse(
         await env.client.request('POST', '/auth', { body: { username, password, serveraddress: server } }),
       );
-      const result = await response.json<{ Status: string }>();
+      const result = await response.json<AuthResponse>();
       const config = await readConfig(env);
       config.auths = { ...(config.auths ?? {}), [server]: { auth: encodeBasicAuth(username, password) } };
       await writeConfig(env, config);

@@ -4,6 +4,7 @@ import type { DockerEnv } from '../../env';
 import { defineCommand, noArgs, type BoolValue, type CommandDefinition, type ListValue } from '../../flags';
 import { humanSize } from '../../formatter';
 import { checkResponse, confirm, filterFlag, filterPairs, filtersJson } from './common';
+import type { ImagePruneReport } from '../../../api';
 
 const danglingWarning = 'WARNING! This will remove all dangling images.\nAre you sure you want to continue?';
 const allImageWarning = 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?';
@@ -25,7 +26,7 @@ export function imagePruneCommand(): CommandDefinition<DockerEnv> {
       // A "no" cancels quietly (docker prints nothing more and exits with 0).
       if (!options.force.value && !(await confirm(env, options.all.value ? allImageWarning : danglingWarning))) return;
       const response = await checkResponse(await env.client.request('POST', '/images/prune', { query: { filters: filtersJson(pairs) } }));
-      const report = await response.json<{ ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null; SpaceReclaimed: number }>();
+      const report = await response.json<ImagePruneReport>();
       let output = '';
       let reclaimed = 0;
       if ((report.ImagesDeleted ?? []).length > 0) {

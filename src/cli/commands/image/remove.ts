@@ -3,6 +3,7 @@
 import type { DockerEnv } from '../../env';
 import { defineCommand, requiresMinArgs, type BoolValue, type CommandDefinition } from '../../flags';
 import { checkResponse, isNotFound } from './common';
+import type { ImageDeleteItem } from '../../../api';
 
 function removeCommand(use: string, aliases: string[]): CommandDefinition<DockerEnv> {
   return defineCommand<{ force: BoolValue; noPrune: BoolValue }, DockerEnv>({
@@ -28,7 +29,7 @@ function removeCommand(use: string, aliases: string[]): CommandDefinition<Docker
               query: { force: options.force.value ? '1' : undefined, noprune: options.noPrune.value ? '1' : undefined },
             }),
           );
-          const records = await response.json<{ Untagged?: string; Deleted?: string }[]>();
+          const records = await response.json<ImageDeleteItem[]>();
           for (const record of records) {
             if (record.Deleted) env.stdout(`Deleted: ${record.Deleted}\n`);
             else env.stdout(`Untagged: ${record.Untagged ?? ''}\n`);

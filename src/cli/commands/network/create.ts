@@ -14,6 +14,7 @@ import {
 } from '../../flags';
 import { convertKVStringsToMap, validateLabel } from '../../opts';
 import { checkResponse } from '../image/common';
+import type { NetworkCreateResponse } from '../../../api';
 
 interface CreateOptions {
   driver: StringValue;
@@ -246,7 +247,7 @@ export function networkCreateCommand(): CommandDefinition<DockerEnv> {
         Name: args[0],
       });
       const response = await checkResponse(await env.client.request('POST', '/networks/create', { body }));
-      const created = await response.json<{ Id?: string }>();
+      const created = await response.json<Partial<NetworkCreateResponse>>();
       env.stdout(`${created.Id ?? ''}\n`);
     },
   });

@@ -1,19 +1,9 @@
 // docker's network formatter (cli/command/network/formatter.go): `docker network ls` rows.
 
 import { HeaderContext, defaultQuietFormat, goTypeName, marshalMethods, rawFormatKey, renderFormat, tableFormatKey, truncateId } from '../../formatter';
+import type { NetworkSummary } from '../../../api';
 
-/** GET /networks items (network.Summary), the fields the formatter reads. */
-export interface NetworkSummary {
-  Name: string;
-  Id: string;
-  Created?: string;
-  Scope: string;
-  Driver: string;
-  EnableIPv4?: boolean;
-  EnableIPv6?: boolean;
-  Internal?: boolean;
-  Labels?: Record<string, string> | null;
-}
+export type { NetworkSummary } from '../../../api';
 
 const defaultNetworkTableFormat = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
 

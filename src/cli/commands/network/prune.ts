@@ -3,6 +3,7 @@
 import type { DockerEnv } from '../../env';
 import { defineCommand, noArgs, type BoolValue, type CommandDefinition, type ListValue } from '../../flags';
 import { checkResponse, confirm, filterFlag, filterPairs, filtersJson } from '../image/common';
+import type { NetworkPruneReport } from '../../../api';
 
 const warning = 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?';
 
@@ -22,7 +23,7 @@ export function networkPruneCommand(): CommandDefinition<DockerEnv> {
       const response = await checkResponse(
         await env.client.request('POST', '/networks/prune', { query: { filters: filtersJson(filterPairs(options.filter.value)) } }),
       );
-      const report = await response.json<{ NetworksDeleted?: string[] | null }>();
+      const report = await response.json<Partial<NetworkPruneReport>>();
       const deleted = report.NetworksDeleted ?? [];
       if (deleted.length > 0) env.stdout(`Deleted Networks:\n${deleted.map((name) => `${name}\n`).join('')}\n`);
     },

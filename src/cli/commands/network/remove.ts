@@ -4,6 +4,7 @@
 import type { DockerEnv } from '../../env';
 import { StatusError, defineCommand, requiresMinArgs, type BoolValue, type CommandDefinition } from '../../flags';
 import { checkResponse, confirm, isNotFound } from '../image/common';
+import type { NetworkInspect } from '../../../api';
 
 const ingressWarning =
   'WARNING! Before removing the routing-mesh network, make sure all the nodes in your swarm run the same docker engine version. ' +
@@ -23,7 +24,7 @@ export function networkRemoveCommand(): CommandDefinition<DockerEnv> {
         const path = `/networks/${encodeURIComponent(name)}`;
         const found = await env.client.request('GET', path);
         if (found.status < 400) {
-          const network = await found.json<{ Ingress?: boolean }>();
+          const network = await found.json<Partial<NetworkInspect>>();
           if (network.Ingress && !(await confirm(env, ingressWarning))) continue;
         } else {
           await found.bytes();

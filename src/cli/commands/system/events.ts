@@ -6,18 +6,8 @@ import { parseFormat, toGoJson } from '../../formatter';
 import { filterFlag, filtersJson } from '../container/common';
 import { parseTimestamp } from '../container/timestamps';
 import { call } from '../container/util';
+import type { EventMessage } from '../../../api';
 
-interface EventMessage {
-  Type: string;
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  scope: string;
-  time: number;
-  timeNano: number;
-  status?: string;
-  id?: string;
-  from?: string;
-}
 
 /** jsonmessage.RFC3339NanoFixed in UTC: 2006-01-02T15:04:05.000000000Z07:00. */
 export function eventTime(timeNano: number): string {

@@ -4,54 +4,9 @@ import { defineCommand, noArgs, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { bytesSize, parseFormat, toGoJson } from '../../formatter';
 import { callJson } from '../container/util';
+import type { SystemInfo } from '../../../api';
 
-interface Info {
-  ID: string;
-  Containers: number;
-  ContainersRunning: number;
-  ContainersPaused: number;
-  ContainersStopped: number;
-  Images: number;
-  Driver: string;
-  DriverStatus: [string, string][] | null;
-  Plugins: { Volume: string[] | null; Network: string[] | null; Authorization: string[] | null; Log: string[] | null };
-  CDISpecDirs?: string[];
-  Swarm: { LocalNodeState: string };
-  Runtimes: Record<string, unknown>;
-  DefaultRuntime: string;
-  InitBinary: string;
-  ContainerdCommit: { ID: string };
-  RuncCommit: { ID: string };
-  InitCommit: { ID: string };
-  SecurityOptions: string[];
-  KernelVersion: string;
-  OperatingSystem: string;
-  OSVersion?: string;
-  OSType: string;
-  Architecture: string;
-  NCPU: number;
-  MemTotal: number;
-  Name: string;
-  DockerRootDir: string;
-  Debug: boolean;
-  Labels: string[] | null;
-  ExperimentalBuild: boolean;
-  RegistryConfig?: { InsecureRegistryCIDRs?: string[]; Mirrors?: string[] | null };
-  LiveRestoreEnabled: boolean;
-  LoggingDriver: string;
-  CgroupDriver: string;
-  CgroupVersion: string;
-  ServerVersion: string;
-  HttpProxy?: string;
-  HttpsProxy?: string;
-  NoProxy?: string;
-  Warnings: string[] | null;
-  NFd?: number;
-  NGoroutines?: number;
-  SystemTime?: string;
-  NEventsListener?: number;
-  DefaultAddressPools?: { Base: string; Size: number }[];
-}
+type Info = SystemInfo;
 
 export function renderServerInfo(info: Info): string {
   let out = 'Server:\n';

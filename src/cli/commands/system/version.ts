@@ -5,6 +5,7 @@ import { defineCommand, noArgs, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { parseFormat, toGoJson } from '../../formatter';
 import { callJson } from '../container/util';
+import type { Version } from '../../../api';
 
 export const CLIENT_INFO = {
   Version: '28.2.2',
@@ -16,19 +17,7 @@ export const CLIENT_INFO = {
   Arch: '386',
 };
 
-interface ServerVersion {
-  Platform?: { Name: string };
-  Components?: { Name: string; Version: string; Details?: Record<string, string> }[];
-  Version: string;
-  ApiVersion: string;
-  MinAPIVersion?: string;
-  GitCommit: string;
-  GoVersion: string;
-  Os: string;
-  Arch: string;
-  BuildTime?: string;
-  Experimental?: boolean;
-}
+type ServerVersion = Version;
 
 function row(label: string, value: string, indent: string): string {
   const cell = `${indent}${label}:`;

@@ -4,6 +4,7 @@ import type { DockerEnv } from '../../env';
 import { defineCommand, requiresMaxArgs, type CommandDefinition, type FlagSet, type ListValue, type MapValue, type StringValue } from '../../flags';
 import { validateLabel } from '../../opts';
 import { checkResponse } from '../image/common';
+import type { Volume } from '../../../api';
 
 /** The swarm-only flags: docker hides them when the daemon is not a swarm manager. */
 function clusterFlags(f: FlagSet): void {
@@ -70,7 +71,7 @@ export function volumeCreateCommand(): CommandDefinition<DockerEnv> {
           body: { Driver: options.driver.value, DriverOpts: Object.fromEntries(options.opt.value), Labels: labels, Name: name },
         }),
       );
-      const volume = await response.json<{ Name: string }>();
+      const volume = await response.json<Volume>();
       env.stdout(`${volume.Name}\n`);
     },
   });

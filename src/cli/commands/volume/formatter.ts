@@ -1,18 +1,9 @@
 // docker's volume formatter (cli/command/formatter/volume.go): `docker volume ls` rows and their columns.
 
 import { HeaderContext, goTypeName, humanSize, marshalMethods, rawFormatKey, renderFormat, tableFormatKey } from '../../formatter';
+import type { Volume } from '../../../api';
 
-/** The API's Volume object. */
-export interface Volume {
-  CreatedAt?: string;
-  Driver: string;
-  Labels: Record<string, string> | null;
-  Mountpoint: string;
-  Name: string;
-  Options: Record<string, string> | null;
-  Scope: string;
-  UsageData?: { RefCount: number; Size: number } | null;
-}
+export type { Volume } from '../../../api';
 
 const defaultVolumeQuietFormat = '{{.Name}}';
 const defaultVolumeTableFormat = 'table {{.Driver}}\t{{.Name}}';

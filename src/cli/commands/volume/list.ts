@@ -3,7 +3,8 @@
 import type { DockerEnv } from '../../env';
 import { defineCommand, noArgs, type BoolValue, type CommandDefinition, type ListValue, type StringValue } from '../../flags';
 import { checkResponse, filterFlag, filterPairs, filtersJson, formatHelp, readConfig } from '../image/common';
-import { volumeWrite, type Volume } from './formatter';
+import { volumeWrite } from './formatter';
+import type { VolumeListResponse } from '../../../api';
 
 export function volumeListCommand(): CommandDefinition<DockerEnv> {
   return defineCommand<{ quiet: BoolValue; format: StringValue; filter: ListValue; cluster: BoolValue }, DockerEnv>({
@@ -26,7 +27,7 @@ export function volumeListCommand(): CommandDefinition<DockerEnv> {
       const response = await checkResponse(
         await env.client.request('GET', '/volumes', { query: { filters: filtersJson(filterPairs(options.filter.value)) } }),
       );
-      const list = await response.json<{ Volumes: Volume[] | null }>();
+      const list = await response.json<VolumeListResponse>();
       let volumes = list.Volumes ?? [];
       let format = options.format.value;
       if (options.cluster.value) {

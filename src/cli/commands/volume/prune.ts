@@ -4,6 +4,7 @@ import type { DockerEnv } from '../../env';
 import { StatusError, defineCommand, noArgs, type BoolValue, type CommandDefinition, type ListValue } from '../../flags';
 import { humanSize } from '../../formatter';
 import { checkResponse, confirm, filterFlag, filterPairs, filtersJson } from '../image/common';
+import type { VolumePruneReport } from '../../../api';
 
 const unusedVolumesWarning = 'WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue?';
 const allVolumesWarning = 'WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue?';
@@ -31,7 +32,7 @@ export function volumePruneCommand(): CommandDefinition<DockerEnv> {
       // A "no" cancels quietly (docker prints nothing more and exits with 0).
       if (!options.force.value && !(await confirm(env, warning))) return;
       const response = await checkResponse(await env.client.request('POST', '/volumes/prune', { query: { filters: filtersJson(pairs) } }));
-      const report = await response.json<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>();
+      const report = await response.json<VolumePruneReport>();
       let reclaimed = 0;
       const deleted = report.VolumesDeleted ?? [];
       if (deleted.length > 0) {

@@ -16,6 +16,7 @@ import {
 } from '../../network/networks';
 import type { Router } from '../router';
 import { ApiError, invalidParameter, jsonResponse, notFound, queryFilters, readJson, type ApiRequest } from '../types';
+import type { NetworkContainer, NetworkInspect } from '../../../api';
 
 const forbidden = (message: string): ApiError => new ApiError(403, message);
 /** Something docker does that Dockside cannot do yet (moby's errdefs.NotImplemented is 501). */
@@ -39,13 +40,7 @@ function modeNetwork(mode: string | undefined): string {
   return mode === undefined || mode === '' || mode === 'default' ? 'bridge' : mode;
 }
 
-interface EndpointView {
-  Name: string;
-  EndpointID: string;
-  MacAddress: string;
-  IPv4Address: string;
-  IPv6Address: string;
-}
+type EndpointView = NetworkContainer;
 
 /** The running containers that have an endpoint on the network, by container id. */
 function attachedContainers(service: ContainerService, network: NetworkModel): Record<string, EndpointView> {
@@ -65,7 +60,8 @@ function attachedContainers(service: ContainerService, network: NetworkModel): R
 }
 
 /** network.Inspect as moby marshals it (GET /networks/{id}; the list leaves Containers empty). */
-function networkView(network: NetworkModel, version: string, containers: Record<string, EndpointView>): Record<string, unknown> {
+function networkView(network: NetworkModel, version: string, containers: Record<string, EndpointView>): NetworkInspect {
+  // Built key by key: EnableIPv4 sits in the middle of moby's order, for API 1.48 and later only.
   const view: Record<string, unknown> = {
     Name: network.name,
     Id: network.id,
@@ -86,7 +82,7 @@ function networkView(network: NetworkModel, version: string, containers: Record<
     Options: { ...network.options },
     Labels: {},
   });
-  return view;
+  return view as unknown as NetworkInspect;
 }
 
 /** filters.Args.Match: an exact value, or a value that is a regular expression matching the source. */

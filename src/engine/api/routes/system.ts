@@ -7,6 +7,7 @@ import { invalidParameter, jsonResponse, queryFilters } from '../types';
 import { containerService } from '../../containers';
 import { AsyncQueue } from '../../containers/streams';
 import type { EngineEvent } from '../../events';
+import type { EventMessage, SystemInfo, Version } from '../../../api';
 
 const encoder = new TextEncoder();
 
@@ -25,7 +26,7 @@ export function registerSystemRoutes(router: Router, daemon: Daemon): void {
   }));
 
   router.add('GET', '/version', async () =>
-    jsonResponse(200, {
+    jsonResponse<Version>(200, {
       Platform: { Name: 'Docker Engine - Community' },
       Components: [
         {
@@ -64,7 +65,7 @@ export function registerSystemRoutes(router: Router, daemon: Daemon): void {
     const paused = all.filter((c) => c.status === 'paused').length;
     const images = (await daemon.store.metadata.keys('image/')).length;
     const now = daemon.clock();
-    return jsonResponse(200, {
+    return jsonResponse<SystemInfo>(200, {
       ID: daemonId(daemon.host.name),
       Containers: all.length,
       ContainersRunning: running,
@@ -198,7 +199,7 @@ function eventTime(value: string | null, now: number): number | undefined {
 }
 
 /** docker adds the deprecated status/id/from fields to container and image events. */
-function legacyFields(event: EngineEvent): Record<string, unknown> {
+function legacyFields(event: EngineEvent): EventMessage {
   if (event.Type !== 'container' && event.Type !== 'image') return { ...event };
   return { status: event.Action, id: event.Actor.ID, ...(event.Actor.Attributes.image ? { from: event.Actor.Attributes.image } : {}), ...event };
 }
