@@ -2,8 +2,8 @@
 // docker/cli makes. The in-process client answers them with the engine's router; an HTTP client can
 // carry the same calls to `dockside serve` or a real docker daemon.
 
-import type { ApiRequest, ApiResponse, RawConnection } from '../engine/api/types';
-import { AsyncQueue } from '../engine/async-queue';
+import type { ApiRequest, ApiResponse, RawConnection } from '../api/transport';
+import { AsyncQueue } from '../go/async-queue';
 
 export type QueryValue = string | number | boolean | string[] | undefined;
 

@@ -3,7 +3,7 @@
 // TypeScript. Like docker's client it pings first (HEAD /_ping, GET if that fails) and speaks the
 // lower of its own and the server's API version; attach and exec start are hijacked (101 UPGRADED).
 
-import type { RawConnection } from '../engine/api/types';
+import type { RawConnection } from '../api/transport';
 import { buildQuery, clientResponse, type ClientRequestOptions, type ClientResponse, type EngineClient, type HijackedResponse } from './client';
 import { concatBytes } from '../go/bytes';
 

@@ -3,7 +3,8 @@
 // overlayfs reads as deletions. What v86's 9p cannot hold (the opaque-directory xattr, a parent that is
 // a symlink) is reported as UnsupportedLayer so the caller can unpack that layer in the guest instead.
 
-import { cleanTarName, gunzipChunks, isGzip, readTar, type TarEntry } from '../engine/images/tar';
+import { cleanTarName, readTar, type TarEntry } from '../go/tar';
+import { gunzipChunks, isGzip } from '../go/gzip';
 import { S_IFBLK, S_IFCHR, S_IFIFO, ShareTree, type FileAttrs } from './share-tree';
 
 /** The layer needs something the 9p share cannot represent; unpack it in the guest instead. */

@@ -11,7 +11,7 @@ import type {
   Runtime,
   RuntimeProcess,
 } from '../engine/runtime/types';
-import { gunzip, isGzip } from '../engine/images/tar';
+import { gunzip, isGzip } from '../go/gzip';
 import type { AgentClient, InputStream, OutputStream } from './agent/client';
 import { unpackLayerTree, UnsupportedLayer } from './layer-tree';
 import type { ShareTree } from './share-tree';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { serveHttpConnection, canonicalHeaderName } from '../../src/engine/api/http1';
 import type { ApiRequest, ApiResponse, RawConnection } from '../../src/engine/api/types';
 import { ByteQueue } from '../../src/cli/client';
-import { AsyncQueue } from '../../src/engine/async-queue';
+import { AsyncQueue } from '../../src/go/async-queue';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

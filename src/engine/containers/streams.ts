@@ -17,7 +17,7 @@ export function frame(stream: number, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-export { AsyncQueue } from '../async-queue';
+export { AsyncQueue } from '../../go/async-queue';
 
 export interface LogEntry {
   stream: 'stdout' | 'stderr';

@@ -1,7 +1,7 @@
 // The newline-delimited JSON messages of pull, push, load and import (docker's jsonmessage), and a
 // byte channel to stream them as the API body while the work goes on.
 
-import { AsyncQueue } from '../async-queue';
+import { AsyncQueue } from '../../go/async-queue';
 import type { JsonMessage } from '../../go/jsonmessage';
 
 const encoder = new TextEncoder();

@@ -5,7 +5,7 @@
 import type { Daemon } from '../../daemon';
 import { containerService } from '../../containers';
 import type { HostConfig } from '../../containers/types';
-import { AsyncQueue } from '../../async-queue';
+import { AsyncQueue } from '../../../go/async-queue';
 import { ImageService } from '../../images/service';
 import { familiarString, parseNormalizedNamed, referenceName, tagNameOnly } from '../../images/reference';
 import { concatBytes } from '../../../go/bytes';

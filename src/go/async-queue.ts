@@ -1,5 +1,5 @@
-// A queue consumed as an async iterable: streamed API bodies (pull progress, logs -f, events) and
-// in-memory byte pipes.
+// Go's unbounded channel, as an async iterable: streamed API bodies (pull progress, logs -f, events),
+// the CLI's in-memory connections, and byte pipes. Engine and CLI both use it.
 
 /** A queue of chunks consumed as an async iterable (streamed HTTP bodies). */
 export class AsyncQueue<T> implements AsyncIterable<T> {

@@ -1,0 +1,284 @@
+// Go's archive/tar as docker uses it: writing docker's save format and layers, reading `docker load`
+// input, layers, build contexts and archives (ustar, pax and GNU long names, as real docker and GNU
+// tar write them). The one tar of the project: engine, vm and cli use it.
+
+import { concatBytes } from './bytes';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export interface TarEntry {
+  name: string;
+  /** '0' file, '5' directory, '2' symlink, '1' hard link, ... */
+  type: string;
+  size: number;
+  mode: number;
+  mtime: number;
+  linkName: string;
+  uid: number;
+  gid: number;
+  /** Device numbers of character and block devices ('3', '4'). */
+  devMajor: number;
+  devMinor: number;
+  /** Extended attributes from pax records (SCHILY.xattr.NAME), e.g. security.capability. */
+  xattrs: Map<string, string>;
+  data: Uint8Array;
+}
+
+function octal(value: number, width: number): string {
+  return value.toString(8).padStart(width - 1, '0') + '\0';
+}
+
+interface HeaderFields {
+  uid?: number;
+  gid?: number;
+  devMajor?: number;
+  devMinor?: number;
+}
+
+/** Whether a name fits a ustar header (100 bytes, or a prefix of up to 155 bytes cut at a slash). */
+function fitsUstar(name: string): boolean {
+  if (encoder.encode(name).length <= 100) return true;
+  const cut = name.lastIndexOf('/', 154);
+  return cut > 0 && encoder.encode(name.slice(cut + 1)).length <= 100 && encoder.encode(name.slice(0, cut)).length <= 155;
+}
+
+/** A pax extended header ('x') carrying what ustar cannot hold (long names and link targets). */
+function paxHeader(name: string, records: [string, string][]): Uint8Array[] {
+  const body = encoder.encode(
+    records
+      .map(([key, value]) => {
+        const size = encoder.encode(` ${key}=${value}\n`).length;
+        let length = size + 1;
+        while (length !== size + String(length).length) length = size + String(length).length;
+        return `${length} ${key}=${value}\n`;
+      })
+      .join(''),
+  );
+  const pad = (512 - (body.length % 512)) % 512;
+  return [header(`PaxHeaders/${name.replace(/\/+$/, '').split('/').pop() ?? ''}`.slice(0, 100), 'x', body.length, 0o644, 0), body, new Uint8Array(pad)];
+}
+
+function header(name: string, type: string, size: number, mode: number, mtime: number, linkName = '', fields: HeaderFields = {}): Uint8Array {
+  const block = new Uint8Array(512);
+  const put = (text: string, offset: number, width: number): void => {
+    block.set(encoder.encode(text).subarray(0, width), offset);
+  };
+  let prefix = '';
+  let short = name;
+  if (encoder.encode(name).length > 100) {
+    const cut = name.lastIndexOf('/', 154);
+    if (cut > 0 && encoder.encode(name.slice(cut + 1)).length <= 100) {
+      prefix = name.slice(0, cut);
+      short = name.slice(cut + 1);
+    }
+  }
+  put(short, 0, 100);
+  put(octal(mode, 8), 100, 8);
+  put(octal(fields.uid ?? 0, 8), 108, 8);
+  put(octal(fields.gid ?? 0, 8), 116, 8);
+  put(octal(size, 12), 124, 12);
+  put(octal(mtime, 12), 136, 12);
+  put('        ', 148, 8);
+  put(type, 156, 1);
+  put(linkName, 157, 100);
+  put('ustar\0', 257, 6);
+  put('00', 263, 2);
+  if (type === '3' || type === '4') {
+    put(octal(fields.devMajor ?? 0, 8), 329, 8);
+    put(octal(fields.devMinor ?? 0, 8), 337, 8);
+  }
+  put(prefix, 345, 155);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
+  return block;
+}
+
+/** Builds a tar archive in memory, entry by entry. */
+export class TarWriter {
+  private readonly chunks: Uint8Array[] = [];
+
+  directory(name: string, mtime = 0): void {
+    this.chunks.push(header(name.endsWith('/') ? name : `${name}/`, '5', 0, 0o755, mtime));
+  }
+
+  file(name: string, data: Uint8Array | string, mtime = 0, mode = 0o644): void {
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    this.chunks.push(header(name, '0', bytes.length, mode, mtime), bytes);
+    const pad = (512 - (bytes.length % 512)) % 512;
+    if (pad) this.chunks.push(new Uint8Array(pad));
+  }
+
+  symlink(name: string, target: string, mtime = 0): void {
+    this.chunks.push(header(name, '2', 0, 0o777, mtime, target));
+  }
+
+  /**
+   * Any entry with owner and device numbers: type '1' hard link, '3' character and '4' block device,
+   * '6' FIFO, or the types above with an owner.
+   */
+  entry(name: string, type: string, options: HeaderFields & { mode?: number; mtime?: number; linkName?: string; data?: Uint8Array | string } = {}): void {
+    const bytes = typeof options.data === 'string' ? encoder.encode(options.data) : (options.data ?? new Uint8Array(0));
+    const linkName = options.linkName ?? '';
+    const records: [string, string][] = [];
+    if (!fitsUstar(name)) records.push(['path', name]);
+    if (encoder.encode(linkName).length > 100) records.push(['linkpath', linkName]);
+    if (records.length > 0) this.chunks.push(...paxHeader(name, records));
+    this.chunks.push(header(name, type, bytes.length, options.mode ?? 0o644, options.mtime ?? 0, linkName, options), bytes);
+    const pad = (512 - (bytes.length % 512)) % 512;
+    if (pad) this.chunks.push(new Uint8Array(pad));
+  }
+
+  finish(): Uint8Array {
+    this.chunks.push(new Uint8Array(1024));
+    return concatBytes(this.chunks);
+  }
+}
+
+function readString(block: Uint8Array, offset: number, width: number): string {
+  const slice = block.subarray(offset, offset + width);
+  const end = slice.indexOf(0);
+  return decoder.decode(end === -1 ? slice : slice.subarray(0, end));
+}
+
+function readNumber(block: Uint8Array, offset: number, width: number): number {
+  if (block[offset] & 0x80) {
+    // GNU base-256 for large values.
+    let value = 0;
+    for (let i = offset + 1; i < offset + width; i++) value = value * 256 + block[i];
+    return value;
+  }
+  const text = readString(block, offset, width).trim();
+  return text === '' ? 0 : parseInt(text, 8);
+}
+
+function parsePax(data: Uint8Array): Map<string, string> {
+  const records = new Map<string, string>();
+  const text = decoder.decode(data);
+  let at = 0;
+  while (at < text.length) {
+    const space = text.indexOf(' ', at);
+    if (space === -1) break;
+    const length = parseInt(text.slice(at, space), 10);
+    if (!(length > 0)) break;
+    const record = text.slice(space + 1, at + length - 1);
+    const equals = record.indexOf('=');
+    if (equals > 0) records.set(record.slice(0, equals), record.slice(equals + 1));
+    at += length;
+  }
+  return records;
+}
+
+export class TarFormatError extends Error {}
+
+/**
+ * Reads a tar archive entry by entry from chunks; `keepData` decides which entries' contents are
+ * collected (others are skipped without being held).
+ */
+export async function* readTar(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  keepData: (name: string, type: string) => boolean = () => true,
+): AsyncIterable<TarEntry> {
+  let buffer: Uint8Array = new Uint8Array(0);
+  let pending: { entry: Omit<TarEntry, 'data'>; remaining: number; padding: number; parts: Uint8Array[] | undefined } | undefined;
+  let longName: string | undefined;
+  let longLink: string | undefined;
+  let pax: Map<string, string> | undefined;
+  let globalPax = new Map<string, string>();
+  let ended = false;
+
+  const take = (count: number): Uint8Array => {
+    const out = buffer.subarray(0, count);
+    buffer = buffer.subarray(count);
+    return out;
+  };
+
+  for await (const chunk of chunks) {
+    if (ended) continue;
+    buffer = buffer.length === 0 ? chunk : concatBytes([buffer, chunk]);
+    for (;;) {
+      if (pending) {
+        if (pending.remaining > 0) {
+          if (buffer.length === 0) break;
+          const part = take(Math.min(pending.remaining, buffer.length));
+          pending.parts?.push(part.slice());
+          pending.remaining -= part.length;
+          if (pending.remaining > 0) break;
+        }
+        if (buffer.length < pending.padding) {
+          pending.padding -= buffer.length;
+          buffer = new Uint8Array(0);
+          break;
+        }
+        take(pending.padding);
+        const { entry, parts } = pending;
+        pending = undefined;
+        const data = parts ? concatBytes(parts) : new Uint8Array(0);
+        if (entry.type === 'L') longName = readString(data, 0, data.length);
+        else if (entry.type === 'K') longLink = readString(data, 0, data.length);
+        else if (entry.type === 'x') pax = parsePax(data);
+        else if (entry.type === 'g') globalPax = new Map([...globalPax, ...parsePax(data)]);
+        else yield { ...entry, data };
+        continue;
+      }
+      if (buffer.length < 512) break;
+      const block = take(512);
+      if (block.every((byte) => byte === 0)) {
+        ended = true;
+        break;
+      }
+      let checksum = 0;
+      for (let i = 0; i < 512; i++) checksum += i >= 148 && i < 156 ? 32 : block[i];
+      if (checksum !== readNumber(block, 148, 8)) throw new TarFormatError('archive/tar: invalid tar header');
+      const type = String.fromCharCode(block[156] || 48);
+      const magic = readString(block, 257, 6);
+      const prefix = magic.startsWith('ustar') ? readString(block, 345, 155) : '';
+      let name = prefix ? `${prefix}/${readString(block, 0, 100)}` : readString(block, 0, 100);
+      let linkName = readString(block, 157, 100);
+      let size = readNumber(block, 124, 12);
+      let uid = readNumber(block, 108, 8);
+      let gid = readNumber(block, 116, 8);
+      const xattrs = new Map<string, string>();
+      const meta = type === 'L' || type === 'K' || type === 'x' || type === 'g';
+      if (!meta) {
+        const records = new Map([...globalPax, ...(pax ?? [])]);
+        name = longName ?? records.get('path') ?? name;
+        linkName = longLink ?? records.get('linkpath') ?? linkName;
+        if (records.has('size')) size = Number(records.get('size'));
+        if (records.has('uid')) uid = Number(records.get('uid'));
+        if (records.has('gid')) gid = Number(records.get('gid'));
+        for (const [key, value] of records) if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
+        longName = longLink = pax = undefined;
+      }
+      const device = magic.startsWith('ustar') && (type === '3' || type === '4');
+      const entry = {
+        name,
+        type,
+        size,
+        mode: readNumber(block, 100, 8),
+        mtime: readNumber(block, 136, 12),
+        linkName,
+        uid,
+        gid,
+        devMajor: device ? readNumber(block, 329, 8) : 0,
+        devMinor: device ? readNumber(block, 337, 8) : 0,
+        xattrs,
+      };
+      const hasData = type === '0' || type === '7' || meta || (size > 0 && type !== '5' && type !== '1' && type !== '2');
+      const length = hasData ? size : 0;
+      pending = {
+        entry,
+        remaining: length,
+        padding: (512 - (length % 512)) % 512,
+        parts: meta || keepData(name, type) ? [] : undefined,
+      };
+    }
+  }
+  if (pending && pending.remaining > 0) throw new TarFormatError('unexpected EOF');
+}
+
+/** Normalises a path inside an archive ("./x/y" → "x/y"). */
+export function cleanTarName(name: string): string {
+  return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
