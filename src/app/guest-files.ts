@@ -3,7 +3,7 @@
 // runtime's staging area): a guest `cp` between the path and a staged file, so a tar of many megabytes
 // never crosses the agent's console channel.
 
-import { unpackTar } from 'modern-tar';
+import { readTarEntries } from '../go/tar';
 import type { LocalArchives, LocalStat } from '../cli/env';
 import type { ProcessSpec } from '../engine/runtime/types';
 import type { GuestRuntime } from '../vm/runtime';
@@ -100,8 +100,8 @@ export class GuestArchives implements LocalArchives {
     const tarName = `client-unpack-${stamp}.tar`;
     const listName = `client-unpack-${stamp}.list`;
     const dest = cleanEntryName(dir) === '.' ? '/' : `/${cleanEntryName(dir)}`;
-    const list = (await unpackTar(tar))
-      .map((entry) => [entry.header.type === 'directory' ? 'd' : 'f', cleanEntryName(entry.header.name)] as const)
+    const list = (await readTarEntries(tar))
+      .map((entry) => [entry.type === '5' ? 'd' : 'f', cleanEntryName(entry.name)] as const)
       .filter(([, name]) => name !== '.' && !name.includes('\n'))
       .map(([type, name]) => `${type} ${name}\n`)
       .join('');

@@ -25,6 +25,9 @@ export interface TarEntry {
   data: Uint8Array;
 }
 
+const maxOctalId = 0o7777777;
+const xattrPrefix = 'SCHILY.xattr.';
+
 function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';
 }
@@ -43,18 +46,22 @@ function fitsUstar(name: string): boolean {
   return cut > 0 && encoder.encode(name.slice(cut + 1)).length <= 100 && encoder.encode(name.slice(0, cut)).length <= 155;
 }
 
-/** A pax extended header ('x') carrying what ustar cannot hold (long names and link targets). */
+/** One pax record, "<length> <key>=<value>\n", its length counting its own digits. */
+function paxRecord(key: string, value: Uint8Array): Uint8Array {
+  const rest = concatBytes([encoder.encode(` ${key}=`), value, Uint8Array.of(0x0a)]);
+  let length = rest.length + 1;
+  while (length !== rest.length + String(length).length) length = rest.length + String(length).length;
+  return concatBytes([encoder.encode(String(length)), rest]);
+}
+
+/** A string of one character per byte back to its bytes (xattr values). */
+function stringBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff);
+}
+
+/** A pax extended header ('x') carrying what ustar cannot hold (long names and link targets, big ids, xattrs). */
 function paxHeader(name: string, records: [string, string][]): Uint8Array[] {
-  const body = encoder.encode(
-    records
-      .map(([key, value]) => {
-        const size = encoder.encode(` ${key}=${value}\n`).length;
-        let length = size + 1;
-        while (length !== size + String(length).length) length = size + String(length).length;
-        return `${length} ${key}=${value}\n`;
-      })
-      .join(''),
-  );
+  const body = concatBytes(records.map(([key, value]) => paxRecord(key, key.startsWith(xattrPrefix) ? stringBytes(value) : encoder.encode(value))));
   const pad = (512 - (body.length % 512)) % 512;
   return [header(`PaxHeaders/${name.replace(/\/+$/, '').split('/').pop() ?? ''}`.slice(0, 100), 'x', body.length, 0o644, 0), body, new Uint8Array(pad)];
 }
@@ -75,8 +82,8 @@ function header(name: string, type: string, size: number, mode: number, mtime: n
   }
   put(short, 0, 100);
   put(octal(mode, 8), 100, 8);
-  put(octal(fields.uid ?? 0, 8), 108, 8);
-  put(octal(fields.gid ?? 0, 8), 116, 8);
+  put(octal(Math.min(fields.uid ?? 0, maxOctalId), 8), 108, 8);
+  put(octal(Math.min(fields.gid ?? 0, maxOctalId), 8), 116, 8);
   put(octal(size, 12), 124, 12);
   put(octal(mtime, 12), 136, 12);
   put('        ', 148, 8);
@@ -118,12 +125,20 @@ export class TarWriter {
    * Any entry with owner and device numbers: type '1' hard link, '3' character and '4' block device,
    * '6' FIFO, or the types above with an owner.
    */
-  entry(name: string, type: string, options: HeaderFields & { mode?: number; mtime?: number; linkName?: string; data?: Uint8Array | string } = {}): void {
+  entry(
+    name: string,
+    type: string,
+    options: HeaderFields & { mode?: number; mtime?: number; linkName?: string; data?: Uint8Array | string; xattrs?: ReadonlyMap<string, string> } = {},
+  ): void {
     const bytes = typeof options.data === 'string' ? encoder.encode(options.data) : (options.data ?? new Uint8Array(0));
     const linkName = options.linkName ?? '';
     const records: [string, string][] = [];
     if (!fitsUstar(name)) records.push(['path', name]);
     if (encoder.encode(linkName).length > 100) records.push(['linkpath', linkName]);
+    // Go's writer moves ids that do not fit 7 octal digits to pax records.
+    if ((options.uid ?? 0) > maxOctalId) records.push(['uid', String(options.uid)]);
+    if ((options.gid ?? 0) > maxOctalId) records.push(['gid', String(options.gid)]);
+    for (const [key, value] of options.xattrs ?? []) records.push([`${xattrPrefix}${key}`, value]);
     if (records.length > 0) this.chunks.push(...paxHeader(name, records));
     this.chunks.push(header(name, type, bytes.length, options.mode ?? 0o644, options.mtime ?? 0, linkName, options), bytes);
     const pad = (512 - (bytes.length % 512)) % 512;
@@ -153,18 +168,32 @@ function readNumber(block: Uint8Array, offset: number, width: number): number {
   return text === '' ? 0 : parseInt(text, 8);
 }
 
+/** Bytes as a string of one character per byte (TextDecoder's 'latin1' is windows-1252 and would remap 0x80-0x9f). */
+function byteString(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += String.fromCharCode(byte);
+  return out;
+}
+
+/**
+ * The records of a pax header, "<length> <key>=<value>\n" where the length counts bytes. Values are
+ * UTF-8, except xattrs', which are raw bytes kept one character per byte (as Go's strings hold them).
+ */
 function parsePax(data: Uint8Array): Map<string, string> {
   const records = new Map<string, string>();
-  const text = decoder.decode(data);
   let at = 0;
-  while (at < text.length) {
-    const space = text.indexOf(' ', at);
+  while (at < data.length) {
+    const space = data.indexOf(0x20, at);
     if (space === -1) break;
-    const length = parseInt(text.slice(at, space), 10);
-    if (!(length > 0)) break;
-    const record = text.slice(space + 1, at + length - 1);
-    const equals = record.indexOf('=');
-    if (equals > 0) records.set(record.slice(0, equals), record.slice(equals + 1));
+    const length = parseInt(byteString(data.subarray(at, space)), 10);
+    if (!(length > 0) || at + length > data.length) break;
+    const record = data.subarray(space + 1, at + length - 1);
+    const equals = record.indexOf(0x3d);
+    if (equals > 0) {
+      const key = decoder.decode(record.subarray(0, equals));
+      const value = record.subarray(equals + 1);
+      records.set(key, key.startsWith(xattrPrefix) ? byteString(value) : decoder.decode(value));
+    }
     at += length;
   }
   return records;
@@ -239,6 +268,7 @@ export async function* readTar(
       let size = readNumber(block, 124, 12);
       let uid = readNumber(block, 108, 8);
       let gid = readNumber(block, 116, 8);
+      let mtime = readNumber(block, 136, 12);
       const xattrs = new Map<string, string>();
       const meta = type === 'L' || type === 'K' || type === 'x' || type === 'g';
       if (!meta) {
@@ -248,7 +278,8 @@ export async function* readTar(
         if (records.has('size')) size = Number(records.get('size'));
         if (records.has('uid')) uid = Number(records.get('uid'));
         if (records.has('gid')) gid = Number(records.get('gid'));
-        for (const [key, value] of records) if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
+        if (records.has('mtime')) mtime = Math.floor(Number(records.get('mtime')));
+        for (const [key, value] of records) if (key.startsWith(xattrPrefix)) xattrs.set(key.slice(xattrPrefix.length), value);
         longName = longLink = pax = undefined;
       }
       const device = magic.startsWith('ustar') && (type === '3' || type === '4');
@@ -257,7 +288,7 @@ export async function* readTar(
         type,
         size,
         mode: readNumber(block, 100, 8),
-        mtime: readNumber(block, 136, 12),
+        mtime,
         linkName,
         uid,
         gid,
@@ -281,4 +312,33 @@ export async function* readTar(
 /** Normalises a path inside an archive ("./x/y" → "x/y"). */
 export function cleanTarName(name: string): string {
   return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
+
+/** An entry to write: a name and type, the rest as readTar returns it, all optional. */
+export type TarEntryInput = Pick<TarEntry, 'name' | 'type'> & Partial<Omit<TarEntry, 'name' | 'type' | 'size' | 'data'>> & { data?: Uint8Array | string };
+
+/** A whole archive as its entries (Go's tar.Reader read to the end). */
+export async function readTarEntries(archive: Uint8Array): Promise<TarEntry[]> {
+  const entries: TarEntry[] = [];
+  for await (const entry of readTar([archive])) entries.push(entry);
+  return entries;
+}
+
+/** An archive of the entries, in order (Go's tar.Writer, then Close). */
+export function writeTarEntries(entries: readonly TarEntryInput[]): Uint8Array {
+  const tar = new TarWriter();
+  for (const entry of entries) {
+    tar.entry(entry.name, entry.type, {
+      mode: entry.mode,
+      mtime: entry.mtime,
+      linkName: entry.linkName,
+      uid: entry.uid,
+      gid: entry.gid,
+      devMajor: entry.devMajor,
+      devMinor: entry.devMinor,
+      xattrs: entry.xattrs,
+      data: entry.data,
+    });
+  }
+  return tar.finish();
 }

@@ -3,7 +3,7 @@
 
 import { chmod, link, lstat, lutimes, mkdir, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { packTar, unpackTar, type TarEntry, type TarHeader } from 'modern-tar';
+import { readTarEntries, writeTarEntries, type TarEntryInput } from '../go/tar';
 import { runDocker } from '../cli/docker';
 import type { DockerEnv, LocalArchives } from '../cli/env';
 import { engineClientForDockerHost } from './net-connection';
@@ -100,55 +100,54 @@ export function nodeArchives(): LocalArchives {
     },
 
     async pack(dir, base) {
-      const entries: TarEntry[] = [];
+      const entries: TarEntryInput[] = [];
       const seen = new Map<string, string>();
       const add = async (path: string, name: string): Promise<void> => {
         const stat = await lstat(path, { bigint: true }).catch((error: unknown) => {
           throw goError(error, 'lstat', path);
         });
-        const header: TarHeader = {
+        const header = {
           name,
-          size: 0,
           mode: Number(stat.mode & 0o7777n),
           uid: Number(stat.uid),
           gid: Number(stat.gid),
-          mtime: stat.mtime,
+          mtime: Number(stat.mtimeMs / 1000n),
         };
         if (stat.isDirectory()) {
-          entries.push({ header: { ...header, name: `${name}/`, type: 'directory' } });
+          entries.push({ ...header, name: `${name}/`, type: '5' });
           for (const child of (await readdir(path)).sort()) await add(join(path, child), `${name}/${child}`);
         } else if (stat.isSymbolicLink()) {
-          entries.push({ header: { ...header, type: 'symlink', linkname: await readlink(path) } });
+          entries.push({ ...header, type: '2', linkName: await readlink(path) });
         } else if (stat.isFile()) {
           const inode = `${stat.dev}:${stat.ino}`;
           const first = stat.nlink > 1n ? seen.get(inode) : undefined;
           if (first !== undefined) {
-            entries.push({ header: { ...header, type: 'link', linkname: first } });
+            entries.push({ ...header, type: '1', linkName: first });
             return;
           }
           if (stat.nlink > 1n) seen.set(inode, name);
           const data = new Uint8Array(await readFile(path));
-          entries.push({ header: { ...header, type: 'file', size: data.length }, body: data });
+          entries.push({ ...header, type: '0', data });
         } else if (stat.isFIFO()) {
-          entries.push({ header: { ...header, type: 'fifo' } });
+          entries.push({ ...header, type: '6' });
         }
       };
       await add(join(dir, base), base);
-      return packTar(entries);
+      return writeTarEntries(entries);
     },
 
     async unpack(dest, tar) {
       dest = join(dest, '.').replace(/\/$/, '') || '/';
       const dirs: { path: string; mtime: Date }[] = [];
-      for (const { header, data } of await unpackTar(tar)) {
-        const name = join(header.name, '.').replace(/\/$/, '') || '.';
+      for (const entry of await readTarEntries(tar)) {
+        const name = join(entry.name, '.').replace(/\/$/, '') || '.';
         // Parent directories the archive implies.
         const parent = join(dest, dirname(name));
         if (!(await lstatOrUndefined(parent))) await mkdir(parent, { recursive: true, mode: 0o755 });
         const path = join(dest, name);
         const rel = relative(dest, path);
         if (rel === '..' || rel.startsWith('../')) throw new Error(`${JSON.stringify(name)} is outside of ${JSON.stringify(dest)}`);
-        const isDir = header.type === 'directory';
+        const isDir = entry.type === '5';
         const existing = await lstatOrUndefined(path);
         if (existing) {
           if (existing.isDirectory() && !isDir) throw new Error(`cannot overwrite directory ${JSON.stringify(path)} with non-directory ${JSON.stringify(dest)}`);
@@ -156,26 +155,27 @@ export function nodeArchives(): LocalArchives {
           if (existing.isDirectory() && name === '.') continue;
           if (!existing.isDirectory() || !isDir) await rm(path, { recursive: true, force: true });
         }
-        const mode = (header.mode ?? (isDir ? 0o755 : 0o644)) & 0o7777;
-        const mtime = header.mtime ?? new Date();
+        const mode = entry.mode & 0o7777;
+        const mtime = new Date(entry.mtime * 1000);
+        const kind = entry.type === '7' ? '0' : entry.type;
         try {
-          switch (header.type ?? 'file') {
-            case 'directory':
+          switch (kind) {
+            case '5':
               if (!existing) await mkdir(path, { mode });
               break;
-            case 'file':
-              await writeFile(path, data ?? new Uint8Array(0), { mode });
+            case '0':
+              await writeFile(path, entry.data, { mode });
               break;
-            case 'link': {
-              const target = join(dest, header.linkname ?? '');
-              if (!target.startsWith(dest)) throw new Error(`invalid hardlink ${JSON.stringify(target)} -> ${JSON.stringify(header.linkname ?? '')}`);
+            case '1': {
+              const target = join(dest, entry.linkName);
+              if (!target.startsWith(dest)) throw new Error(`invalid hardlink ${JSON.stringify(target)} -> ${JSON.stringify(entry.linkName)}`);
               await link(target, path);
               break;
             }
-            case 'symlink': {
-              const target = join(dirname(path), header.linkname ?? '');
-              if (!target.startsWith(dest)) throw new Error(`invalid symlink ${JSON.stringify(path)} -> ${JSON.stringify(header.linkname ?? '')}`);
-              await symlink(header.linkname ?? '', path);
+            case '2': {
+              const target = join(dirname(path), entry.linkName);
+              if (!target.startsWith(dest)) throw new Error(`invalid symlink ${JSON.stringify(path)} -> ${JSON.stringify(entry.linkName)}`);
+              await symlink(entry.linkName, path);
               await lutimes(path, mtime, mtime);
               continue;
             }
@@ -184,10 +184,10 @@ export function nodeArchives(): LocalArchives {
               continue;
           }
           await chmod(path, mode);
-          if (header.type !== 'link') await utimes(path, mtime, mtime);
+          if (kind !== '1') await utimes(path, mtime, mtime);
         } catch (error) {
           if (error instanceof Error && !errorCode(error)) throw error;
-          throw goError(error, header.type === 'directory' ? 'mkdir' : header.type === 'symlink' ? 'symlink' : header.type === 'link' ? 'link' : 'open', path);
+          throw goError(error, kind === '5' ? 'mkdir' : kind === '2' ? 'symlink' : kind === '1' ? 'link' : 'open', path);
         }
         if (isDir) dirs.push({ path, mtime });
       }

@@ -2,7 +2,7 @@
 // runtime): the legacy builder's notice, the context upload, .dockerignore, -f, -q, --build-arg and the
 // exit status of a failed step; and the .dockerignore matcher on its own.
 
-import { packTar, type TarEntry } from 'modern-tar';
+import { writeTarEntries, type TarEntryInput } from '../../src/go/tar';
 import { describe, expect, it } from 'vitest';
 import type { LocalArchives } from '../../src/cli/env';
 import { runDocker } from '../../src/cli/docker';
@@ -41,13 +41,13 @@ function localArchives(files: Record<string, string>): LocalArchives {
       return undefined;
     },
     pack: async (dir) => {
-      const entries: TarEntry[] = [{ header: { name: './', type: 'directory', size: 0, mode: 0o755, mtime: new Date(1700000000000), uid: 1000, gid: 1000 } }];
+      const entries: TarEntryInput[] = [{ name: './', type: '5', mode: 0o755, mtime: 1700000000, uid: 1000, gid: 1000 }];
       for (const [name, content] of Object.entries(files).sort()) {
         if (!name.startsWith(`${dir}/`)) continue;
         const data = new TextEncoder().encode(content);
-        entries.push({ header: { name: `./${name.slice(dir.length + 1)}`, type: 'file', size: data.length, mode: 0o644, mtime: new Date(1700000000000), uid: 1000, gid: 1000 }, body: data });
+        entries.push({ name: `./${name.slice(dir.length + 1)}`, type: '0', data, mode: 0o644, mtime: 1700000000, uid: 1000, gid: 1000 });
       }
-      return packTar(entries);
+      return writeTarEntries(entries);
     },
     unpack: async () => undefined,
   };

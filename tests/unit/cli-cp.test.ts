@@ -2,7 +2,7 @@
 // an in-memory client filesystem: go-archive's PrepareArchiveCopy cases, rebasing, the error texts of
 // docker v28.2.2, '-' both ways, -a, -L and the summary line.
 
-import { packTar, unpackTar, type TarEntry } from 'modern-tar';
+import { readTarEntries, writeTarEntries, type TarEntryInput } from '../../src/go/tar';
 import { describe, expect, it } from 'vitest';
 import { clientResponse, type ClientRequestOptions, type EngineClient } from '../../src/cli/client';
 import { prepareArchiveCopy, rebaseArchiveEntries, splitCpArg, splitPathDirEntry, type CopyInfo } from '../../src/cli/commands/container/cp';
@@ -65,28 +65,28 @@ class MemoryFs implements LocalArchives {
   async pack(dir: string, base: string): Promise<Uint8Array> {
     this.calls.push(`pack ${dir} ${base}`);
     const root = cleanPath(`${dir}/${base}`);
-    const entries: TarEntry[] = [];
+    const entries: TarEntryInput[] = [];
     for (const [path, node] of [...this.nodes.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (path !== root && !path.startsWith(root === '/' ? '/' : `${root}/`)) continue;
       const name = path === root ? base : `${base}${path.slice(root === '/' ? 0 : root.length)}`;
-      if (node.kind === 'dir') entries.push({ header: { name: `${name}/`, type: 'directory', size: 0, mode: node.mode } });
-      else if (node.kind === 'file') entries.push({ header: { name, type: 'file', size: node.data.length, mode: node.mode }, body: node.data });
-      else if (node.kind === 'link') entries.push({ header: { name, type: 'symlink', size: 0, linkname: node.target } });
+      if (node.kind === 'dir') entries.push({ name: `${name}/`, type: '5', mode: node.mode });
+      else if (node.kind === 'file') entries.push({ name, type: '0', data: node.data, mode: node.mode });
+      else if (node.kind === 'link') entries.push({ name, type: '2', mode: 0o777, linkName: node.target });
     }
-    return packTar(entries);
+    return writeTarEntries(entries);
   }
 
   async unpack(dir: string, tar: Uint8Array): Promise<void> {
     this.calls.push(`unpack ${dir}`);
-    for (const { header, data } of await unpackTar(tar)) {
-      const path = cleanPath(`${dir}/${header.name}`);
+    for (const { name, type, mode, linkName, data } of await readTarEntries(tar)) {
+      const path = cleanPath(`${dir}/${name}`);
       const existing = this.nodes.get(path);
-      const isDir = header.type === 'directory';
+      const isDir = type === '5';
       if (existing?.kind === 'dir' && !isDir) throw new Error(`cannot overwrite directory "${path}" with non-directory "${cleanPath(dir)}"`);
       if (existing && existing.kind !== 'dir' && isDir) throw new Error(`cannot overwrite non-directory "${path}" with directory "${cleanPath(dir)}"`);
-      if (isDir) this.put(path, { kind: 'dir', mode: header.mode ?? 0o755 });
-      else if (header.type === 'symlink') this.put(path, { kind: 'link', target: header.linkname ?? '' });
-      else this.put(path, { kind: 'file', data: decoder.decode(data), mode: header.mode ?? 0o644 });
+      if (isDir) this.put(path, { kind: 'dir', mode });
+      else if (type === '2') this.put(path, { kind: 'link', target: linkName });
+      else this.put(path, { kind: 'file', data: decoder.decode(data), mode });
     }
   }
 }
@@ -153,7 +153,7 @@ async function cp(args: string[], setup: Setup = {}) {
 }
 
 async function names(tar: Uint8Array): Promise<string[]> {
-  return (await unpackTar(tar)).map((entry) => entry.header.name);
+  return (await readTarEntries(tar)).map((entry) => entry.name);
 }
 
 describe('docker cp: arguments', () => {
@@ -184,13 +184,15 @@ describe('PrepareArchiveCopy', () => {
   const file = (path: string): CopyInfo => ({ path, exists: true, isDir: false, rebaseName: '' });
   const dir = (path: string): CopyInfo => ({ path, exists: true, isDir: true, rebaseName: '' });
   const missing = (path: string): CopyInfo => ({ path, exists: false, isDir: false, rebaseName: '' });
-  const fileTar = () => packTar([{ header: { name: 'f', size: 2, type: 'file' }, body: 'hi' }]);
+  const fileTar = async () => writeTarEntries([{ name: 'f', type: '0', data: 'hi' }]);
   const dirTar = () =>
-    packTar([
-      { header: { name: 'd/', size: 0, type: 'directory' } },
-      { header: { name: 'd/sub/', size: 0, type: 'directory' } },
-      { header: { name: 'd/sub/d', size: 1, type: 'file' }, body: 'x' },
-    ]);
+    Promise.resolve(
+      writeTarEntries([
+        { name: 'd/', type: '5', mode: 0o755 },
+        { name: 'd/sub/', type: '5', mode: 0o755 },
+        { name: 'd/sub/d', type: '0', data: 'x' },
+      ]),
+    );
 
   it('1. an existing directory: the tar as it is, extracted into it', async () => {
     const tar = await dirTar();
@@ -227,24 +229,24 @@ describe('PrepareArchiveCopy', () => {
   });
 
   it('rebases with the rebase name of the source when there is one, and hard link targets too', async () => {
-    const tar = await packTar([
-      { header: { name: 'real', size: 1, type: 'file' }, body: 'x' },
-      { header: { name: 'real-again', size: 0, type: 'link', linkname: 'real' } },
+    const tar = writeTarEntries([
+      { name: 'real', type: '0', data: 'x' },
+      { name: 'real-again', type: '1', linkName: 'real' },
     ]);
     const [, content] = await prepareArchiveCopy(tar, { path: '/src/real', exists: true, isDir: false, rebaseName: 'real' }, missing('/dst/copy'));
-    const entries = await unpackTar(content);
-    expect(entries.map((e) => [e.header.name, e.header.linkname ?? ''])).toEqual([
+    const entries = await readTarEntries(content);
+    expect(entries.map((e) => [e.name, e.linkName])).toEqual([
       ['copy', ''],
       ['copy-again', 'copy'],
     ]);
     // strings.Replace(name, old, new, 1): only the first occurrence, wherever it is.
-    expect(await names(await rebaseArchiveEntries(await packTar([{ header: { name: 'a/b/a', size: 0, type: 'file' } }]), 'a', 'z'))).toEqual(['z/b/a']);
-    expect(await names(await rebaseArchiveEntries(await packTar([{ header: { name: 'xa', size: 0, type: 'file' } }]), 'a', 'z'))).toEqual(['xz']);
+    expect(await names(await rebaseArchiveEntries(writeTarEntries([{ name: 'a/b/a', type: '0' }]), 'a', 'z'))).toEqual(['z/b/a']);
+    expect(await names(await rebaseArchiveEntries(writeTarEntries([{ name: 'xa', type: '0' }]), 'a', 'z'))).toEqual(['xz']);
   });
 
   it('keeps long names through a rebase (PAX or ustar prefix)', async () => {
     const long = `${'d'.repeat(120)}/${'f'.repeat(120)}`;
-    const tar = await packTar([{ header: { name: long, size: 0, type: 'file' } }]);
+    const tar = writeTarEntries([{ name: long, type: '0' }]);
     expect(await names(await rebaseArchiveEntries(tar, 'd'.repeat(120), 'e'.repeat(150)))).toEqual([`${'e'.repeat(150)}/${'f'.repeat(120)}`]);
   });
 });
@@ -316,7 +318,7 @@ describe('docker cp into a container', () => {
   });
 
   it('sends a tar from stdin as it is, to an existing directory only', async () => {
-    const tar = await packTar([{ header: { name: 'in.txt', size: 2, type: 'file' }, body: 'in' }]);
+    const tar = writeTarEntries([{ name: 'in.txt', type: '0', data: 'in' }]);
     const stdin = (async function* () {
       yield tar;
     })();

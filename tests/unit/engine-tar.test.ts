@@ -31,3 +31,51 @@ describe('TarWriter.entry and readTar', () => {
     expect([read[3].devMajor, read[3].devMinor]).toEqual([1, 3]);
   });
 });
+
+describe('readTar and pax records', () => {
+  /** A pax header ('x') with the given records, then a ustar header for `name`, then the end. */
+  function paxTar(records: Uint8Array, name: string): Uint8Array {
+    const tar = new TarWriter();
+    tar.entry(name, '0', { data: 'x' });
+    const body = tar.finish();
+    const block = (type: string, size: number): Uint8Array => {
+      const header = new Uint8Array(512);
+      header.set(new TextEncoder().encode('PaxHeaders/x'), 0);
+      header.set(new TextEncoder().encode('0000644\0'), 100);
+      header.set(new TextEncoder().encode(`${size.toString(8).padStart(11, '0')}\0`), 124);
+      header.set(new TextEncoder().encode('00000000000\0'), 136);
+      header[156] = type.charCodeAt(0);
+      header.set(new TextEncoder().encode('ustar\x0000'), 257);
+      let sum = 0;
+      for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
+      header.set(new TextEncoder().encode(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
+      return header;
+    };
+    const padded = new Uint8Array(Math.ceil(records.length / 512) * 512);
+    padded.set(records);
+    const out = new Uint8Array(512 + padded.length + body.length);
+    out.set(block('x', records.length), 0);
+    out.set(padded, 512);
+    out.set(body, 512 + padded.length);
+    return out;
+  }
+  const record = (key: string, value: Uint8Array): Uint8Array => {
+    const rest = new Uint8Array([...new TextEncoder().encode(` ${key}=`), ...value, 0x0a]);
+    let length = rest.length + 1;
+    while (length !== rest.length + String(length).length) length = rest.length + String(length).length;
+    return new Uint8Array([...new TextEncoder().encode(String(length)), ...rest]);
+  };
+
+  it('counts record lengths in bytes (a UTF-8 path), keeps xattr values as bytes and applies mtime', async () => {
+    const capability = Uint8Array.of(0x01, 0x00, 0x00, 0x02, 0x80, 0x9f, 0xff, 0x00);
+    const records = new Uint8Array([
+      ...record('path', new TextEncoder().encode('ünïcødé-名前.txt')),
+      ...record('SCHILY.xattr.security.capability', capability),
+      ...record('mtime', new TextEncoder().encode('4070919845.123456789')),
+    ]);
+    const [entry] = await entries(paxTar(records, 'short'));
+    expect(entry.name).toBe('ünïcødé-名前.txt');
+    expect(Array.from(entry.xattrs.get('security.capability') ?? '', (c) => c.charCodeAt(0))).toEqual(Array.from(capability));
+    expect(entry.mtime).toBe(4070919845);
+  });
+});

@@ -1,10 +1,10 @@
 // docker cp (docker/cli v28.2.2 cli/command/container/cp.go, with moby/go-archive's copy.go): files and
 // directories between the client's filesystem and a container, through the archive endpoints. The
 // client's side is env.archives (lstat, readlink, the tar of a path, untar into a directory); tars are
-// read and rewritten (RebaseArchiveEntries) with modern-tar. Where the client has no filesystem for
+// read and rewritten (RebaseArchiveEntries) with src/go/tar. Where the client has no filesystem for
 // archives, single files still go through env.readFile and env.writeFile.
 
-import { packTar, unpackTar, type ParsedTarEntryWithData } from 'modern-tar';
+import { readTarEntries, writeTarEntries, type TarEntry } from '../../../go/tar';
 import { defineCommand, exactArgs, type BoolValue } from '../../flags';
 import type { ClientResponse } from '../../client';
 import type { DockerEnv, LocalArchives, LocalStat } from '../../env';
@@ -243,20 +243,16 @@ async function validateOutputPath(fs: LocalArchives, path: string): Promise<void
 /** archive.RebaseArchiveEntries: the first occurrence of oldBase in each name (and hard link target) becomes newBase. */
 export async function rebaseArchiveEntries(tar: Uint8Array, oldBase: string, newBase: string): Promise<Uint8Array> {
   if (oldBase === '/') oldBase = '';
-  const entries = await unpackTar(tar);
-  const rebased = entries.map((entry): ParsedTarEntryWithData => {
-    const header = { ...entry.header, name: replaceFirst(entry.header.name, oldBase, newBase) };
-    if (header.type === 'link' && header.linkname !== undefined) header.linkname = replaceFirst(header.linkname, oldBase, newBase);
-    if (header.pax) {
-      // The names were read from these records; the writer adds them back when a name needs them.
-      const pax = { ...header.pax };
-      delete pax.path;
-      delete pax.linkpath;
-      header.pax = Object.keys(pax).length > 0 ? pax : undefined;
-    }
-    return { header, data: entry.data };
-  });
-  return packTar(rebased);
+  const entries = await readTarEntries(tar);
+  // The writer puts long names back into pax records where a name needs them.
+  const rebased = entries.map(
+    (entry): TarEntry => ({
+      ...entry,
+      name: replaceFirst(entry.name, oldBase, newBase),
+      linkName: entry.type === '1' ? replaceFirst(entry.linkName, oldBase, newBase) : entry.linkName,
+    }),
+  );
+  return writeTarEntries(rebased);
 }
 
 /**
@@ -390,11 +386,11 @@ async function copyFromContainer(env: DockerEnv, config: CpConfig): Promise<void
       if (fs) return copyTo(fs, content, srcInfo, dstPath);
       // No filesystem for archives: a single file through writeFile.
       if (srcInfo.isDir) throw new Error(NO_DIRECTORIES);
-      const entry = (await unpackTar(content))[0];
-      if (!entry || entry.header.type === 'directory') throw new Error(NO_DIRECTORIES);
-      if (entry.header.type !== 'file') throw new Error('docker cp of links and special files is not available here');
-      const target = hasTrailingSeparator(dstPath) || specifiesCurrentDir(dstPath) ? joinPath(dstPath, basePath(entry.header.name)) : dstPath;
-      await env.writeFile(target, entry.data ?? new Uint8Array(0));
+      const entry = (await readTarEntries(content))[0];
+      if (!entry || entry.type === '5') throw new Error(NO_DIRECTORIES);
+      if (entry.type !== '0' && entry.type !== '7') throw new Error('docker cp of links and special files is not available here');
+      const target = hasTrailingSeparator(dstPath) || specifiesCurrentDir(dstPath) ? joinPath(dstPath, basePath(entry.name)) : dstPath;
+      await env.writeFile(target, entry.data);
     },
   );
 }
@@ -445,7 +441,7 @@ async function copyToContainer(env: DockerEnv, config: CpConfig): Promise<void> 
       }
       srcInfo = { path: srcPath, exists: true, isDir: false, rebaseName: '' };
       const [, base] = splitPathDirEntry(srcPath);
-      srcArchive = await packTar([{ header: { name: base, size: data.length, type: 'file', mode: 0o644, mtime: env.now() }, body: data }]);
+      srcArchive = writeTarEntries([{ name: base, type: '0', data, mode: 0o644, mtime: Math.floor(env.now().getTime() / 1000) }]);
     }
     [resolvedDstPath, content] = await prepareArchiveCopy(srcArchive, srcInfo, dstInfo);
     copiedSize = content.length;

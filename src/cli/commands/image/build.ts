@@ -3,7 +3,7 @@
 // filtered by .dockerignore, "Sending build context to Docker daemon", POST /build?version=1 and the
 // daemon's stream of messages; the exit status of a failed RUN is the CLI's.
 
-import { packTar, unpackTar, type ParsedTarEntryWithData } from 'modern-tar';
+import { readTarEntries, writeTarEntries, type TarEntry, type TarEntryInput } from '../../../go/tar';
 import type { DockerEnv } from '../../env';
 import { defineCommand, exactArgs, type BoolValue, type BytesValue, type CommandDefinition, type CustomValue, type IntValue, type ListValue, type StringValue } from '../../flags';
 import { StatusError } from '../../flags/command';
@@ -134,20 +134,15 @@ async function contextTar(env: DockerEnv, contextDir: string, relDockerfile: str
   excludes = keepBuildFiles(excludes, relDockerfile);
   const matcher = new PatternMatcher(excludes);
   const packed = await fs.pack(contextDir, '.');
-  const kept: ParsedTarEntryWithData[] = [];
-  for (const entry of await unpackTar(packed)) {
-    const name = cleanPath(entry.header.name.replace(/^\/+/, ''));
+  const kept: TarEntry[] = [];
+  for (const entry of await readTarEntries(packed)) {
+    const name = cleanPath(entry.name.replace(/^\/+/, ''));
     if (name === '.' || name.startsWith('..')) continue;
     if (excludes.length > 0 && matcher.matches(name)) continue;
-    const header = { ...entry.header, name: entry.header.type === 'directory' ? `${name}/` : name, uid: 0, gid: 0, uname: '', gname: '' };
-    if (header.pax) {
-      const pax = { ...header.pax };
-      delete pax.path;
-      header.pax = Object.keys(pax).length > 0 ? pax : undefined;
-    }
-    kept.push({ header, data: entry.data });
+    // The context goes without owners, as docker's client sends it.
+    kept.push({ ...entry, name: entry.type === '5' ? `${name}/` : name, uid: 0, gid: 0 });
   }
-  return packTar(kept);
+  return writeTarEntries(kept);
 }
 
 export function buildCommand(): CommandDefinition<DockerEnv> {
@@ -219,7 +214,7 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
         } else {
           // A plain Dockerfile on stdin: the context is just that file.
           relDockerfile = 'Dockerfile';
-          body = await packTar([{ header: { name: 'Dockerfile', size: input.length, type: 'file', mode: 0o600, mtime: env.now() }, body: input }]);
+          body = writeTarEntries([{ name: 'Dockerfile', type: '0', data: input, mode: 0o600, mtime: unixSeconds(env.now()) }]);
         }
       } else if (/^(https?:\/\/|git@|github\.com\/)/.test(specified)) {
         throw new Error(`unable to prepare context: downloading ${specified} is not available: Dockside works offline`);
@@ -249,9 +244,9 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
         if (extraDockerfile) relDockerfile = `.dockerfile.${randomHex(20)}`;
         body = await contextTar(env, contextDir, relDockerfile);
         if (extraDockerfile) {
-          const entries = await unpackTar(body);
-          entries.push({ header: { name: relDockerfile, size: extraDockerfile.length, type: 'file', mode: 0o600, mtime: env.now() }, data: new Uint8Array(extraDockerfile) });
-          body = await packTar(entries);
+          const entries: TarEntryInput[] = await readTarEntries(body);
+          entries.push({ name: relDockerfile, type: '0', data: new Uint8Array(extraDockerfile), mode: 0o600, mtime: unixSeconds(env.now()) });
+          body = writeTarEntries(entries);
         }
       }
       // --compress: the context goes gzipped (the daemon detects it).
@@ -341,4 +336,8 @@ export function buildCommand(): CommandDefinition<DockerEnv> {
       void options.platform; // one platform here: linux/386
     },
   });
+}
+
+function unixSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
 }
