@@ -6,6 +6,7 @@
 import type { RawConnection } from '../api/transport';
 import { buildQuery, clientResponse, type ClientRequestOptions, type ClientResponse, type EngineClient, type HijackedResponse } from './client';
 import { concatBytes } from '../go/bytes';
+import { BodyReader, ConnectionReader, headLines, parseHeaderFields, parseStatusLine, responseFraming } from '../go/http1';
 
 export interface HttpClientOptions {
   /** Opens a new connection to the daemon. */
@@ -40,123 +41,29 @@ export class ConnectionError extends Error {
   }
 }
 
-/** Reads an HTTP response from a connection's bytes. */
-class ResponseReader {
-  private buffer = new Uint8Array(0);
-  private ended = false;
-  private readonly iterator: AsyncIterator<Uint8Array>;
-
-  constructor(input: AsyncIterable<Uint8Array>) {
-    this.iterator = input[Symbol.asyncIterator]();
-  }
-
-  private async fill(): Promise<boolean> {
-    if (this.ended) return false;
-    const next = await this.iterator.next();
-    if (next.done) {
-      this.ended = true;
-      return false;
-    }
-    const merged = new Uint8Array(this.buffer.length + next.value.length);
-    merged.set(this.buffer);
-    merged.set(next.value, this.buffer.length);
-    this.buffer = merged;
-    return true;
-  }
-
-  private take(n: number): Uint8Array {
-    const out = this.buffer.slice(0, n);
-    this.buffer = this.buffer.subarray(n);
-    return out;
-  }
-
-  async line(): Promise<string> {
-    for (;;) {
-      const lf = this.buffer.indexOf(0x0a);
-      if (lf >= 0) {
-        const bytes = this.take(lf + 1);
-        return decoder.decode(bytes.subarray(0, lf > 0 && bytes[lf - 1] === 0x0d ? lf - 1 : lf));
-      }
-      if (!(await this.fill())) throw new Error('unexpected EOF');
-    }
-  }
-
-  async some(max: number): Promise<Uint8Array | undefined> {
-    if (this.buffer.length === 0 && !(await this.fill())) return undefined;
-    return this.take(Math.min(max, this.buffer.length));
-  }
-
-  async *rest(): AsyncIterable<Uint8Array> {
-    for (;;) {
-      const chunk = await this.some(Number.MAX_SAFE_INTEGER);
-      if (!chunk) return;
-      yield chunk;
-    }
-  }
-}
-
 interface RawResponse {
   status: number;
   headers: Record<string, string>;
-  reader: ResponseReader;
+  reader: ConnectionReader;
 }
 
-async function readResponseHead(reader: ResponseReader): Promise<RawResponse> {
+/** Reads a response's status line and headers (skipping 100 Continue) with the server's own parser. */
+async function readResponseHead(reader: ConnectionReader): Promise<RawResponse> {
   for (;;) {
-    const statusLine = await reader.line();
-    const match = /^HTTP\/1\.\d (\d{3})(?: .*)?$/.exec(statusLine);
-    if (!match) throw new Error(`malformed HTTP response ${JSON.stringify(statusLine)}`);
-    const headers: Record<string, string> = {};
-    for (;;) {
-      const line = await reader.line();
-      if (line === '') break;
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new Error(`malformed MIME header line: ${line}`);
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-    }
-    const status = Number(match[1]);
+    const head = await reader.readHead(1 << 20);
+    if (head.kind === 'eof') throw new Error('unexpected EOF');
+    if (head.kind === 'too-large') throw new Error('net/http: server response headers exceeded 1048576 bytes; aborted');
+    const [statusLine = '', ...lines] = headLines(head.bytes);
+    const status = parseStatusLine(statusLine);
+    const { headers } = parseHeaderFields(lines);
     if (status === 100) continue;
     return { status, headers, reader };
   }
 }
 
 async function* responseBody(response: RawResponse, method: string, done: () => void): AsyncIterable<Uint8Array> {
-  const { status, headers, reader } = response;
   try {
-    if (method === 'HEAD' || status === 204 || status === 304 || status < 200) return;
-    if ((headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked')) {
-      for (;;) {
-        const sizeLine = await reader.line();
-        const size = parseInt(sizeLine.split(';')[0].trim(), 16);
-        if (Number.isNaN(size)) throw new Error(`malformed chunk size ${JSON.stringify(sizeLine)}`);
-        if (size === 0) {
-          while ((await reader.line()) !== '');
-          return;
-        }
-        let left = size;
-        while (left > 0) {
-          const chunk = await reader.some(left);
-          if (!chunk) throw new Error('unexpected EOF');
-          left -= chunk.length;
-          yield chunk;
-        }
-        if ((await reader.line()) !== '') throw new Error('malformed chunked encoding');
-      }
-    }
-    const length = headers['content-length'];
-    if (length !== undefined) {
-      let left = Number(length);
-      while (left > 0) {
-        const chunk = await reader.some(left);
-        if (!chunk) throw new Error('unexpected EOF');
-        left -= chunk.length;
-        yield chunk;
-      }
-      return;
-    }
-    yield* reader.rest();
+    yield* new BodyReader(response.reader, responseFraming(method, response.status, response.headers)).stream();
   } finally {
     done();
   }
@@ -235,7 +142,7 @@ export class HttpEngineClient implements EngineClient {
       closed = true;
       connection.close();
     };
-    const reader = new ResponseReader(connection.input);
+    const reader = new ConnectionReader(connection.input);
     try {
       if (bytes && bytes.length > 0 && bytes.length < 64 * 1024) {
         const all = new Uint8Array(head.length + bytes.length);

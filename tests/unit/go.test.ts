@@ -8,6 +8,7 @@ import { concatBytes } from '../../src/go/bytes';
 import { formatDuration, parseDuration } from '../../src/go/duration';
 import { displayJsonMessageStream, JsonMessageError } from '../../src/go/jsonmessage';
 import { containerPath } from '../../src/engine/containers/mounts';
+import { BodyReader, ConnectionReader, HeaderSyntaxError, headLines, parseHeaderFields, parseStatusLine, responseFraming } from '../../src/go/http1';
 
 const encoder = new TextEncoder();
 
@@ -102,5 +103,38 @@ describe('jsonmessage', () => {
     const failing = displayJsonMessageStream(lines({ errorDetail: { message: 'manifest unknown' }, error: 'manifest unknown' }), () => {}, { terminal: false });
     await expect(failing).rejects.toThrow(JsonMessageError);
     await expect(displayJsonMessageStream(lines({ error: 'x', errorDetail: { code: 3, message: 'x' } }), () => {}, { terminal: false })).rejects.toMatchObject({ code: 3 });
+  });
+});
+
+describe('http1: one parser for both ends', () => {
+  async function* wire(...parts: string[]): AsyncGenerator<Uint8Array> {
+    for (const part of parts) yield encoder.encode(part);
+  }
+  async function response(...parts: string[]): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    const reader = new ConnectionReader(wire(...parts));
+    const head = await reader.readHead(1 << 20);
+    if (head.kind !== 'head') throw new Error(head.kind);
+    const [statusLine, ...lines] = headLines(head.bytes);
+    const status = parseStatusLine(statusLine);
+    const { headers } = parseHeaderFields(lines);
+    const body = new TextDecoder().decode(await new BodyReader(reader, responseFraming('GET', status, headers)).whole());
+    return { status, headers, body };
+  }
+
+  it('reads chunked bodies with extensions and trailers, length bodies, and bodies up to the close', async () => {
+    expect(await response('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\nX-A: 2\r\n\r\n', '3;ext=1\r\nabc\r\n', '2\r\nde\r\n0\r\nTrailer: x\r\n\r\n')).toEqual({
+      status: 200,
+      headers: { 'transfer-encoding': 'chunked', 'x-a': '1, 2' },
+      body: 'abcde',
+    });
+    expect((await response('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhiIGNORED')).body).toBe('hi');
+    expect((await response('HTTP/1.1 200 OK\r\n\r\nuntil ', 'close')).body).toBe('until close');
+  });
+
+  it("refuses what Go's textproto refuses", () => {
+    expect(() => parseHeaderFields(['Bad Name: x'])).toThrow(HeaderSyntaxError);
+    expect(() => parseHeaderFields([' folded first'])).toThrow(HeaderSyntaxError);
+    expect(parseHeaderFields(['A: 1', ' more']).headers).toEqual({ a: '1 more' });
+    expect(() => parseStatusLine('HTTP/2 200')).toThrow('malformed HTTP response');
   });
 });

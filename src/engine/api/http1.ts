@@ -4,7 +4,7 @@
 // ways, HEAD, and the hijacked connections of attach and exec (`101 UPGRADED`, then raw bytes both ways).
 // Pure TypeScript: the same code serves in the browser.
 
-import { ConnectionReader, latin1 } from './http/reader';
+import { BodyReader, ConnectionReader, FramingError, HeaderSyntaxError, headLines, isToken, parseHeaderFields, requestFraming, type BodyFraming } from '../../go/http1';
 import type { ApiRequest, ApiResponse, HeaderMap, RawConnection } from './types';
 import { concatBytes } from '../../go/bytes';
 
@@ -71,7 +71,6 @@ export function canonicalHeaderName(name: string): string {
     .join('-');
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** A request that cannot be parsed: answered as Go's server answers (`HTTP/1.1 400 Bad Request` ...) and closed. */
 class ProtocolError extends Error {
@@ -92,38 +91,24 @@ interface ParsedHead {
 }
 
 function parseHead(bytes: Uint8Array): ParsedHead {
-  const text = latin1(bytes);
-  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const lines = headLines(bytes);
   const requestLine = lines.shift() ?? '';
   const parts = requestLine.split(' ');
   if (parts.length !== 3) throw new ProtocolError(400);
   const [method, target, proto] = parts;
-  if (!TOKEN.test(method) || target === '') throw new ProtocolError(400);
+  if (!isToken(method) || target === '') throw new ProtocolError(400);
   const version = /^HTTP\/(\d)\.(\d)$/.exec(proto);
   if (!version) throw new ProtocolError(400);
   if (version[1] !== '1') throw new ProtocolError(505, 'unsupported protocol version');
-  const headers: HeaderMap = {};
-  let hosts = 0;
-  let last: string | undefined;
-  for (const line of lines) {
-    if (line.startsWith(' ') || line.startsWith('\t')) {
-      // Obsolete line folding: continues the previous header's value.
-      if (last === undefined) throw new ProtocolError(400);
-      headers[last] = `${headers[last]} ${line.trim()}`.trim();
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw new ProtocolError(400);
-    const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) throw new ProtocolError(400);
-    const value = line.slice(colon + 1).trim();
-    if (/[\0\r\n]/.test(value)) throw new ProtocolError(400);
-    const key = name.toLowerCase();
-    if (key === 'host') hosts++;
-    headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
-    last = key;
+  let fields: ReturnType<typeof parseHeaderFields>;
+  try {
+    fields = parseHeaderFields(lines);
+  } catch (error) {
+    if (error instanceof HeaderSyntaxError) throw new ProtocolError(400);
+    throw error;
   }
+  const { headers, counts } = fields;
+  const hosts = counts.get('host') ?? 0;
   const versionMinor = Number(version[2]);
   if (hosts > 1) throw new ProtocolError(400, 'too many Host headers');
   if (versionMinor >= 1 && hosts === 0 && method !== 'CONNECT') throw new ProtocolError(400, 'missing required Host header');
@@ -146,152 +131,17 @@ function splitTarget(target: string): { path: string; query: URLSearchParams } {
   return { path, query: new URLSearchParams(q >= 0 ? rest.slice(q + 1) : '') };
 }
 
-type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
-
 function bodyFraming(headers: HeaderMap): BodyFraming {
-  const te = headers['transfer-encoding'];
-  if (te !== undefined) {
-    const codings = te
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean);
-    if (codings.length !== 1 || codings[0] !== 'chunked') throw new ProtocolError(501);
-    return { kind: 'chunked' };
+  try {
+    return requestFraming(headers);
+  } catch (error) {
+    if (error instanceof FramingError) throw new ProtocolError(error.status, error.status === 400 ? error.message : '');
+    throw error;
   }
-  const cl = headers['content-length'];
-  if (cl !== undefined) {
-    const values = new Set(cl.split(',').map((s) => s.trim()));
-    if (values.size !== 1) throw new ProtocolError(400, 'bad Content-Length');
-    const [value] = values;
-    if (!/^\d{1,15}$/.test(value)) throw new ProtocolError(400, 'bad Content-Length');
-    const length = Number(value);
-    return length === 0 ? { kind: 'none' } : { kind: 'length', length };
-  }
-  return { kind: 'none' };
 }
 
 function hasToken(value: string | undefined, token: string): boolean {
   return value !== undefined && value.split(',').some((part) => part.trim().toLowerCase() === token);
-}
-
-/** The body of one request as it arrives from the connection, with its end tracked for pipelining. */
-class RequestBody {
-  private remaining: number;
-  private done: boolean;
-  /** Set when the body could not be read to its end (malformed chunks, the peer went away). */
-  broken = false;
-  private started = false;
-  private cached: Uint8Array | undefined;
-  private streaming = false;
-
-  constructor(
-    private readonly reader: ConnectionReader,
-    private readonly framing: BodyFraming,
-    private readonly onFirstRead: () => Promise<void>,
-  ) {
-    this.remaining = framing.kind === 'length' ? framing.length : 0;
-    this.done = framing.kind === 'none';
-  }
-
-  get finished(): boolean {
-    return this.done;
-  }
-
-  private async next(): Promise<Uint8Array | undefined> {
-    if (this.done) return undefined;
-    if (!this.started) {
-      this.started = true;
-      await this.onFirstRead();
-    }
-    if (this.framing.kind === 'length') {
-      const chunk = await this.reader.read(Math.min(this.remaining, 64 * 1024));
-      if (!chunk) {
-        this.broken = true;
-        this.done = true;
-        throw new Error('unexpected EOF');
-      }
-      this.remaining -= chunk.length;
-      if (this.remaining === 0) this.done = true;
-      return chunk;
-    }
-    // chunked
-    for (;;) {
-      if (this.remaining > 0) {
-        const chunk = await this.reader.read(Math.min(this.remaining, 64 * 1024));
-        if (!chunk) return this.fail('unexpected EOF');
-        this.remaining -= chunk.length;
-        if (this.remaining === 0) {
-          const crlf = await this.reader.readLine(2);
-          if (crlf !== '') return this.fail('malformed chunked encoding');
-        }
-        return chunk;
-      }
-      const line = await this.reader.readLine(4096);
-      if (line === undefined) return this.fail('unexpected EOF');
-      if (line === 'too-long') return this.fail('http chunk length too large');
-      const size = /^([0-9a-fA-F]{1,15})[ \t]*(;.*)?$/.exec(line);
-      if (!size) return this.fail('invalid byte in chunk length');
-      const length = parseInt(size[1], 16);
-      if (length === 0) {
-        // Trailers, up to the empty line.
-        for (;;) {
-          const trailer = await this.reader.readLine(64 * 1024);
-          if (trailer === undefined) return this.fail('unexpected EOF');
-          if (trailer === 'too-long') return this.fail('trailer too large');
-          if (trailer === '') break;
-        }
-        this.done = true;
-        return undefined;
-      }
-      this.remaining = length;
-    }
-  }
-
-  private fail(message: string): never {
-    this.broken = true;
-    this.done = true;
-    throw new Error(message);
-  }
-
-  async *stream(): AsyncIterable<Uint8Array> {
-    if (this.cached) {
-      if (this.cached.length > 0) yield this.cached;
-      return;
-    }
-    if (this.streaming) throw new Error('request body already read');
-    this.streaming = true;
-    for (;;) {
-      const chunk = await this.next();
-      if (!chunk) return;
-      yield chunk;
-    }
-  }
-
-  async whole(): Promise<Uint8Array> {
-    if (this.cached) return this.cached;
-    const parts: Uint8Array[] = [];
-    for await (const chunk of this.stream()) parts.push(chunk);
-    this.cached = concatBytes(parts);
-    return this.cached;
-  }
-
-  /** Reads and drops what the handler left, up to max bytes; false if the connection cannot be reused. */
-  async drain(max: number): Promise<boolean> {
-    if (this.broken) return false;
-    if (this.done) return true;
-    if (this.streaming && !this.started) return false;
-    let dropped = 0;
-    try {
-      for (;;) {
-        const chunk = await this.next();
-        if (!chunk) return true;
-        dropped += chunk.length;
-        if (dropped > max) return false;
-      }
-    } catch {
-      return false;
-    }
-  }
 }
 
 function formatHeaders(headers: HeaderMap, skip: Set<string> = new Set()): string {
@@ -406,7 +256,7 @@ export async function serveHttpConnection(
     const wantsUpgrade = hasToken(headers.connection, 'upgrade') && headers.upgrade !== undefined;
     const expectContinue = !http10 && (headers.expect ?? '').toLowerCase() === '100-continue';
     let responseStarted = false;
-    const body = new RequestBody(reader, framing, async () => {
+    const body = new BodyReader(reader, framing, async () => {
       if (expectContinue && !responseStarted) await writeText('HTTP/1.1 100 Continue\r\n\r\n');
     });
     const request: ApiRequest = {
