@@ -192,7 +192,12 @@ function parsePax(data: Uint8Array): Map<string, string> {
     if (equals > 0) {
       const key = decoder.decode(record.subarray(0, equals));
       const value = record.subarray(equals + 1);
-      records.set(key, key.startsWith(xattrPrefix) ? byteString(value) : decoder.decode(value));
+      const text = key.startsWith(xattrPrefix) ? byteString(value) : decoder.decode(value);
+      // Sparse format 0.0 repeats offset and numbytes pairs: Go folds them into one map record.
+      if (key === 'GNU.sparse.offset' || key === 'GNU.sparse.numbytes') {
+        const map = records.get('GNU.sparse.map');
+        records.set('GNU.sparse.map', map === undefined ? text : `${map},${text}`);
+      } else records.set(key, text);
     }
     at += length;
   }
@@ -200,6 +205,69 @@ function parsePax(data: Uint8Array): Map<string, string> {
 }
 
 export class TarFormatError extends Error {}
+
+/** Where a sparse file's stored fragments go: [offset, length] pairs, and the file's real size. */
+interface SparseLayout {
+  map: [number, number][];
+  realSize: number;
+  /** PAX sparse 1.0 keeps the map at the start of the data, in decimal lines padded to a block. */
+  mapInData: boolean;
+}
+
+/** `count` old GNU sparse entries (12-byte octal offset and length each) from `offset` in a block. */
+function oldGnuSparseEntries(block: Uint8Array, offset: number, count: number): [number, number][] {
+  const entries: [number, number][] = [];
+  for (let i = 0; i < count; i++) {
+    const at = offset + i * 24;
+    if (block[at] === 0) break;
+    entries.push([readNumber(block, at, 12), readNumber(block, at + 12, 12)]);
+  }
+  return entries;
+}
+
+/** The sparse layout a pax header declares (GNU sparse formats 0.0, 0.1 and 1.0), if any. */
+function paxSparse(records: Map<string, string>): SparseLayout | undefined {
+  if (records.get('GNU.sparse.major') === '1' && records.get('GNU.sparse.minor') === '0') {
+    return { map: [], realSize: Number(records.get('GNU.sparse.realsize') ?? 0), mapInData: true };
+  }
+  const map = records.get('GNU.sparse.map');
+  if (map === undefined) return undefined;
+  const numbers = map === '' ? [] : map.split(',').map(Number);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i + 1 < numbers.length; i += 2) pairs.push([numbers[i], numbers[i + 1]]);
+  return { map: pairs, realSize: Number(records.get('GNU.sparse.size') ?? records.get('GNU.sparse.realsize') ?? 0), mapInData: false };
+}
+
+/** The real file from a sparse entry's stored fragments: holes are zeros. */
+function expandSparse(stored: Uint8Array, layout: SparseLayout): Uint8Array {
+  let data = stored;
+  let map = layout.map;
+  if (layout.mapInData) {
+    // "count\noffset\nlength\n..." then padding to the next block.
+    const numbers: number[] = [];
+    let at = 0;
+    let expected = 1;
+    while (numbers.length < expected) {
+      const newline = data.indexOf(0x0a, at);
+      if (newline < 0) throw new TarFormatError('archive/tar: invalid sparse map');
+      numbers.push(Number(byteString(data.subarray(at, newline))));
+      at = newline + 1;
+      if (numbers.length === 1) expected = 1 + 2 * numbers[0];
+    }
+    map = [];
+    for (let i = 1; i < numbers.length; i += 2) map.push([numbers[i], numbers[i + 1]]);
+    data = data.subarray(Math.ceil(at / 512) * 512);
+  }
+  const out = new Uint8Array(layout.realSize);
+  let from = 0;
+  for (const [offset, length] of map) {
+    if (offset + length > out.length || from + length > data.length) throw new TarFormatError('archive/tar: invalid sparse map');
+    out.set(data.subarray(from, from + length), offset);
+    from += length;
+  }
+  return out;
+}
+
 
 /**
  * Reads a tar archive entry by entry from chunks; `keepData` decides which entries' contents are
@@ -210,7 +278,17 @@ export async function* readTar(
   keepData: (name: string, type: string) => boolean = () => true,
 ): AsyncIterable<TarEntry> {
   let buffer: Uint8Array = new Uint8Array(0);
-  let pending: { entry: Omit<TarEntry, 'data'>; remaining: number; padding: number; parts: Uint8Array[] | undefined } | undefined;
+  let pending:
+    | {
+        entry: Omit<TarEntry, 'data'>;
+        remaining: number;
+        padding: number;
+        parts: Uint8Array[] | undefined;
+        sparse?: SparseLayout;
+        /** An old GNU sparse header continues in extension blocks before the data. */
+        readingExtensions?: boolean;
+      }
+    | undefined;
   let longName: string | undefined;
   let longLink: string | undefined;
   let pax: Map<string, string> | undefined;
@@ -228,6 +306,13 @@ export async function* readTar(
     buffer = buffer.length === 0 ? chunk : concatBytes([buffer, chunk]);
     for (;;) {
       if (pending) {
+        if (pending.readingExtensions) {
+          if (buffer.length < 512) break;
+          const extension = take(512);
+          pending.sparse?.map.push(...oldGnuSparseEntries(extension, 0, 21));
+          pending.readingExtensions = extension[504] !== 0;
+          continue;
+        }
         if (pending.remaining > 0) {
           if (buffer.length === 0) break;
           const part = take(Math.min(pending.remaining, buffer.length));
@@ -241,9 +326,10 @@ export async function* readTar(
           break;
         }
         take(pending.padding);
-        const { entry, parts } = pending;
+        const { entry, parts, sparse } = pending;
         pending = undefined;
-        const data = parts ? concatBytes(parts) : new Uint8Array(0);
+        let data = parts ? concatBytes(parts) : new Uint8Array(0);
+        if (sparse && parts) data = expandSparse(data, sparse);
         if (entry.type === 'L') longName = readString(data, 0, data.length);
         else if (entry.type === 'K') longLink = readString(data, 0, data.length);
         else if (entry.type === 'x') pax = parsePax(data);
@@ -262,7 +348,8 @@ export async function* readTar(
       if (checksum !== readNumber(block, 148, 8)) throw new TarFormatError('archive/tar: invalid tar header');
       const type = String.fromCharCode(block[156] || 48);
       const magic = readString(block, 257, 6);
-      const prefix = magic.startsWith('ustar') ? readString(block, 345, 155) : '';
+      // Only POSIX ustar ("ustar\0") has a name prefix; GNU's "ustar  " keeps other fields there.
+      const prefix = magic === 'ustar' && block[262] === 0 ? readString(block, 345, 155) : '';
       let name = prefix ? `${prefix}/${readString(block, 0, 100)}` : readString(block, 0, 100);
       let linkName = readString(block, 157, 100);
       let size = readNumber(block, 124, 12);
@@ -271,8 +358,15 @@ export async function* readTar(
       let mtime = readNumber(block, 136, 12);
       const xattrs = new Map<string, string>();
       const meta = type === 'L' || type === 'K' || type === 'x' || type === 'g';
+      let sparse: SparseLayout | undefined;
+      let extended = false;
+      if (type === 'S') {
+        sparse = { map: oldGnuSparseEntries(block, 386, 4), realSize: readNumber(block, 483, 12), mapInData: false };
+        extended = block[482] !== 0;
+      }
       if (!meta) {
         const records = new Map([...globalPax, ...(pax ?? [])]);
+        sparse = paxSparse(records) ?? sparse;
         name = longName ?? records.get('path') ?? name;
         linkName = longLink ?? records.get('linkpath') ?? linkName;
         if (records.has('size')) size = Number(records.get('size'));
@@ -281,12 +375,14 @@ export async function* readTar(
         if (records.has('mtime')) mtime = Math.floor(Number(records.get('mtime')));
         for (const [key, value] of records) if (key.startsWith(xattrPrefix)) xattrs.set(key.slice(xattrPrefix.length), value);
         longName = longLink = pax = undefined;
+        if (sparse && records.has('GNU.sparse.name')) name = records.get('GNU.sparse.name') ?? name;
       }
       const device = magic.startsWith('ustar') && (type === '3' || type === '4');
       const entry = {
         name,
-        type,
-        size,
+        // Go's reader hands sparse files out as regular files of their real size.
+        type: type === 'S' ? '0' : type,
+        size: sparse ? sparse.realSize : size,
         mode: readNumber(block, 100, 8),
         mtime,
         linkName,
@@ -296,13 +392,15 @@ export async function* readTar(
         devMinor: device ? readNumber(block, 337, 8) : 0,
         xattrs,
       };
-      const hasData = type === '0' || type === '7' || meta || (size > 0 && type !== '5' && type !== '1' && type !== '2');
+      const hasData = type === '0' || type === '7' || type === 'S' || meta || (size > 0 && type !== '5' && type !== '1' && type !== '2');
       const length = hasData ? size : 0;
       pending = {
         entry,
         remaining: length,
         padding: (512 - (length % 512)) % 512,
-        parts: meta || keepData(name, type) ? [] : undefined,
+        parts: meta || keepData(name, entry.type) ? [] : undefined,
+        sparse,
+        readingExtensions: extended,
       };
     }
   }

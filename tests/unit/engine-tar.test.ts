@@ -1,7 +1,13 @@
-// The engine's tar writer and reader agree on what ustar alone cannot hold: long names and link
-// targets (pax records), owners and device numbers.
+// The one tar (src/go/tar.ts): its writer and reader agree on what ustar alone cannot hold (long names
+// and link targets in pax records, owners, device numbers), pax records count bytes, and it reads
+// what GNU tar writes in each of its formats, sparse files included.
 
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { link, mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TarWriter, readTar, type TarEntry } from '../../src/engine/images/tar';
 
 async function entries(tar: Uint8Array): Promise<TarEntry[]> {
@@ -77,5 +83,55 @@ describe('readTar and pax records', () => {
     expect(entry.name).toBe('ünïcødé-名前.txt');
     expect(Array.from(entry.xattrs.get('security.capability') ?? '', (c) => c.charCodeAt(0))).toEqual(Array.from(capability));
     expect(entry.mtime).toBe(4070919845);
+  });
+});
+
+describe('readTar against GNU tar', () => {
+  // The archives GNU tar writes in each of its formats, read back entry by entry.
+  const long = `${'a'.repeat(90)}/${'b'.repeat(90)}/${'n'.repeat(60)}`;
+  const target = 't'.repeat(160);
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dockside-gnutar-'));
+    const src = join(dir, 'src');
+    await mkdir(join(src, long.slice(0, long.lastIndexOf('/'))), { recursive: true });
+    await writeFile(join(src, long), 'deep');
+    await writeFile(join(src, 'ünïcødé-名前.txt'), 'u');
+    await symlink(target, join(src, 'longlink'));
+    await writeFile(join(src, 'file'), 'hello\n');
+    await link(join(src, 'file'), join(src, 'hard'));
+    // A sparse file: 3 bytes after a 5 MiB hole.
+    const handle = await open(join(src, 'sparse'), 'w');
+    await handle.write('end', 5 * 1024 * 1024);
+    await handle.close();
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['gnu', []],
+    ['oldgnu', []],
+    ['pax', []],
+    ['gnu', ['--sparse']],
+    ['pax', ['--sparse', '--sparse-version=0.0']],
+    ['pax', ['--sparse', '--sparse-version=0.1']],
+    ['pax', ['--sparse', '--sparse-version=1.0']],
+  ])('--format=%s %j', async (format, extra) => {
+    const archive = join(dir, `${format}${extra.join('')}.tar`);
+    execFileSync('tar', [`--format=${format}`, ...extra, '--sort=name', '-cf', archive, '-C', join(dir, 'src'), '.'], { stdio: 'pipe' });
+    const read = await entries(new Uint8Array(readFileSync(archive)));
+    const byName = new Map(read.map((entry) => [entry.name.replace(/^\.\//, '').replace(/\/$/, ''), entry]));
+    const text = (name: string) => new TextDecoder().decode(byName.get(name)?.data);
+    expect(text(long)).toBe('deep');
+    expect(text('ünïcødé-名前.txt')).toBe('u');
+    expect(text('file')).toBe('hello\n');
+    expect([byName.get('hard')?.type, byName.get('hard')?.linkName.replace(/^\.\//, '')]).toEqual(['1', 'file']);
+    expect([byName.get('longlink')?.type, byName.get('longlink')?.linkName]).toEqual(['2', target]);
+    const sparse = byName.get('sparse');
+    expect([sparse?.type, sparse?.size, sparse?.data.length]).toEqual(['0', 5 * 1024 * 1024 + 3, 5 * 1024 * 1024 + 3]);
+    expect(new TextDecoder().decode(sparse?.data.subarray(-3))).toBe('end');
+    expect(sparse?.data.subarray(0, 5 * 1024 * 1024).every((byte) => byte === 0)).toBe(true);
   });
 });
