@@ -11,6 +11,7 @@ import type { DockerEnv, LocalArchives, LocalStat } from '../../env';
 import { humanSizeWithPrecision } from '../../../go/units';
 import { enc, errorFrom } from './util';
 import { basePath, cleanPath, dirPath, joinPath } from '../../../go/path';
+import { goQuote } from '../../../go/strconv';
 
 // Go's path/filepath helpers beyond src/go/path that cp.go uses.
 
@@ -22,8 +23,8 @@ function replaceFirst(text: string, old: string, replacement: string): string {
   const at = text.indexOf(old);
   return at < 0 ? text : text.slice(0, at) + replacement + text.slice(at + old.length);
 }
-/** Go's %q for the paths docker quotes (printable text: JSON's quoting is the same). */
-const quote = (text: string): string => JSON.stringify(text);
+/** Go's %q, for the paths docker quotes. */
+const quote = goQuote;
 
 /** archive.PreserveTrailingDotOrSeparator. */
 export function preserveTrailingDotOrSeparator(cleaned: string, original: string): string {
