@@ -344,6 +344,8 @@ export interface ExecCreateRequest {
   AttachStdin?: boolean;
   AttachStderr?: boolean;
   AttachStdout?: boolean;
+  /** Sent by docker's client; the daemon takes detaching from the start request. */
+  Detach?: boolean;
   DetachKeys?: string;
   Env?: string[] | null;
   WorkingDir?: string;

@@ -5,7 +5,7 @@ import { defineCommand, requiresMinArgs, StatusError, type BoolValue, type ListV
 import type { DockerEnv } from '../../env';
 import { parseEnvFile } from '../../opts';
 import { call, callJson, enc, hijack, inspectContainer, pumpStreams } from './util';
-import type { ExecInspect, IdResponse } from '../../../api';
+import type { ExecCreateRequest, ExecInspect, ExecStartRequest, IdResponse } from '../../../api';
 
 interface ExecOptions {
   detachKeys: StringValue;
@@ -53,7 +53,7 @@ export function execCommand() {
       const interactive = options.interactive.value;
       await inspectContainer(env, container);
       const consoleSize: [number, number] | undefined = tty && env.stdoutIsTerminal ? [env.rows, env.columns ?? 80] : undefined;
-      const body = {
+      const body: ExecCreateRequest = {
         User: options.user.value,
         Privileged: options.privileged.value,
         Tty: tty,
@@ -71,10 +71,10 @@ export function execCommand() {
       const created = await callJson<IdResponse>(env, 'POST', `/containers/${enc(container)}/exec`, { body });
       const execId = created.Id;
       if (detach) {
-        await call(env, 'POST', `/exec/${execId}/start`, { body: { Detach: true, Tty: tty, ...(consoleSize ? { ConsoleSize: consoleSize } : {}) } });
+        await call(env, 'POST', `/exec/${execId}/start`, { body: { Detach: true, Tty: tty, ...(consoleSize ? { ConsoleSize: consoleSize } : {}) } satisfies ExecStartRequest });
         return;
       }
-      const response = await hijack(env, 'POST', `/exec/${execId}/start`, { body: { Detach: false, Tty: tty, ...(consoleSize ? { ConsoleSize: consoleSize } : {}) } });
+      const response = await hijack(env, 'POST', `/exec/${execId}/start`, { body: { Detach: false, Tty: tty, ...(consoleSize ? { ConsoleSize: consoleSize } : {}) } satisfies ExecStartRequest });
       let offResize: (() => void) | undefined;
       if (tty && env.stdoutIsTerminal) {
         const resize = (rows: number, cols: number) => void env.client.request('POST', `/exec/${execId}/resize`, { query: { h: rows, w: cols } }).catch(() => undefined);
