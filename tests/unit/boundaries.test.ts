@@ -41,6 +41,8 @@ describe('dependency direction', () => {
     ['src/engine/x.ts', "import type { HostConfig } from '../api';", 'HostConfig'],
     ['src/engine/deep/x.ts', "import type { Digest } from '../../go/digest';", 'Digest'],
     ['src/app/x.ts', "import type { Guest } from '../vm/guest';", 'Guest'],
+    ['src/cli/formatter/x.ts', "import type { Node } from './template/node';", 'Node'],
+    ['src/go/x.ts', "import type { Api } from './api';", 'Api'],
   ])('%s: %s is allowed', async (file, code, name) => {
     expect(await problems(file, `${code}\nexport type Used = ${name};\n`)).toEqual([]);
   });
