@@ -2,7 +2,8 @@
 // the image endpoints the CLI calls around `run` (POST /images/create pulls a known image). The real
 // image service is tested on its own.
 
-import { notFound, jsonResponse, type ApiRequest, type ApiResponse } from '../../src/engine/api/types';
+import { jsonResponse, type ApiRequest, type ApiResponse } from '../../src/engine/api/types';
+import { notFound } from '../../src/engine/errors';
 import { standardHeaders } from '../../src/engine/api/router';
 import type { Daemon } from '../../src/engine/daemon';
 import type { ImageProvider, RunnableImage } from '../../src/engine/images/types';

@@ -61,10 +61,10 @@ describe('container service', () => {
     expect(service.get(Id.slice(0, 5)).id).toBe(Id);
     const generated = await service.create('', { Image: 'busybox' });
     expect(service.get(generated.Id).record.name).toMatch(/^\/[a-z]+_[a-z]+\d?$/);
-    await expect(service.create('web', { Image: 'busybox' })).rejects.toMatchObject({ status: 409 });
-    await expect(service.create('', { Image: 'nosuch' })).rejects.toMatchObject({ status: 404, message: 'No such image: nosuch:latest' });
+    await expect(service.create('web', { Image: 'busybox' })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(service.create('', { Image: 'nosuch' })).rejects.toMatchObject({ kind: 'not-found', message: 'No such image: nosuch:latest' });
     await expect(service.create('', { Image: 'busybox', HostConfig: { Memory: 1024 } })).rejects.toMatchObject({ message: 'Minimum memory limit allowed is 6MB' });
-    await expect(service.create('', { Image: 'busybox', HostConfig: { NetworkMode: 'mynet' } })).rejects.toMatchObject({ status: 400 });
+    await expect(service.create('', { Image: 'busybox', HostConfig: { NetworkMode: 'mynet' } })).rejects.toMatchObject({ kind: 'invalid-parameter' });
     expect(() => service.get('nothing')).toThrow('No such container: nothing');
   });
 
@@ -132,8 +132,8 @@ describe('container service', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(service.get('ss').record.state).toMatchObject({ status: 'exited', exitCode: 137 });
     expect(seen).toEqual(['create', 'start', 'kill:15', 'kill:9', 'die:137', 'stop']);
-    await expect(service.stop('ss')).rejects.toMatchObject({ status: 304 });
-    await expect(service.kill('ss')).rejects.toMatchObject({ status: 409, message: `cannot kill container: ss: container ${service.get('ss').id} is not running` });
+    await expect(service.stop('ss')).rejects.toMatchObject({ kind: 'not-modified' });
+    await expect(service.kill('ss')).rejects.toMatchObject({ kind: 'conflict', message: `cannot kill container: ss: container ${service.get('ss').id} is not running` });
     await expect(service.pause('ss')).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is not running` });
     await service.start('ss');
     await service.pause('ss');
@@ -142,7 +142,7 @@ describe('container service', () => {
     await expect(service.execCreate('ss', { Cmd: ['echo'] })).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is paused, unpause the container before exec` });
     await service.unpause('ss');
     await expect(service.unpause('ss')).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is not paused` });
-    await expect(service.remove('ss')).rejects.toMatchObject({ status: 409 });
+    await expect(service.remove('ss')).rejects.toMatchObject({ kind: 'conflict' });
     await service.remove('ss', { force: true });
     expect(service.find('ss')).toBeUndefined();
     expect(seen.slice(-2)).toEqual(['die:137', 'destroy']);
@@ -216,7 +216,7 @@ describe('container service', () => {
     await service.create('two', { Image: 'busybox' });
     await service.rename('one', 'uno');
     expect(service.get('uno').record.name).toBe('/uno');
-    await expect(service.rename('uno', 'two')).rejects.toMatchObject({ status: 409 });
+    await expect(service.rename('uno', 'two')).rejects.toMatchObject({ kind: 'conflict' });
     await expect(service.rename('uno', 'uno')).rejects.toMatchObject({ message: 'Renaming a container with the same name as its current name' });
   });
 
@@ -402,13 +402,13 @@ describe('seccomp and the devices cgroup in the runtime spec', () => {
   it('a profile docker cannot use fails the start with docker\'s text and leaves the container created', async () => {
     const { service, runtime } = setup();
     await service.create('bad', { Image: 'busybox', Cmd: ['echo'], HostConfig: { SecurityOpt: ['seccomp={"defaultAction":'] } });
-    await expect(service.start('bad')).rejects.toMatchObject({ status: 500, message: 'Decoding seccomp profile failed: unexpected end of JSON input' });
+    await expect(service.start('bad')).rejects.toMatchObject({ kind: 'system', message: 'Decoding seccomp profile failed: unexpected end of JSON input' });
     expect(service.get('bad').record.state).toMatchObject({ status: 'created', exitCode: 128, error: 'Decoding seccomp profile failed: unexpected end of JSON input' });
     expect(runtime.calls.some((c) => c.op === 'create')).toBe(false);
     await service.create('act', { Image: 'busybox', Cmd: ['echo'], HostConfig: { SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_DENY"}'] } });
     await expect(service.start('act')).rejects.toMatchObject({
       message: 'failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: string SCMP_ACT_DENY is not a valid action for seccomp: unknown',
     });
-    await expect(service.create('', { Image: 'busybox', HostConfig: { SecurityOpt: ['foo=bar'] } })).rejects.toMatchObject({ status: 500, message: 'invalid --security-opt 2: "foo=bar"' });
+    await expect(service.create('', { Image: 'busybox', HostConfig: { SecurityOpt: ['foo=bar'] } })).rejects.toMatchObject({ kind: 'system', message: 'invalid --security-opt 2: "foo=bar"' });
   });
 });

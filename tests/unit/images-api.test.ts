@@ -199,7 +199,7 @@ describe('prepareForRun', () => {
     expect(unpacks[0].args[0]).toBe(second.layerDirs[0]);
     expect(first.config.config?.Cmd).toEqual(['nginx', '-g', 'daemon off;']);
     expect(s.runtime.staged.size).toBe(0);
-    await expect(s.service.prepareForRun('nope')).rejects.toMatchObject({ status: 404, message: 'No such image: nope:latest' });
+    await expect(s.service.prepareForRun('nope')).rejects.toMatchObject({ kind: 'not-found', message: 'No such image: nope:latest' });
   });
 });
 

@@ -2,7 +2,7 @@
 // paused, restarting, exited, dead, removing), its processes in the runtime, its log, attach streams,
 // execs, restart policies, healthchecks and the events of every change.
 
-import { ApiError, conflict, invalidParameter, notFound, notModified } from '../api/types';
+import { EngineError, conflict, invalidParameter, notFound, notModified, systemError } from '../errors';
 import type { EventBus } from '../events';
 import type { ImageProvider, RunnableImage } from '../images/types';
 import { RuntimeError, type DeviceNode, type ExitStatus, type ProcessSpec, type Runtime, type RuntimeProcess, type User } from '../runtime/types';
@@ -451,7 +451,7 @@ export class ContainerService {
     try {
       parseSecurityOpt(hostConfig.SecurityOpt ?? []);
     } catch (error) {
-      throw new ApiError(500, (error as Error).message); // moby's setSecurityOptions: a plain error
+      throw systemError((error as Error).message); // moby's setSecurityOptions: a plain error
     }
     const policy = hostConfig.RestartPolicy;
     if (policy && policy.Name !== '' && policy.Name !== 'no' && hostConfig.AutoRemove) {
@@ -641,15 +641,15 @@ export class ContainerService {
         record.state = { ...record.state, exitCode: failure.exitCode, error: message };
         await this.persist(live);
         if (record.hostConfig.AutoRemove) await this.remove(live.id, { force: true, volumes: true }).catch(() => undefined);
-        throw new ApiError(400, message);
+        throw invalidParameter(message);
       }
       // As docker's containerStart: the error is kept in State.Error, exit code 128, and --rm removes it.
       const message = error instanceof Error ? error.message : String(error);
       record.state = { ...record.state, exitCode: 128, error: message };
       await this.persist(live);
       if (record.hostConfig.AutoRemove) await this.remove(live.id, { force: true, volumes: true }).catch(() => undefined);
-      if (error instanceof ApiError) throw error;
-      throw new ApiError(500, `failed to create task for container: ${message}`);
+      if (error instanceof EngineError) throw error;
+      throw systemError(`failed to create task for container: ${message}`);
     }
   }
 
@@ -698,7 +698,7 @@ export class ContainerService {
 
   /**
    * The container's seccomp filter (docker's default profile, a custom one, or none), computed once per
-   * run. Throws the ApiError docker gives for a profile that cannot be used.
+   * run. Throws the error docker gives for a profile that cannot be used.
    */
   private seccompOf(live: LiveContainer): Uint8Array | undefined {
     if (live.seccomp) return live.seccomp.program;
@@ -713,8 +713,8 @@ export class ContainerService {
       live.seccomp = { program };
       return program;
     } catch (error) {
-      if (error instanceof SeccompError) throw new ApiError(500, seccompErrorMessage(error));
-      throw new ApiError(500, (error as Error).message);
+      if (error instanceof SeccompError) throw systemError(seccompErrorMessage(error));
+      throw systemError((error as Error).message);
     }
   }
 
@@ -730,7 +730,7 @@ export class ContainerService {
         }),
       );
     } catch (error) {
-      throw new ApiError(500, (error as Error).message);
+      throw systemError((error as Error).message);
     }
   }
 
@@ -1076,7 +1076,7 @@ export class ContainerService {
         try {
           await this.deps.runtime.writeFile(`${live.cgroupPath}/${file}`, value);
         } catch (error) {
-          throw new ApiError(500, `Cannot update container ${live.id}: writing ${file}: ${(error as Error).message}`);
+          throw systemError(`Cannot update container ${live.id}: writing ${file}: ${(error as Error).message}`);
         }
       }
     }
@@ -1133,7 +1133,7 @@ export class ContainerService {
     return exec;
   }
 
-  /** Starts an exec; output goes to the sinks. Throws before starting (ApiError) or reports a failed execve. */
+  /** Starts an exec; output goes to the sinks. Throws before starting (an EngineError) or reports a failed execve. */
   async execStart(
     exec: ExecRecord,
     io: { stdin: boolean; stdout?: (chunk: Uint8Array) => void | Promise<void>; stderr?: (chunk: Uint8Array) => void | Promise<void> },
@@ -1317,7 +1317,7 @@ export class ContainerService {
         found = await this.deps.runtime.hostDevices(request.PathOnHost);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new ApiError(500, `error gathering device information while adding custom device "${request.PathOnHost}": ${reason}`);
+        throw systemError(`error gathering device information while adding custom device "${request.PathOnHost}": ${reason}`);
       }
       const inContainer = request.PathInContainer || request.PathOnHost;
       for (const node of found) {

@@ -11,7 +11,7 @@
 // progress); 'run' leaves unpacking to the first container that needs a layer.
 // A marker file (<id>/committed) tells a restored or reloaded guest which layers it already has.
 
-import { ApiError, invalidParameter, notFound } from '../api/types';
+import { EngineError, invalidParameter, isErrorKind, notFound, systemError, unauthorized } from '../errors';
 import type { EventBus } from '../events';
 import { chainIds, digestHex, digestOf, isDigest, shortId, type Digest } from '../oci/digest';
 import { mediaTypes } from '../oci/media-types';
@@ -23,7 +23,6 @@ import type { Runtime } from '../runtime/types';
 import type { Store } from '../store/types';
 import {
   ImageStore,
-  ImageStoreError,
   layerDiffPath,
   overlayRoot,
   registryBlobPrefix,
@@ -118,20 +117,13 @@ const descriptions: Record<string, string> = {
 type LocalRepository = { tags: Record<string, string> };
 const localRegistryPrefix = 'registry/';
 
-function toApiError(error: unknown): unknown {
-  if (error instanceof ImageStoreError) {
-    return new ApiError(error.kind === 'not-found' ? 404 : error.kind === 'conflict' ? 409 : 400, error.message);
-  }
-  if (error instanceof InvalidReferenceError) return invalidParameter(error.message);
-  return error;
-}
-
-/** Runs fn and gives image store and reference errors their HTTP status. */
+/** Runs fn; a reference that does not parse is an invalid parameter (image store errors have their kinds). */
 async function api<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    throw toApiError(error);
+    if (error instanceof InvalidReferenceError) throw invalidParameter(error.message);
+    throw error;
   }
 }
 
@@ -154,14 +146,14 @@ export function decodeRegistryAuth(header: string | undefined): { username?: str
 }
 
 /** Docker's error for a registry that cannot be reached (the offline site reaches none but its own). */
-function unreachable(domain: string): ApiError {
+function unreachable(domain: string): EngineError {
   const host = domain.split(':')[0];
   const local = host === 'localhost' || /^127\./.test(host);
   const scheme = local ? 'http' : 'https';
   const reason = local
     ? `dial tcp ${domain.includes(':') ? domain : `${domain}:443`}: connect: connection refused`
     : `dial tcp: lookup ${host}: no such host`;
-  return new ApiError(500, `Get "${scheme}://${domain}/v2/": ${reason}`);
+  return systemError(`Get "${scheme}://${domain}/v2/": ${reason}`);
 }
 
 export class ImageService implements ImageProvider {
@@ -484,7 +476,7 @@ export class ImageService implements ImageProvider {
       if (!remote) throw error;
       manifest = remote.bytes;
     }
-    if (digestOf(manifest) !== chosen.digest) throw new ApiError(500, `manifest verification failed for digest ${chosen.digest}`);
+    if (digestOf(manifest) !== chosen.digest) throw systemError(`manifest verification failed for digest ${chosen.digest}`);
     // As docker: the digest a tag names (the index's) is what `Digest:` and RepoDigests show.
     return { manifestDigest: digestOf(bytes), manifest };
   }
@@ -808,7 +800,7 @@ export class ImageService implements ImageProvider {
         if (records.some((record) => 'Deleted' in record && record.Deleted === id)) reclaimed += image.size;
         deleted.push(...records);
       } catch (error) {
-        if (!(error instanceof ApiError && error.status === 409)) throw error;
+        if (!isErrorKind(error, 'conflict')) throw error;
       }
     }
     this.events.emit('image', 'prune', '', { reclaimed: String(reclaimed) });
@@ -921,8 +913,8 @@ export class ImageService implements ImageProvider {
       }
       if (first && bytesRead === 0) throw invalidParameter('unexpected EOF');
     } catch (error) {
-      if (error instanceof ApiError) throw error;
-      throw new ApiError(500, error instanceof Error ? error.message : String(error));
+      if (error instanceof EngineError) throw error;
+      throw systemError(error instanceof Error ? error.message : String(error));
     }
     const read = (path: string): Uint8Array | undefined => {
       let name = cleanTarName(path);
@@ -935,13 +927,13 @@ export class ImageService implements ImageProvider {
     };
     const manifestText = read('manifest.json');
     if (!manifestText) {
-      throw new ApiError(500, 'open /var/lib/docker/tmp/docker-import/repositories: no such file or directory');
+      throw systemError('open /var/lib/docker/tmp/docker-import/repositories: no such file or directory');
     }
     const manifest = JSON.parse(new TextDecoder().decode(manifestText)) as { Config: string; RepoTags: string[] | null; Layers: string[] }[];
     const messages: string[] = [];
     for (const entry of manifest) {
       const configBytes = read(entry.Config);
-      if (!configBytes) throw new ApiError(500, `open ${entry.Config}: no such file or directory`);
+      if (!configBytes) throw systemError(`open ${entry.Config}: no such file or directory`);
       const config = parseImageConfig(configBytes);
       if (config.architecture !== '386' || config.os !== 'linux') {
         // A foreign image loads in docker too; it just cannot run in this guest.
@@ -949,10 +941,10 @@ export class ImageService implements ImageProvider {
       const layers: { diffId: Digest; size: number; blob: { digest: Digest; mediaType: string; size: number } }[] = [];
       for (const [index, path] of entry.Layers.entries()) {
         const bytes = read(path);
-        if (!bytes) throw new ApiError(500, `open ${path}: no such file or directory`);
+        if (!bytes) throw systemError(`open ${path}: no such file or directory`);
         const measured = await measureLayer(bytes);
         if (measured.diffId !== config.rootfs.diff_ids[index]) {
-          throw new ApiError(500, `invalid diffID for layer ${index}: expected "${config.rootfs.diff_ids[index]}", got "${measured.diffId}"`);
+          throw systemError(`invalid diffID for layer ${index}: expected "${config.rootfs.diff_ids[index]}", got "${measured.diffId}"`);
         }
         const blobDigest = isGzip(bytes) ? digestOf(bytes) : measured.diffId;
         await this.store.blobs.put(blobDigest, bytes);
@@ -999,7 +991,7 @@ export class ImageService implements ImageProvider {
     try {
       measured = await measureLayer(bytes);
     } catch (error) {
-      throw new ApiError(500, error instanceof Error ? error.message : String(error));
+      throw systemError(error instanceof Error ? error.message : String(error));
     }
     const now = this.clock().toISOString();
     const config: ImageConfig = {
@@ -1062,7 +1054,7 @@ export class ImageService implements ImageProvider {
     const server = body.serveraddress ?? '';
     const host = server.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
     if (host !== '' && host !== 'index.docker.io' && host !== 'docker.io' && host !== 'registry-1.docker.io') throw unreachable(host);
-    if (!body.username || !body.password) throw new ApiError(401, 'unauthorized: incorrect username or password');
+    if (!body.username || !body.password) throw unauthorized('unauthorized: incorrect username or password');
     return { Status: 'Login Succeeded', IdentityToken: '' };
   }
 

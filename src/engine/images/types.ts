@@ -20,7 +20,7 @@ export interface RunnableImage {
 export interface ImageProvider {
   /**
    * Resolves a reference or id and makes sure its layers are unpacked in the guest. Throws the
-   * ApiError docker gives for an image that is not there: 404 "No such image: busybox:latest".
+   * error docker gives for an image that is not there: 404 "No such image: busybox:latest".
    */
   prepareForRun(referenceOrId: string): Promise<RunnableImage>;
   /** docker commit: a new image from a container's upper layer tar (staged in the guest share). */

@@ -2,7 +2,7 @@
 // volumes whose data lives in the guest at /var/lib/docker/volumes/<name>/_data, their labels and
 // options, which containers use them (a volume in use cannot be removed), and prune.
 
-import { conflict, invalidParameter, notFound } from '../api/types';
+import { conflict, invalidParameter, notFound } from '../errors';
 import type { EventBus } from '../events';
 import type { Runtime } from '../runtime/types';
 import type { JsonValue, Store } from '../store/types';

@@ -13,7 +13,8 @@ import type { Digest } from '../../oci/digest';
 import { BuildContext } from '../../builder/context';
 import { Builder, BuildRequestError, BuildStepError, type BuildImages, type BuildMessage, type BuildOptions } from '../../builder/dispatch';
 import type { Router } from '../router';
-import { ApiError, invalidParameter, jsonResponse, queryBool, type ApiResponse } from '../types';
+import { EngineError, invalidParameter, systemError } from '../../errors';
+import { jsonResponse, queryBool, type ApiResponse } from '../types';
 
 const encoder = new TextEncoder();
 
@@ -97,10 +98,10 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
     const version = query.get('version') ?? '';
     if (version !== '' && version !== '1' && version !== '2') throw invalidParameter(`invalid version "${version}"`);
     if (version === '2') {
-      throw new ApiError(400, 'BuildKit is not available in Dockside: build with the legacy builder (DOCKER_BUILDKIT=0, Engine API version=1)');
+      throw invalidParameter('BuildKit is not available in Dockside: build with the legacy builder (DOCKER_BUILDKIT=0, Engine API version=1)');
     }
     const images = daemon.images;
-    if (!(images instanceof ImageService)) throw new ApiError(500, 'images are not available');
+    if (!(images instanceof ImageService)) throw systemError('images are not available');
     const forceRemove = queryBool(query, 'forcerm');
     const options: BuildOptions = {
       dockerfile: query.get('dockerfile') ?? 'Dockerfile',
@@ -121,7 +122,7 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
     try {
       context = await BuildContext.fromTar(concatBytes(parts));
     } catch (error) {
-      throw new ApiError(500, `failed to read the build context: ${error instanceof Error ? error.message : String(error)}`);
+      throw systemError(`failed to read the build context: ${error instanceof Error ? error.message : String(error)}`);
     }
 
     const queue = new AsyncQueue<Uint8Array>();
@@ -160,8 +161,8 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
     await Promise.race([started, done]);
     if (!flushed && failure !== undefined) {
       const message = failure instanceof Error ? failure.message : String(failure);
-      if (failure instanceof ApiError) throw failure;
-      throw new ApiError(failure instanceof BuildRequestError ? 400 : 500, message);
+      if (failure instanceof EngineError) throw failure;
+      throw failure instanceof BuildRequestError ? invalidParameter(message) : systemError(message);
     }
     return { status: 200, headers: { 'content-type': 'application/json' }, body: queue };
   });

@@ -3,7 +3,8 @@
 
 import type { Daemon } from '../../daemon';
 import type { Router } from '../router';
-import { ApiError, conflict, emptyResponse, invalidParameter, jsonResponse, notFound, queryBool, queryFilters, readJson, type ApiResponse, type RawConnection } from '../types';
+import { EngineError, conflict, forbidden, invalidParameter, notFound, systemError } from '../../errors';
+import { emptyResponse, jsonResponse, queryBool, queryFilters, readJson, type ApiResponse, type RawConnection } from '../types';
 import { containerService } from '../../containers';
 import type { ContainerService, LiveContainer } from '../../containers/service';
 import { AsyncQueue, STDERR, STDOUT, concat, frame, rfc3339Nano, type LogEntry } from '../../containers/streams';
@@ -397,7 +398,7 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
         return daemon.runtime.readStagedFile(name);
       });
     } catch (error) {
-      if (error instanceof ApiError) throw error;
+      if (error instanceof EngineError) throw error;
       throw notFound(`Could not find the file ${path} in container ${params.id}`);
     } finally {
       await daemon.runtime.removeStagedFile(name).catch(() => undefined);
@@ -414,14 +415,14 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
   router.add('PUT', '/containers/{id}/archive', async (request, params) => {
     const live = await get(params.id);
     const path = archivePath(request.query.get('path'));
-    if (live.record.hostConfig.ReadonlyRootfs) throw new ApiError(403, 'container rootfs is marked read-only');
+    if (live.record.hostConfig.ReadonlyRootfs) throw forbidden('container rootfs is marked read-only');
     const body = await request.body();
     const name = `put-${live.id.slice(0, 12)}-${Date.now()}.tar`;
     const staged = await daemon.runtime.stageFile(name, body);
     try {
       await service().withRootfs(live, (merged) => daemon.runtime.unpack(staged, `${merged}${path === '/' ? '' : path}`, false));
     } catch (error) {
-      if (error instanceof ApiError) throw error;
+      if (error instanceof EngineError) throw error;
       throw notFound(`Could not find the file ${path} in container ${params.id}`);
     } finally {
       await daemon.runtime.removeStagedFile(name).catch(() => undefined);
@@ -455,7 +456,7 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
     const pause = query.get('pause') === null ? true : queryBool(query, 'pause');
     const changes = query.getAll('changes');
     const images = daemon.images;
-    if (!images) throw new ApiError(500, 'images are not available');
+    if (!images) throw systemError('images are not available');
     const parent = await images.prepareForRun(live.record.image);
     const name = `commit-${live.id.slice(0, 12)}-${Date.now()}.tar`;
     const paused = pause && live.status === 'running';
@@ -501,7 +502,7 @@ export function registerContainerRoutes(router: Router, daemon: Daemon): void {
     const overrides = { tty, consoleSize: body.ConsoleSize ?? undefined };
     if (body.Detach) {
       const result = await service().execStart(exec, { stdin: false }, overrides);
-      if ('failure' in result) throw new ApiError(500, result.failure);
+      if ('failure' in result) throw systemError(result.failure);
       return emptyResponse(200);
     }
     const upgrade = async (connection: RawConnection): Promise<void> => {

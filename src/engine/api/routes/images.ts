@@ -3,7 +3,8 @@
 import type { Daemon } from '../../daemon';
 import { ImageService } from '../../images/service';
 import type { Router } from '../router';
-import { ApiError, invalidParameter, jsonResponse, queryBool, queryFilters, readJson, type ApiResponse } from '../types';
+import { invalidParameter, systemError } from '../../errors';
+import { jsonResponse, queryBool, queryFilters, readJson, type ApiResponse } from '../types';
 
 const encoder = new TextEncoder();
 
@@ -30,7 +31,7 @@ export function registerImageRoutes(router: Router, daemon: Daemon, options: { u
     const query = request.query;
     const fromSrc = query.get('fromSrc');
     if (fromSrc !== null) {
-      if (fromSrc !== '-') throw new ApiError(500, `Get "${fromSrc}": dial tcp: lookup ${fromSrc.replace(/^\w+:\/\//, '').split('/')[0]}: no such host`);
+      if (fromSrc !== '-') throw systemError(`Get "${fromSrc}": dial tcp: lookup ${fromSrc.replace(/^\w+:\/\//, '').split('/')[0]}: no such host`);
       const id = await service.import(request.bodyStream(), {
         repo: query.get('repo') ?? undefined,
         tag: query.get('tag') ?? undefined,

@@ -15,11 +15,8 @@ import {
   type NetworkModel,
 } from '../../network/networks';
 import type { Router } from '../router';
-import { ApiError, invalidParameter, jsonResponse, notFound, queryFilters, readJson, type ApiRequest } from '../types';
-
-const forbidden = (message: string): ApiError => new ApiError(403, message);
-/** Something docker does that Dockside cannot do yet (moby's errdefs.NotImplemented is 501). */
-const notAvailable = (message: string): ApiError => new ApiError(501, message);
+import { forbidden, invalidParameter, notFound, notImplemented as notAvailable, systemError } from '../../errors';
+import { jsonResponse, queryFilters, readJson, type ApiRequest } from '../types';
 
 /** moby's runconfig.ErrConflictHostNetwork. */
 const CONFLICT_HOST_NETWORK = 'container cannot be disconnected from host network or connected to host network';
@@ -218,7 +215,7 @@ export function registerNetworkRoutes(router: Router, daemon: Daemon): void {
     if (network.name !== mode) {
       // moby's messages differ for a running container and a stopped one (a plain error: 500).
       const running = live.status === 'running' || live.status === 'paused' || live.status === 'restarting';
-      throw new ApiError(500, `container ${live.id} is not connected to ${running ? '' : 'the '}network ${network.name}`);
+      throw systemError(`container ${live.id} is not connected to ${running ? '' : 'the '}network ${network.name}`);
     }
     if (network.name === 'host') throw forbidden(CONFLICT_HOST_NETWORK);
     throw notAvailable(`network disconnect ${network.name} ${live.shortName}: disconnecting a container from a network is not available yet in Dockside (${USER_NETWORKS_UNAVAILABLE})`);

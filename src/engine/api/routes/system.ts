@@ -3,7 +3,8 @@
 
 import type { Daemon } from '../../daemon';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type Router } from '../router';
-import { invalidParameter, jsonResponse, queryFilters } from '../types';
+import { invalidParameter } from '../../errors';
+import { jsonResponse, queryFilters } from '../types';
 import { containerService } from '../../containers';
 import { AsyncQueue } from '../../containers/streams';
 import type { EngineEvent } from '../../events';

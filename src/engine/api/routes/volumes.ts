@@ -4,7 +4,8 @@ import type { Daemon } from '../../daemon';
 import { containerService } from '../../containers';
 import { volumeService } from '../../volumes';
 import type { Router } from '../router';
-import { emptyResponse, invalidParameter, jsonResponse, queryBool, queryFilters, readJson } from '../types';
+import { invalidParameter } from '../../errors';
+import { emptyResponse, jsonResponse, queryBool, queryFilters, readJson } from '../types';
 
 interface CreateBody {
   Name?: string;
