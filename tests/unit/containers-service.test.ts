@@ -4,12 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
-import { containerService } from '../../src/engine/containers';
 import { inspect, statusString, top, statsSample, statsJson } from '../../src/engine/containers/views';
 import { hostsFile, resolvConf, BridgeIpam, macForIp } from '../../src/engine/network/bridge';
 import { generateName } from '../../src/engine/containers/names';
 import { parseSignal } from '../../src/engine/containers/signals';
-import { EscapeProxy, parseDetachKeys } from '../../src/engine/api/routes/containers';
+import { EscapeProxy, parseDetachKeys } from '../../src/engine/containers/attach';
 import { ContainerLog, rfc3339Nano } from '../../src/engine/containers/streams';
 import { noNewPrivileges } from '../../src/engine/containers/service';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
@@ -33,10 +32,11 @@ const program: FakeProgram = async ({ spec, stdout, signals }) => {
 };
 
 function setup(runtime = new FakeRuntime(program)) {
-  const daemon = new Daemon({ store: new MemoryStore(), runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
-  const images = new FakeImages().install(daemon);
+  const images = new FakeImages();
+  const daemon = new Daemon({ imageProvider: images, store: new MemoryStore(), runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+  images.install(daemon);
   images.add('busybox', { config: { Cmd: ['sh'], Env: ['PATH=/bin', 'FROM_IMAGE=1'], Labels: { 'org.x': 'y' } } });
-  const service = containerService(daemon);
+  const service = daemon.containers;
   return { daemon, runtime, images, service };
 }
 
@@ -239,9 +239,10 @@ describe('daemon restarts and healthchecks', () => {
   it('shutdown stops running containers; a new daemon brings back always and unless-stopped ones', async () => {
     const store = new MemoryStore();
     const first = (() => {
-      const daemon = new Daemon({ store, runtime: new FakeRuntime(program), registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
-      new FakeImages().install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
-      return containerService(daemon);
+      const images = new FakeImages();
+      const daemon = new Daemon({ imageProvider: images, store, runtime: new FakeRuntime(program), registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+      images.install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
+      return daemon.containers;
     })();
     for (const [name, policy] of [['al', 'always'], ['us', 'unless-stopped'], ['no', 'no'], ['st', 'unless-stopped']] as const) {
       await first.create(name, { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { RestartPolicy: { Name: policy, MaximumRetryCount: 0 } } });
@@ -251,9 +252,10 @@ describe('daemon restarts and healthchecks', () => {
     await first.shutdown(1);
     expect(first.list().map((live) => live.status)).toEqual(['exited', 'exited', 'exited', 'exited']);
     const runtime = new FakeRuntime(program);
-    const daemon = new Daemon({ store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
-    new FakeImages().install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
-    const second = containerService(daemon);
+    const images = new FakeImages();
+    const daemon = new Daemon({ imageProvider: images, store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+    images.install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
+    const second = daemon.containers;
     await second.ready();
     await until(() => second.get('al').status === 'running' && second.get('us').status === 'running', 'restarted');
     expect(second.get('no').status).toBe('exited');

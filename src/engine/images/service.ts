@@ -48,7 +48,7 @@ import {
   type NamedReference,
 } from './reference';
 import { TarWriter, cleanTarName, concatBytes, gunzip, isGzip, measureLayer, readTar } from './tar';
-import type { ImageProvider, RunnableImage } from './types';
+import type { ImageProvider, ImageUsers, RunnableImage } from './types';
 
 /** JSON with sorted object keys, so configs compare by content. */
 function canonicalJson(value: unknown): string {
@@ -82,7 +82,11 @@ export interface ImageServiceOptions {
    */
   unpackAt?: 'pull' | 'run';
   newCacheId?: () => string;
+  /** Which containers use an image (none when the service runs without containers). */
+  users?: ImageUsers;
 }
+
+const NO_USERS: ImageUsers = { ready: async () => undefined, userOf: () => undefined };
 
 export interface ImageListEntry {
   Id: string;
@@ -166,7 +170,7 @@ export class ImageService implements ImageProvider {
   private readonly events: EventBus;
   private readonly clock: () => Date;
   private readonly unpacking = new Map<string, Promise<void>>();
-  private isInUse: (imageId: string) => { containerId: string; running: boolean } | undefined = () => undefined;
+  private readonly users: ImageUsers;
   private indexCache: Promise<ImageIndex> | undefined;
 
   constructor(options: ImageServiceOptions) {
@@ -176,14 +180,11 @@ export class ImageService implements ImageProvider {
     this.events = options.events;
     this.clock = options.clock;
     this.unpackAt = options.unpackAt ?? 'pull';
+    this.users = options.users ?? NO_USERS;
     this.images = new ImageStore(options.store, { now: options.clock, newCacheId: options.newCacheId });
   }
 
   // ---- ImageProvider ---------------------------------------------------------------------------
-
-  setInUse(isInUse: (imageId: string) => { containerId: string; running: boolean } | undefined): void {
-    this.isInUse = isInUse;
-  }
 
   async prepareForRun(referenceOrId: string): Promise<RunnableImage> {
     const image = await api(() => this.images.resolve(referenceOrId));
@@ -596,6 +597,11 @@ export class ImageService implements ImageProvider {
 
   // ---- list, inspect, history -----------------------------------------------------------------
 
+  /** How many images the store holds, intermediate ones too (docker info's Images). */
+  async count(): Promise<number> {
+    return (await this.store.metadata.keys('image/')).length;
+  }
+
   async list(options: { all?: boolean; filters?: Map<string, string[]> } = {}): Promise<ImageListEntry[]> {
     const filters = options.filters ?? new Map<string, string[]>();
     for (const key of filters.keys()) {
@@ -748,11 +754,12 @@ export class ImageService implements ImageProvider {
   }
 
   private containersUsing = (imageId: string) => {
-    const use = this.isInUse(imageId);
+    const use = this.users.userOf(imageId);
     return use ? [{ id: use.containerId, running: use.running }] : [];
   };
 
   async remove(name: string, options: { force?: boolean; noprune?: boolean } = {}): Promise<DeleteRecord[]> {
+    await this.users.ready();
     const result = await api(() => this.images.deleteImage(name, { force: options.force, prune: !options.noprune, containersUsing: this.containersUsing }));
     for (const record of result.records) {
       if ('Untagged' in record) this.events.emit('image', 'untag', record.Untagged, { name: record.Untagged });
@@ -781,8 +788,9 @@ export class ImageService implements ImageProvider {
     const candidates = danglingOnly ? await this.images.danglingImages() : (await this.images.list({ all: true })).map((summary) => summary.id);
     const deleted: DeleteRecord[] = [];
     let reclaimed = 0;
+    await this.users.ready();
     for (const id of candidates) {
-      if (this.isInUse(id)) continue;
+      if (this.users.userOf(id)) continue;
       const image = await this.images.get(id);
       if (!image) continue;
       if (untilTime !== undefined && unixSeconds(image.created) >= untilTime) continue;

@@ -33,6 +33,14 @@ export interface ImageProvider {
     createdBy: string;
     reference?: string;
   }): Promise<string>;
-  /** Images a container uses cannot be removed without -f (docker's conflict texts). */
-  setInUse(isInUse: (imageId: string) => { containerId: string; running: boolean } | undefined): void;
+}
+
+/**
+ * Which container uses an image: rmi needs -f for an image a stopped container uses and refuses one a
+ * running container uses; prune leaves both. The container service answers it.
+ */
+export interface ImageUsers {
+  /** Resolves once the containers of the store are known. */
+  ready(): Promise<void>;
+  userOf(imageId: string): { containerId: string; running: boolean } | undefined;
 }

@@ -148,19 +148,3 @@ export class AmbiguousNetworkError extends EngineError {
     this.name = 'AmbiguousNetworkError';
   }
 }
-
-const registry = new WeakMap<Store, PredefinedNetworks>();
-
-/**
- * The networks kept in a store: one PredefinedNetworks per store, shared by the network routes and
- * the container service (so a container's NetworkSettings.Networks.bridge.NetworkID is the id that
- * `docker network inspect bridge` shows).
- */
-export function predefinedNetworks(store: Store, clock?: () => Date, random?: () => number): PredefinedNetworks {
-  let networks = registry.get(store);
-  if (!networks) {
-    networks = new PredefinedNetworks(store, clock, random);
-    registry.set(store, networks);
-  }
-  return networks;
-}

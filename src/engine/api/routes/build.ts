@@ -2,11 +2,11 @@
 // the context tar in the body, the options in the query, and a stream of JSON messages; an error
 // before any output is an HTTP error, after it an {"errorDetail"} message.
 
-import type { Daemon } from '../../daemon';
-import { containerService } from '../../containers';
+import type { ContainerService } from '../../containers/service';
 import type { HostConfig } from '../../containers/types';
 import { AsyncQueue } from '../../async-queue';
-import { ImageService } from '../../images/service';
+import type { ImageService } from '../../images/service';
+import type { Runtime } from '../../runtime/types';
 import { familiarString, parseNormalizedNamed, referenceName, tagNameOnly } from '../../images/reference';
 import { concatBytes } from '../../images/tar';
 import type { Digest } from '../../oci/digest';
@@ -89,7 +89,7 @@ function hostConfigFromQuery(query: URLSearchParams): HostConfig {
   return Object.fromEntries(Object.entries(hostConfig).filter(([, value]) => value !== undefined)) as HostConfig;
 }
 
-export function registerBuildRoutes(router: Router, daemon: Daemon): void {
+export function registerBuildRoutes(router: Router, daemon: { images: ImageService; containers: ContainerService; runtime: Runtime }): void {
   // BuildKit's cache: this daemon has none (the legacy builder's cache is its intermediate images).
   router.add('POST', '/build/prune', async () => jsonResponse(200, { CachesDeleted: null, SpaceReclaimed: 0 }));
 
@@ -100,8 +100,6 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
     if (version === '2') {
       throw invalidParameter('BuildKit is not available in Dockside: build with the legacy builder (DOCKER_BUILDKIT=0, Engine API version=1)');
     }
-    const images = daemon.images;
-    if (!(images instanceof ImageService)) throw systemError('images are not available');
     const forceRemove = queryBool(query, 'forcerm');
     const options: BuildOptions = {
       dockerfile: query.get('dockerfile') ?? 'Dockerfile',
@@ -138,7 +136,7 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
       }
     };
     const emit = (message: BuildMessage) => (quiet ? buffered.push(message) : write(message));
-    const builder = new Builder({ images: buildImages(images), containers: containerService(daemon), runtime: daemon.runtime }, options, context, emit);
+    const builder = new Builder({ images: buildImages(daemon.images), containers: daemon.containers, runtime: daemon.runtime }, options, context, emit);
     // The client hung up (Ctrl-C): moby cancels the build.
     queue.onCancel = () => builder.cancel();
     let failure: unknown;

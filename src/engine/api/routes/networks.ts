@@ -4,16 +4,8 @@
 // available yet in Dockside: creating one, connecting a container to a network after it was created
 // or disconnecting it answers an explicit error saying so, never a pretended success.
 
-import type { Daemon } from '../../daemon';
-import { containerService } from '../../containers';
 import type { ContainerService } from '../../containers/service';
-import {
-  AmbiguousNetworkError,
-  USER_NETWORKS_UNAVAILABLE,
-  isPredefinedNetwork,
-  predefinedNetworks,
-  type NetworkModel,
-} from '../../network/networks';
+import { USER_NETWORKS_UNAVAILABLE, isPredefinedNetwork, type NetworkModel, type PredefinedNetworks } from '../../network/networks';
 import type { Router } from '../router';
 import { forbidden, invalidParameter, notFound, notImplemented as notAvailable, systemError } from '../../errors';
 import { jsonResponse, queryFilters, readJson, type ApiRequest } from '../types';
@@ -98,22 +90,15 @@ function filterMatch(values: readonly string[], source: string): boolean {
   });
 }
 
-export function registerNetworkRoutes(router: Router, daemon: Daemon): void {
-  const networks = predefinedNetworks(daemon.store, daemon.clock);
-  const service = (): ContainerService => containerService(daemon);
+export function registerNetworkRoutes(router: Router, daemon: { networks: PredefinedNetworks; containers: ContainerService }): void {
+  const { networks, containers } = daemon;
   const ready = async (): Promise<void> => {
     await networks.ready();
-    await service().ready();
+    await containers.ready();
   };
-  /** moby's FindNetwork with its not-found error. */
+  /** moby's FindNetwork with its not-found error (an ambiguous prefix is an invalid parameter). */
   const find = (ref: string): NetworkModel => {
-    let network: NetworkModel | undefined;
-    try {
-      network = networks.find(ref);
-    } catch (error) {
-      if (error instanceof AmbiguousNetworkError) throw invalidParameter(error.message);
-      throw error;
-    }
+    const network = networks.find(ref);
     if (!network) throw notFound(`network ${ref} not found`);
     return network;
   };
@@ -183,7 +168,7 @@ export function registerNetworkRoutes(router: Router, daemon: Daemon): void {
     const scope = request.query.get('scope');
     if (scope !== null && scope !== '' && scope !== 'local') throw notFound(`network ${params.id} not found`);
     // ?verbose=true adds swarm services, which local networks do not have: the same view.
-    return jsonResponse(200, networkView(network, version, attachedContainers(service(), network)));
+    return jsonResponse(200, networkView(network, version, attachedContainers(containers, network)));
   });
 
   router.add('DELETE', '/networks/{id}', async (_request, params) => {
@@ -196,7 +181,7 @@ export function registerNetworkRoutes(router: Router, daemon: Daemon): void {
     const body = await readJson<{ Container?: unknown }>(request);
     await ready();
     const network = find(params.id);
-    const live = service().get(typeof body.Container === 'string' ? body.Container : '');
+    const live = containers.get(typeof body.Container === 'string' ? body.Container : '');
     const mode = modeNetwork(live.record.hostConfig.NetworkMode);
     if (mode.startsWith('container:')) throw forbidden(CONFLICT_SHARED_NETWORK);
     if (network.name === 'host' || mode === 'host') throw forbidden(CONFLICT_HOST_NETWORK);
@@ -210,7 +195,7 @@ export function registerNetworkRoutes(router: Router, daemon: Daemon): void {
     const body = await readJson<{ Container?: unknown; Force?: unknown }>(request);
     await ready();
     const network = find(params.id);
-    const live = service().get(typeof body.Container === 'string' ? body.Container : '');
+    const live = containers.get(typeof body.Container === 'string' ? body.Container : '');
     const mode = modeNetwork(live.record.hostConfig.NetworkMode);
     if (network.name !== mode) {
       // moby's messages differ for a running container and a stopped one (a plain error: 500).

@@ -5,13 +5,13 @@ import type { Daemon } from '../../daemon';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type Router } from '../router';
 import { invalidParameter } from '../../errors';
 import { jsonResponse, queryFilters } from '../types';
-import { containerService } from '../../containers';
 import { AsyncQueue } from '../../containers/streams';
 import type { EngineEvent } from '../../events';
 
 const encoder = new TextEncoder();
 
-export function registerSystemRoutes(router: Router, daemon: Daemon): void {
+/** Over the daemon's host facts, events, containers and images (tests give only what /_ping and /version read). */
+export function registerSystemRoutes(router: Router, daemon: Pick<Daemon, 'host' | 'clock' | 'events' | 'containers' | 'images'>): void {
   router.add('GET', '/_ping', async (request) => ({
     status: 200,
     headers: {
@@ -58,12 +58,12 @@ export function registerSystemRoutes(router: Router, daemon: Daemon): void {
   );
 
   router.add('GET', '/info', async () => {
-    const service = containerService(daemon);
+    const service = daemon.containers;
     await service.ready();
     const all = service.list();
     const running = all.filter((c) => c.status === 'running' || c.status === 'restarting').length;
     const paused = all.filter((c) => c.status === 'paused').length;
-    const images = (await daemon.store.metadata.keys('image/')).length;
+    const images = await daemon.images.count();
     const now = daemon.clock();
     return jsonResponse(200, {
       ID: daemonId(daemon.host.name),
