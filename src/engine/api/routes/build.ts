@@ -7,11 +7,9 @@ import type { HostConfig } from '../../containers/types';
 import { AsyncQueue } from '../../async-queue';
 import type { ImageService } from '../../images/service';
 import type { Runtime } from '../../runtime/types';
-import { familiarString, parseNormalizedNamed, referenceName, tagNameOnly } from '../../images/reference';
 import { concatBytes } from '../../images/tar';
-import type { Digest } from '../../oci/digest';
 import { BuildContext } from '../../builder/context';
-import { Builder, BuildRequestError, BuildStepError, type BuildImages, type BuildMessage, type BuildOptions } from '../../builder/dispatch';
+import { Builder, BuildRequestError, BuildStepError, type BuildMessage, type BuildOptions } from '../../builder/dispatch';
 import type { Router } from '../router';
 import { EngineError, invalidParameter, systemError } from '../../errors';
 import { jsonResponse, queryBool, type ApiResponse } from '../types';
@@ -25,40 +23,6 @@ function parseJsonQuery<T>(text: string | null, what: string): T | undefined {
   } catch (error) {
     throw invalidParameter(`error reading ${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/** The image service as the builder uses it. */
-export function buildImages(service: ImageService): BuildImages {
-  return {
-    localId: async (reference) => {
-      try {
-        return (await service.images.resolve(reference)).id;
-      } catch {
-        return undefined;
-      }
-    },
-    config: (imageId) => service.images.config(imageId as Digest),
-    pull: async (reference) => {
-      const named = parseNormalizedNamed(reference);
-      const tagged = named.digest !== undefined ? named : tagNameOnly(named);
-      return service.pull(referenceName(tagged), tagged.digest ?? tagged.tag ?? 'latest');
-    },
-    buildCommit: (input) => service.buildCommit(input),
-    buildCacheProbe: (parentId, config) => service.buildCacheProbe(parentId, config),
-    imageFiles: (imageId, withData) => service.imageFiles(imageId, withData),
-    tag: async (imageId, reference) => {
-      const named = tagNameOnly(parseNormalizedNamed(reference));
-      await service.tag(imageId, referenceName(named), named.tag ?? 'latest');
-      return familiarString(named);
-    },
-    checkTag: (reference) => {
-      try {
-        parseNormalizedNamed(reference);
-      } catch (error) {
-        throw invalidParameter(error instanceof Error ? error.message : String(error));
-      }
-    },
-  };
 }
 
 function queryNumber(query: URLSearchParams, name: string): number | undefined {
@@ -136,7 +100,7 @@ export function registerBuildRoutes(router: Router, daemon: { images: ImageServi
       }
     };
     const emit = (message: BuildMessage) => (quiet ? buffered.push(message) : write(message));
-    const builder = new Builder({ images: buildImages(daemon.images), containers: daemon.containers, runtime: daemon.runtime }, options, context, emit);
+    const builder = new Builder({ images: daemon.images.builderImages(), containers: daemon.containers, runtime: daemon.runtime }, options, context, emit);
     // The client hung up (Ctrl-C): moby cancels the build.
     queue.onCancel = () => builder.cancel();
     let failure: unknown;
