@@ -14,6 +14,7 @@ import { ImageService } from './images/service';
 import { ContainerService } from './containers/service';
 import { VolumeService } from './volumes/service';
 import { PredefinedNetworks } from './network/networks';
+import { NetworkService } from './network/service';
 import { registerSystemRoutes } from './api/routes/system';
 import { registerImageRoutes } from './api/routes/images';
 import { registerContainerRoutes } from './api/routes/containers';
@@ -51,10 +52,12 @@ export class Daemon {
   readonly registry: RegistrySource;
   readonly host: HostInfo;
   readonly startedAt: Date;
-  readonly networks: PredefinedNetworks;
+  /** The predefined networks' ids (bridge, host, none), kept in the store. */
+  readonly predefinedNetworks: PredefinedNetworks;
   readonly volumes: VolumeService;
   readonly images: ImageService;
   readonly containers: ContainerService;
+  readonly networks: NetworkService;
 
   constructor(options: DaemonOptions) {
     this.clock = options.clock ?? (() => new Date());
@@ -66,8 +69,8 @@ export class Daemon {
     this.startedAt = this.clock();
     const { store, runtime, events, clock } = this;
 
-    this.networks = new PredefinedNetworks(store, clock);
-    // The container service is made last; these read it only when asked, after construction.
+    this.predefinedNetworks = new PredefinedNetworks(store, clock);
+    // Volumes and images ask the container service, made after them, only once constructed.
     this.volumes = new VolumeService({
       store,
       runtime,
@@ -88,12 +91,13 @@ export class Daemon {
       runtime,
       images: options.imageProvider ?? this.images,
       volumes: this.volumes,
-      networks: this.networks,
+      networks: this.predefinedNetworks,
       events,
       clock,
       store,
       host: this.host,
     });
+    this.networks = new NetworkService({ networks: this.predefinedNetworks, containers: this.containers });
 
     registerSystemRoutes(this.router, this);
     registerImageRoutes(this.router, this);
