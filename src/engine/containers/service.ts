@@ -1,7 +1,9 @@
-// The container service of the daemon, a facade over moby's seams: create (create.ts), start
-// (start.ts), exits and restart policies (monitor.ts), healthchecks (health.ts), exec (exec.ts), files
-// (archive.ts), commit, attach and logs, top and stats; here the state machine's other moves (stop,
-// kill, restart, pause, remove, rename, update), loading at start-up and shutdown.
+// The container service of the daemon: a facade over moby's seams. create.ts (create, validation,
+// volumes), start.ts, monitor.ts (exits, restart policies, wait), health.ts, exec.ts, stop.ts (stop,
+// kill, restart, pause), remove.ts (rm, rename), update.ts, archive.ts (cp, export, diff, sizes),
+// commit.ts, attach.ts (attach, logs), stats.ts (top, stats) and list.ts (ps filters), sharing the
+// state in context.ts. Here: loading the containers of a previous run, the daemon's start-up and
+// shutdown, and the views the API returns.
 
 import { conflict, invalidParameter } from '../errors';
 import type { BridgeIpam } from '../network/bridge';

@@ -2,7 +2,7 @@
 // Each handler reads the query and body, calls the container service, and writes its answer with
 // docker's status codes and stream formats; what docker does lives in src/engine/containers.
 
-import type { ContainerService } from '../../containers/service';
+import type { ContainerService, ExecCreateRequest } from '../../containers/service';
 import { STDERR, STDOUT, frame } from '../../containers/streams';
 import type { CreateRequest, HostConfig } from '../../containers/types';
 import { AsyncQueue } from '../../async-queue';
@@ -205,7 +205,7 @@ export function registerContainerRoutes(router: Router, daemon: { containers: Co
   // ---- exec ----
 
   router.add('POST', '/containers/{id}/exec', async (request, params) => {
-    const body = await readJson<Parameters<ContainerService['execCreate']>[1]>(request);
+    const body = await readJson<ExecCreateRequest>(request);
     return jsonResponse(201, { Id: await service.execCreate(params.id, body) });
   });
 
