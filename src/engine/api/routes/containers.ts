@@ -7,6 +7,7 @@ import { STDERR, STDOUT, frame } from '../../containers/streams';
 import type { CreateRequest, HostConfig } from '../../containers/types';
 import { AsyncQueue } from '../../async-queue';
 import { systemError } from '../../errors';
+import { ndjson } from '../ndjson';
 import type { Router } from '../router';
 import { emptyResponse, jsonResponse, queryBool, queryFilters, readJson, type ApiResponse, type RawConnection } from '../types';
 
@@ -24,17 +25,6 @@ function streamHeaders(tty: boolean): Record<string, string> {
 function timeoutQuery(query: URLSearchParams): number | undefined {
   const t = query.get('t');
   return t !== null && t !== '' ? Number(t) : undefined;
-}
-
-/** Newline-delimited JSON of a stream of values (stats). */
-function ndjson(values: AsyncQueue<unknown>): AsyncQueue<Uint8Array> {
-  const out = new AsyncQueue<Uint8Array>();
-  out.onCancel = () => void values[Symbol.asyncIterator]().return?.();
-  void (async () => {
-    for await (const value of values) out.push(encoder.encode(`${JSON.stringify(value)}\n`));
-    out.end();
-  })();
-  return out;
 }
 
 export function registerContainerRoutes(router: Router, daemon: { containers: ContainerService }): void {
