@@ -6,7 +6,6 @@
 // shutdown, and the views the API returns.
 
 import { conflict, invalidParameter } from '../errors';
-import type { BridgeIpam } from '../network/bridge';
 import { ContainerFiles, type PathStat } from './archive';
 import { attachStream, logStream, parseDetachKeys, parseTime, type LogsOptions } from './attach';
 import { commitContainer, type CommitOptions } from './commit';
@@ -66,14 +65,6 @@ export class ContainerService {
 
   get containers(): ReadonlyMap<string, LiveContainer> {
     return this.context.containers;
-  }
-
-  get execs(): ReadonlyMap<string, ExecRecord> {
-    return this.context.execs;
-  }
-
-  get ipam(): BridgeIpam {
-    return this.context.ipam;
   }
 
   /** The id of a predefined network (bridge, host, none) as the network model keeps it; after ready(). */
