@@ -21,6 +21,7 @@ import { registerContainerRoutes } from './api/routes/containers';
 import { registerNetworkRoutes } from './api/routes/networks';
 import { registerVolumeRoutes } from './api/routes/volumes';
 import { registerBuildRoutes } from './api/routes/build';
+import type { BuilderDeps } from './builder/dispatch';
 
 export interface HostInfo {
   name: string;
@@ -58,6 +59,8 @@ export class Daemon {
   readonly images: ImageService;
   readonly containers: ContainerService;
   readonly networks: NetworkService;
+  /** What each docker build's legacy builder works with: images, containers for RUN, the runtime. */
+  readonly builder: BuilderDeps;
 
   constructor(options: DaemonOptions) {
     this.clock = options.clock ?? (() => new Date());
@@ -98,6 +101,7 @@ export class Daemon {
       host: this.host,
     });
     this.networks = new NetworkService({ networks: this.predefinedNetworks, containers: this.containers });
+    this.builder = { images: this.images.builderImages(), containers: this.containers, runtime };
 
     registerSystemRoutes(this.router, this);
     registerImageRoutes(this.router, this);

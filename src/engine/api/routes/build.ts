@@ -2,14 +2,11 @@
 // the context tar in the body, the options in the query, and a stream of JSON messages; an error
 // before any output is an HTTP error, after it an {"errorDetail"} message.
 
-import type { ContainerService } from '../../containers/service';
 import type { HostConfig } from '../../containers/types';
 import { AsyncQueue } from '../../async-queue';
-import type { ImageService } from '../../images/service';
-import type { Runtime } from '../../runtime/types';
 import { concatBytes } from '../../images/tar';
 import { BuildContext } from '../../builder/context';
-import { Builder, BuildRequestError, BuildStepError, type BuildMessage, type BuildOptions } from '../../builder/dispatch';
+import { Builder, BuildRequestError, BuildStepError, type BuilderDeps, type BuildMessage, type BuildOptions } from '../../builder/dispatch';
 import type { Router } from '../router';
 import { EngineError, invalidParameter, systemError } from '../../errors';
 import { jsonResponse, queryBool, type ApiResponse } from '../types';
@@ -53,7 +50,7 @@ function hostConfigFromQuery(query: URLSearchParams): HostConfig {
   return Object.fromEntries(Object.entries(hostConfig).filter(([, value]) => value !== undefined)) as HostConfig;
 }
 
-export function registerBuildRoutes(router: Router, daemon: { images: ImageService; containers: ContainerService; runtime: Runtime }): void {
+export function registerBuildRoutes(router: Router, daemon: { builder: BuilderDeps }): void {
   // BuildKit's cache: this daemon has none (the legacy builder's cache is its intermediate images).
   router.add('POST', '/build/prune', async () => jsonResponse(200, { CachesDeleted: null, SpaceReclaimed: 0 }));
 
@@ -100,7 +97,7 @@ export function registerBuildRoutes(router: Router, daemon: { images: ImageServi
       }
     };
     const emit = (message: BuildMessage) => (quiet ? buffered.push(message) : write(message));
-    const builder = new Builder({ images: daemon.images.builderImages(), containers: daemon.containers, runtime: daemon.runtime }, options, context, emit);
+    const builder = new Builder(daemon.builder, options, context, emit);
     // The client hung up (Ctrl-C): moby cancels the build.
     queue.onCancel = () => builder.cancel();
     let failure: unknown;
