@@ -1,10 +1,14 @@
 // The engine's side of the Engine API's HTTP terms: errors with their statuses, JSON bodies, query
 // values. The request and response shapes themselves are src/api/transport.ts (the CLI uses them too).
 
+import { invalidParameter } from '../errors';
 import type { ApiRequest, ApiResponse, HeaderMap } from '../../api/transport';
 export type { ApiRequest, ApiResponse, HeaderMap, RawConnection } from '../../api/transport';
 
-/** An error the API reports as `{"message": ...}` with a status code, as moby's errdefs map them. */
+/**
+ * An error of the HTTP layer itself with its status (405 for a method a path does not have); the
+ * engine's services throw EngineError kinds instead (errors.ts), mapped in api/errors.ts.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -14,12 +18,6 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
-
-export const notFound = (message: string): ApiError => new ApiError(404, message);
-export const conflict = (message: string): ApiError => new ApiError(409, message);
-export const invalidParameter = (message: string): ApiError => new ApiError(400, message);
-export const notModified = (): ApiError => new ApiError(304, '');
-export const systemError = (message: string): ApiError => new ApiError(500, message);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
