@@ -2,7 +2,7 @@
 // print what Dockside's own CLI prints for the same state (ids and times masked). Also the errors a
 // raw HTTP client can provoke: bad versions, unknown paths, bad JSON, oversized headers, and a client
 // that disconnects in the middle of a stream; the engine keeps working after each.
-// Without /usr/local/bin/docker the suite is skipped with a message; under CI=true it fails instead.
+// Without /usr/local/bin/docker the suite is skipped with a message; under CI it fails instead.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,11 +18,10 @@ import type { CommandDefinition } from '../../src/cli/flags';
 import { nodeArchives } from '../../src/node/docker';
 import { engineClientForDockerHost, parseDockerHost } from '../../src/node/net-connection';
 import { startServe, type RunningServe } from '../../src/node/serve';
+import { REAL_DOCKER, required } from '../helpers/requirements';
 
-const DOCKER = process.env.DOCKSIDE_DOCKER_CLI ?? '/usr/local/bin/docker';
-const present = existsSync(DOCKER);
-const ci = process.env.CI === 'true';
-if (!present) console.warn(`skipping the real docker CLI tests: ${DOCKER} is not installed${ci ? ' (CI=true: failing)' : ''}`);
+const DOCKER = REAL_DOCKER;
+const present = required(existsSync(DOCKER), DOCKER, 'the real docker CLI tests');
 
 interface Result {
   stdout: string;
@@ -131,12 +130,6 @@ function statusLine(response: string): string {
 function jsonBody(response: string): unknown {
   return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
 }
-
-describe.skipIf(present || !ci)('the real docker CLI', () => {
-  it('is installed (CI=true requires it)', () => {
-    expect.fail(`${DOCKER} is not installed`);
-  });
-});
 
 describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
   beforeAll(async () => {

@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/node/artifacts';
+import { required } from '../helpers/requirements';
 
 const SCRIPT = '/usr/bin/script';
-if (!existsSync(SCRIPT) && process.env.CI) throw new Error('CI must have util-linux script (bsdutils)');
+const present = required(existsSync(SCRIPT), `util-linux ${SCRIPT} (Debian's bsdutils)`, 'the notes typed at `npx dockside sh`');
 
 /** The guest's host prompt. */
 const HOST_PROMPT = 'root@dockside:~# ';
@@ -68,7 +69,7 @@ class Terminal {
   }
 }
 
-describe.runIf(existsSync(SCRIPT))('the notes, typed at `npx dockside sh`', () => {
+describe.runIf(present)('the notes, typed at `npx dockside sh`', () => {
   let term: Terminal;
 
   beforeAll(async () => {
