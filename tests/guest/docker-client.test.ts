@@ -123,9 +123,14 @@ describe('docker in the guest', () => {
     guest.writeConsole('stty size; echo $((6*7))\r');
     await eventually(seen('30 100\r\n42\r\n'), 10_000, 'stty size in the container');
     guest.resizeConsole(120, 40);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // SIGWINCH → resize reaches the pty
-    guest.writeConsole('stty size\r');
-    await eventually(seen('40 120\r\n'), 10_000, 'the new size in the container');
+    // The new size reaches the container's pty on its own time (SIGWINCH → docker → engine → agent): ask
+    // until it shows, each time after the previous answer.
+    await eventually(async () => {
+      const mark = screen.length;
+      guest.writeConsole('stty size\r');
+      await eventually(async () => (screen.slice(mark).includes('/ # ') ? true : undefined), 10_000, 'stty size to answer');
+      return screen.slice(mark).includes('40 120\r\n') ? true : undefined;
+    }, 20_000, 'the new size in the container');
     guest.writeConsole('exit 5\r');
     await eventually(async () => (screen.slice(start).endsWith('root@dockside:~# ') || screen.slice(start).endsWith('root@dockside:~# \x1b[6n') ? true : undefined), 10_000, 'the host prompt');
     guest.writeConsole('echo "status=$?" > /tmp/it.status\n');

@@ -12,6 +12,7 @@ import { MemoryRegistry } from '../../src/engine/registry/memory-registry';
 import { MemoryStore } from '../../src/engine/store';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
 import { tool } from '../helpers/requirements';
+import { until } from '../helpers/wait';
 
 const hasCompressors = [tool('bzip2', 'ADD of a .tar.bz2'), tool('xz', 'ADD of a .tar.xz')].every(Boolean);
 
@@ -332,7 +333,7 @@ describe('POST /build (legacy builder)', () => {
       if (seen.includes('sleeping')) break;
     }
     const listed = async () => JSON.parse(await (await client.request('GET', '/containers/json', { query: { all: '1' } })).text()) as { State: string }[];
-    for (let i = 0; i < 100 && (await listed())[0]?.State !== 'exited'; i++) await new Promise((r) => setTimeout(r, 10));
+    await until(async () => (await listed())[0]?.State === 'exited', 'the RUN container to be killed');
     expect((await listed()).map((c) => c.State)).toEqual(['exited']);
     expect(runtime.calls.filter((c) => c.op === 'start')).toHaveLength(1);
   });
