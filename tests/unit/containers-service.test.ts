@@ -178,6 +178,24 @@ describe('container service', () => {
     expect(service.get('al').status).toBe('exited');
   });
 
+  it("waits between restarts as docker does: 100 ms, then twice as long each time", async () => {
+    vi.useFakeTimers();
+    const { service } = setup();
+    await service.create('bo', { Image: 'busybox', Cmd: ['exit', '1'], HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } } });
+    await service.start('bo');
+    await vi.advanceTimersByTimeAsync(0);
+    const restarts: number[] = [];
+    for (const delay of [100, 200, 400]) {
+      expect(service.get('bo').status).toBe('restarting');
+      await vi.advanceTimersByTimeAsync(delay - 1);
+      restarts.push(service.get('bo').record.restartCount);
+      await vi.advanceTimersByTimeAsync(1);
+      restarts.push(service.get('bo').record.restartCount);
+    }
+    expect(restarts).toEqual([0, 1, 1, 2, 2, 3]);
+    expect(service.get('bo').status).toBe('exited');
+  });
+
   it('wait conditions and --rm', async () => {
     const { service } = setup();
     await service.create('ww', { Image: 'busybox', Cmd: ['exit', '5'], HostConfig: { AutoRemove: true } });
