@@ -114,7 +114,7 @@ describe('containers from the runtime', () => {
     expect(exit.exitCode).not.toBe(0);
     await runtime.delete(id);
     expect((await sh(guest, 'echo alive')).stdout).toBe('alive\n');
-  });
+  }, 180_000); // seconds when the host is idle, more than a minute when it is loaded
 
   it('stops a fork bomb at pids.max', async () => {
     const { id, init, out } = await runContainer(
