@@ -24,12 +24,14 @@ async function spawnScript(guest: Guest, script: string): Promise<number> {
 export async function benchContainersCli(guest: Guest, runs: number): Promise<ContainersCliBench> {
   const setup = `mkdir -p ${LAYER}/bin ${LAYER}/etc ${LAYER}/proc ${LAYER}/dev ${LAYER}/sys ${LAYER}/tmp && cp /bin/busybox ${LAYER}/bin/ && for applet in $(busybox --list); do [ "$applet" = busybox ] || ln -sf busybox ${LAYER}/bin/$applet; done; echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd`;
   if ((await spawnScript(guest, setup)) !== 0) throw new Error('bench layer setup failed');
+  const images = new FakeImages();
   const daemon = new Daemon({
+    imageProvider: images,
     store: new MemoryStore(),
     runtime: guest.runtime,
     registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
   });
-  const images = new FakeImages().install(daemon);
+  images.install(daemon);
   images.add('busybox', { config: { Cmd: ['sh'] }, layerDirs: [LAYER] });
 
   const runtime: number[] = [];

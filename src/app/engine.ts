@@ -8,7 +8,6 @@ import { runDocker } from '../cli/docker';
 import type { DockerEnv } from '../cli/env';
 import { serveHttpConnection } from '../engine/api/http1';
 import type { ApiRequest, ApiResponse, RawConnection } from '../engine/api/types';
-import { containerService } from '../engine/containers';
 import { Daemon, type DaemonOptions } from '../engine/daemon';
 import type { RegistrySource } from '../engine/registry/source';
 import type { Store } from '../engine/store';
@@ -33,9 +32,6 @@ export interface EngineOptions {
   /** Unexpected failures of a session (tests and DOCKSIDE_DEBUG print them). */
   onError?: (error: unknown) => void;
 }
-
-/** How long `service docker stop` lets each container stop before it is killed (docker's default). */
-const SHUTDOWN_TIMEOUT_S = 10;
 
 export class DocksideEngine {
   readonly daemon: Daemon;
@@ -121,39 +117,13 @@ export class DocksideEngine {
     return next;
   }
 
-  private async stopContainers(): Promise<void> {
-    const service = containerService(this.daemon);
-    await service.ready();
-    const running = service.list().filter((c) => c.status === 'running' || c.status === 'paused' || c.status === 'restarting');
-    await Promise.all(
-      running.map(async (c) => {
-        // A daemon shutdown is not the user's `docker stop`: restart policies still apply at the next start.
-        const manually = c.record.manuallyStopped;
-        // (stop() marks it manually stopped and persists that; the flag is put back in memory, which
-        // is what the next start looks at.)
-        try {
-          await service.stop(c.id, c.record.config.StopTimeout ?? SHUTDOWN_TIMEOUT_S);
-        } catch (error) {
-          this.options.onError?.(error);
-        }
-        c.record.manuallyStopped = manually;
-      }),
-    );
+  /** Running containers stop (each its own --stop-timeout, else docker's 10 s); their restart policies still apply at the next start. */
+  private stopContainers(): Promise<void> {
+    return this.daemon.containers.shutdown(undefined, (error) => this.options.onError?.(error));
   }
 
-  private async restartContainers(): Promise<void> {
-    const service = containerService(this.daemon);
-    await service.ready();
-    for (const c of service.list()) {
-      const policy = c.record.hostConfig.RestartPolicy?.Name ?? '';
-      const wanted = policy === 'always' || (policy === 'unless-stopped' && !c.record.manuallyStopped);
-      if (!wanted || c.status === 'running') continue;
-      try {
-        await service.start(c.id);
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-    }
+  private restartContainers(): Promise<void> {
+    return this.daemon.containers.startUp((error) => this.options.onError?.(error));
   }
 
   private serveCli(connection: GuestConnection): void {

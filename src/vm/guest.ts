@@ -37,6 +37,8 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Every byte the kernel writes to its log console (ttyS0). */
   onKernelLog?: (byte: number) => void;
+  /** The host's time in ms since the epoch (default Date.now); a restored guest's clock is set to it. */
+  now?: () => number;
 }
 
 export class GuestUnavailableError extends Error {
@@ -91,6 +93,9 @@ export class Guest {
     if (kernelLog) emulator.on('serial0-output-byte', (byte: number) => kernelLog(byte));
     const guest = new Guest(emulator, mode);
     await guest.waitReady(options.readyTimeoutMs ?? 120_000);
+    // The saved state carries the clock of the moment it was made: without this, `date`, `ls -l` and
+    // `docker top`'s STIME in the guest would be days behind the engine's timestamps.
+    if (mode === 'restore') await guest.setClock((options.now ?? Date.now)());
     return guest;
   }
 
@@ -118,6 +123,12 @@ export class Guest {
         if (Date.now() > deadline) throw new GuestUnavailableError(`the guest did not answer within ${timeoutMs} ms (${(error as Error).message})`);
       }
     }
+  }
+
+  /** Sets the guest's wall clock (CLOCK_REALTIME) to a host time in ms since the epoch. */
+  async setClock(epochMs: number): Promise<void> {
+    const result = await this.run(`date -u -s @${Math.floor(epochMs / 1000)} >/dev/null`);
+    if (result.status !== 0) throw new Error(`setting the guest's clock failed: ${new TextDecoder().decode(result.stderr)}`);
   }
 
   // ---- the learner's console ----

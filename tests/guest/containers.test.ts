@@ -24,13 +24,15 @@ cp /bin/busybox ${LAYER}/bin/busybox && for applet in $(busybox --list); do [ "$
 echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > ${LAYER}/etc/group`,
   );
   expect(setup.status).toBe(0);
+  const images = new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER], size: 1_000_000 } });
   daemon = new Daemon({
+    imageProvider: images,
     store: new MemoryStore(),
     runtime: guest.runtime,
     registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
     host: { name: 'dockside', cpus: 1, memoryBytes: 128 * 1024 * 1024, kernelVersion: '6.1.0' },
   });
-  new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER], size: 1_000_000 } }).install(daemon);
+  images.install(daemon);
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { EmulatorHandle } from '../../src/vm/emulator';
 import { loadGuestArtifacts } from '../../src/node/artifacts';
+import { sh, startGuest } from '../helpers/guest';
 
 async function restoredMemoryDigest(zeroAllMemoryOnRestore: boolean): Promise<string> {
   const artifacts = await loadGuestArtifacts('restore');
@@ -28,5 +29,20 @@ describe('restore', () => {
     const reference = await restoredMemoryDigest(true);
     expect(fast).toBe(reference);
     expect(fast).not.toBe(createHash('sha256').update(new Uint8Array(256 * 1024 * 1024)).digest('hex'));
+  });
+});
+
+describe('a restored guest', () => {
+  it("has the host's time, not the time the state was saved", async () => {
+    const guest = await startGuest('restore');
+    try {
+      const result = await sh(guest, 'date -u +%s');
+      expect(result.status).toBe(0);
+      const guestSeconds = Number(result.stdout.trim());
+      // The saved state is days old; a guest started from it now reads within a minute of the host.
+      expect(Math.abs(guestSeconds - Date.now() / 1000)).toBeLessThan(60);
+    } finally {
+      await guest.destroy();
+    }
   });
 });

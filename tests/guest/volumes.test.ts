@@ -25,16 +25,18 @@ echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > $
 mkdir -p ${SEED}/seed && echo 'from the image' > ${SEED}/seed/hello.txt`,
   );
   expect(setup.status).toBe(0);
+  const images = new FakeImages({
+    'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER] },
+    'seeded:latest': { config: { Cmd: ['sh'], Volumes: { '/seed': {} } }, layerDirs: [SEED, LAYER] },
+  });
   daemon = new Daemon({
+    imageProvider: images,
     store: new MemoryStore(),
     runtime: guest.runtime,
     registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
     host: { name: 'dockside', cpus: 1, memoryBytes: 128 * 1024 * 1024, kernelVersion: '6.1.0' },
   });
-  new FakeImages({
-    'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER] },
-    'seeded:latest': { config: { Cmd: ['sh'], Volumes: { '/seed': {} } }, layerDirs: [SEED, LAYER] },
-  }).install(daemon);
+  images.install(daemon);
 });
 
 afterAll(async () => {

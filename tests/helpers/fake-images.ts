@@ -2,7 +2,8 @@
 // the image endpoints the CLI calls around `run` (POST /images/create pulls a known image). The real
 // image service is tested on its own.
 
-import { notFound, jsonResponse, type ApiRequest, type ApiResponse } from '../../src/engine/api/types';
+import { jsonResponse, type ApiRequest, type ApiResponse } from '../../src/engine/api/types';
+import { notFound } from '../../src/engine/errors';
 import { standardHeaders } from '../../src/engine/api/router';
 import type { Daemon } from '../../src/engine/daemon';
 import type { ImageProvider, RunnableImage } from '../../src/engine/images/types';
@@ -20,7 +21,6 @@ export class FakeImages implements ImageProvider {
   /** Images "pulled" already, by reference (busybox:latest) */
   readonly local = new Map<string, RunnableImage>();
   readonly commits: Parameters<ImageProvider['commit']>[0][] = [];
-  private inUse: ((imageId: string) => { containerId: string; running: boolean } | undefined) | undefined;
 
   constructor(readonly registry: Record<string, FakeImage> = {}) {}
 
@@ -69,17 +69,11 @@ export class FakeImages implements ImageProvider {
     return id;
   }
 
-  setInUse(isInUse: (imageId: string) => { containerId: string; running: boolean } | undefined): void {
-    this.inUse = isInUse;
-  }
-
-  isInUse(imageId: string): { containerId: string; running: boolean } | undefined {
-    return this.inUse?.(imageId);
-  }
-
-  /** Installs the provider and a fake POST /images/create (the image developer's real endpoint). */
+  /**
+   * Answers POST /images/create of a daemon made with this provider (`new Daemon({ imageProvider })`),
+   * in place of the image service's real endpoint.
+   */
   install(daemon: Daemon): this {
-    daemon.images = this;
     // The real image routes are registered first: answer POST /images/create before them.
     const handle = daemon.router.handle.bind(daemon.router);
     daemon.router.handle = async (request) => {

@@ -40,8 +40,9 @@ const program: FakeProgram = async ({ spec, stdout, signals, stdin }) => {
 
 function setup(store = new MemoryStore(), clock?: () => Date) {
   const runtime = new FakeRuntime(program);
-  const daemon = new Daemon({ store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) }, clock });
-  const images = new FakeImages().install(daemon);
+  const images = new FakeImages();
+  const daemon = new Daemon({ imageProvider: images, store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) }, clock });
+  images.install(daemon);
   images.add('busybox');
   images.add('alpine:3.20');
   return { daemon, runtime, images, store };

@@ -32,8 +32,9 @@ const program: FakeProgram = async ({ spec, stdout, stderr, signals, stdin }) =>
 
 function setup(clock?: () => Date) {
   const runtime = new FakeRuntime(program);
-  const daemon = new Daemon({ store: new MemoryStore(), runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) }, clock });
-  const images = new FakeImages({ 'busybox:latest': {} }).install(daemon);
+  const images = new FakeImages({ 'busybox:latest': {} });
+  const daemon = new Daemon({ imageProvider: images, store: new MemoryStore(), runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) }, clock });
+  images.install(daemon);
   return { daemon, runtime, images };
 }
 

@@ -5,12 +5,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
-import { containerService } from '../../src/engine/containers';
 import { inspect, statusString, top, statsSample, statsJson } from '../../src/engine/containers/views';
 import { hostsFile, resolvConf, BridgeIpam, macForIp } from '../../src/engine/network/bridge';
 import { generateName } from '../../src/engine/containers/names';
 import { parseSignal } from '../../src/engine/containers/signals';
-import { EscapeProxy, parseDetachKeys } from '../../src/engine/api/routes/containers';
+import { EscapeProxy, parseDetachKeys } from '../../src/engine/containers/attach';
 import { ContainerLog, rfc3339Nano } from '../../src/engine/containers/streams';
 import { noNewPrivileges } from '../../src/engine/containers/service';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
@@ -34,10 +33,11 @@ const program: FakeProgram = async ({ spec, stdout, signals }) => {
 };
 
 function setup(runtime = new FakeRuntime(program)) {
-  const daemon = new Daemon({ store: new MemoryStore(), runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
-  const images = new FakeImages().install(daemon);
+  const images = new FakeImages();
+  const daemon = new Daemon({ imageProvider: images, store: new MemoryStore(), runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+  images.install(daemon);
   images.add('busybox', { config: { Cmd: ['sh'], Env: ['PATH=/bin', 'FROM_IMAGE=1'], Labels: { 'org.x': 'y' } } });
-  const service = containerService(daemon);
+  const service = daemon.containers;
   return { daemon, runtime, images, service };
 }
 
@@ -67,10 +67,10 @@ describe('container service', () => {
     expect(service.get(Id.slice(0, 5)).id).toBe(Id);
     const generated = await service.create('', { Image: 'busybox' });
     expect(service.get(generated.Id).record.name).toMatch(/^\/[a-z]+_[a-z]+\d?$/);
-    await expect(service.create('web', { Image: 'busybox' })).rejects.toMatchObject({ status: 409 });
-    await expect(service.create('', { Image: 'nosuch' })).rejects.toMatchObject({ status: 404, message: 'No such image: nosuch:latest' });
+    await expect(service.create('web', { Image: 'busybox' })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(service.create('', { Image: 'nosuch' })).rejects.toMatchObject({ kind: 'not-found', message: 'No such image: nosuch:latest' });
     await expect(service.create('', { Image: 'busybox', HostConfig: { Memory: 1024 } })).rejects.toMatchObject({ message: 'Minimum memory limit allowed is 6MB' });
-    await expect(service.create('', { Image: 'busybox', HostConfig: { NetworkMode: 'mynet' } })).rejects.toMatchObject({ status: 400 });
+    await expect(service.create('', { Image: 'busybox', HostConfig: { NetworkMode: 'mynet' } })).rejects.toMatchObject({ kind: 'invalid-parameter' });
     expect(() => service.get('nothing')).toThrow('No such container: nothing');
   });
 
@@ -141,8 +141,8 @@ describe('container service', () => {
     await stopping;
     expect(service.get('ss').record.state).toMatchObject({ status: 'exited', exitCode: 137 });
     expect(seen).toEqual(['create', 'start', 'kill:15', 'kill:9', 'die:137', 'stop']);
-    await expect(service.stop('ss')).rejects.toMatchObject({ status: 304 });
-    await expect(service.kill('ss')).rejects.toMatchObject({ status: 409, message: `cannot kill container: ss: container ${service.get('ss').id} is not running` });
+    await expect(service.stop('ss')).rejects.toMatchObject({ kind: 'not-modified' });
+    await expect(service.kill('ss')).rejects.toMatchObject({ kind: 'conflict', message: `cannot kill container: ss: container ${service.get('ss').id} is not running` });
     await expect(service.pause('ss')).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is not running` });
     await service.start('ss');
     await service.pause('ss');
@@ -151,7 +151,7 @@ describe('container service', () => {
     await expect(service.execCreate('ss', { Cmd: ['echo'] })).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is paused, unpause the container before exec` });
     await service.unpause('ss');
     await expect(service.unpause('ss')).rejects.toMatchObject({ message: `Container ${service.get('ss').id} is not paused` });
-    await expect(service.remove('ss')).rejects.toMatchObject({ status: 409 });
+    await expect(service.remove('ss')).rejects.toMatchObject({ kind: 'conflict' });
     await service.remove('ss', { force: true });
     expect(service.find('ss')).toBeUndefined();
     expect(seen.slice(-2)).toEqual(['die:137', 'destroy']);
@@ -244,7 +244,7 @@ describe('container service', () => {
     await service.create('two', { Image: 'busybox' });
     await service.rename('one', 'uno');
     expect(service.get('uno').record.name).toBe('/uno');
-    await expect(service.rename('uno', 'two')).rejects.toMatchObject({ status: 409 });
+    await expect(service.rename('uno', 'two')).rejects.toMatchObject({ kind: 'conflict' });
     await expect(service.rename('uno', 'uno')).rejects.toMatchObject({ message: 'Renaming a container with the same name as its current name' });
   });
 
@@ -268,9 +268,10 @@ describe('daemon restarts and healthchecks', () => {
     vi.useFakeTimers();
     const store = new MemoryStore();
     const first = (() => {
-      const daemon = new Daemon({ store, runtime: new FakeRuntime(program), registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
-      new FakeImages().install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
-      return containerService(daemon);
+      const images = new FakeImages();
+      const daemon = new Daemon({ imageProvider: images, store, runtime: new FakeRuntime(program), registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+      images.install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
+      return daemon.containers;
     })();
     for (const [name, policy] of [['al', 'always'], ['us', 'unless-stopped'], ['no', 'no'], ['st', 'unless-stopped']] as const) {
       await first.create(name, { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { RestartPolicy: { Name: policy, MaximumRetryCount: 0 } } });
@@ -280,9 +281,10 @@ describe('daemon restarts and healthchecks', () => {
     await first.shutdown(1);
     expect(first.list().map((live) => live.status)).toEqual(['exited', 'exited', 'exited', 'exited']);
     const runtime = new FakeRuntime(program);
-    const daemon = new Daemon({ store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
-    new FakeImages().install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
-    const second = containerService(daemon);
+    const images = new FakeImages();
+    const daemon = new Daemon({ imageProvider: images, store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) } });
+    images.install(daemon).add('busybox', { config: { Cmd: ['sh'] } });
+    const second = daemon.containers;
     await second.ready();
     await until(() => second.get('al').status === 'running' && second.get('us').status === 'running', 'restarted');
     expect(second.get('no').status).toBe('exited');
@@ -432,13 +434,13 @@ describe('seccomp and the devices cgroup in the runtime spec', () => {
   it('a profile docker cannot use fails the start with docker\'s text and leaves the container created', async () => {
     const { service, runtime } = setup();
     await service.create('bad', { Image: 'busybox', Cmd: ['echo'], HostConfig: { SecurityOpt: ['seccomp={"defaultAction":'] } });
-    await expect(service.start('bad')).rejects.toMatchObject({ status: 500, message: 'Decoding seccomp profile failed: unexpected end of JSON input' });
+    await expect(service.start('bad')).rejects.toMatchObject({ kind: 'system', message: 'Decoding seccomp profile failed: unexpected end of JSON input' });
     expect(service.get('bad').record.state).toMatchObject({ status: 'created', exitCode: 128, error: 'Decoding seccomp profile failed: unexpected end of JSON input' });
     expect(runtime.calls.some((c) => c.op === 'create')).toBe(false);
     await service.create('act', { Image: 'busybox', Cmd: ['echo'], HostConfig: { SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_DENY"}'] } });
     await expect(service.start('act')).rejects.toMatchObject({
       message: 'failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: string SCMP_ACT_DENY is not a valid action for seccomp: unknown',
     });
-    await expect(service.create('', { Image: 'busybox', HostConfig: { SecurityOpt: ['foo=bar'] } })).rejects.toMatchObject({ status: 500, message: 'invalid --security-opt 2: "foo=bar"' });
+    await expect(service.create('', { Image: 'busybox', HostConfig: { SecurityOpt: ['foo=bar'] } })).rejects.toMatchObject({ kind: 'system', message: 'invalid --security-opt 2: "foo=bar"' });
   });
 });

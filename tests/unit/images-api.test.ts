@@ -1,6 +1,6 @@
 // The image service through the Engine API: MemoryStore + FakeRuntime + an in-memory registry.
 
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { InProcessClient, type ClientRequestOptions } from '../../src/cli/client';
 import { Daemon } from '../../src/engine/daemon';
 import type { ImageService } from '../../src/engine/images/service';
@@ -170,7 +170,7 @@ describe('tag and rmi', () => {
 
     const container = 'c'.repeat(64);
     let running = false;
-    s.service.setInUse((imageId) => (imageId === id ? { containerId: container, running } : undefined));
+    const users = vi.spyOn(s.daemon.containers, 'imageUser').mockImplementation((imageId) => (imageId === id ? { containerId: container, running } : undefined));
     const used = await call(s.client, 'DELETE', '/images/busybox');
     expect(JSON.parse(used.text).message).toBe(
       `conflict: unable to remove repository reference "busybox" (must force) - container ${container.slice(0, 12)} is using its referenced image ${short}`,
@@ -178,7 +178,7 @@ describe('tag and rmi', () => {
     running = true;
     const forcedRunning = await call(s.client, 'DELETE', `/images/${short}`, { query: { force: '1' } });
     expect(JSON.parse(forcedRunning.text).message).toBe(`conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${container.slice(0, 12)}`);
-    s.service.setInUse(() => undefined);
+    users.mockRestore();
     const removed = JSON.parse((await call(s.client, 'DELETE', '/images/busybox')).text);
     expect(removed[0].Untagged).toBe('busybox:latest');
     expect(removed.some((r: { Deleted?: string }) => r.Deleted === id)).toBe(true);
@@ -199,7 +199,7 @@ describe('prepareForRun', () => {
     expect(unpacks[0].args[0]).toBe(second.layerDirs[0]);
     expect(first.config.config?.Cmd).toEqual(['nginx', '-g', 'daemon off;']);
     expect(s.runtime.staged.size).toBe(0);
-    await expect(s.service.prepareForRun('nope')).rejects.toMatchObject({ status: 404, message: 'No such image: nope:latest' });
+    await expect(s.service.prepareForRun('nope')).rejects.toMatchObject({ kind: 'not-found', message: 'No such image: nope:latest' });
   });
 });
 

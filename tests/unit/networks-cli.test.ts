@@ -17,13 +17,15 @@ const program: FakeProgram = async ({ spec, signals }) => {
 };
 
 function setup() {
+  const images = new FakeImages();
   const daemon = new Daemon({
+    imageProvider: images,
     store: new MemoryStore(),
     runtime: new FakeRuntime(program),
     registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
     clock: () => new Date('2025-06-01T12:00:00.5Z'),
   });
-  new FakeImages().install(daemon).add('busybox');
+  images.install(daemon).add('busybox');
   return daemon;
 }
 

@@ -10,8 +10,9 @@ import { FakeImages } from '../helpers/fake-images';
 
 function setup(store = new MemoryStore()) {
   const runtime = new FakeRuntime();
-  const daemon = new Daemon({ store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) }, clock: () => new Date('2025-06-01T12:00:00.123Z') });
-  new FakeImages().install(daemon).add('busybox');
+  const images = new FakeImages();
+  const daemon = new Daemon({ imageProvider: images, store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) }, clock: () => new Date('2025-06-01T12:00:00.123Z') });
+  images.install(daemon).add('busybox');
   const client = new InProcessClient((request) => daemon.router.handle(request));
   const call = async (method: string, path: string, options: ClientRequestOptions = {}) => {
     const response = await client.request(method, path, options);

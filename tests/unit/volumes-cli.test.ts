@@ -22,8 +22,9 @@ const program: FakeProgram = async ({ spec, signals }) => {
 
 function setup(store = new MemoryStore()) {
   const runtime = new FakeRuntime(program);
-  const daemon = new Daemon({ store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) }, clock: () => new Date('2026-01-02T03:04:05.678Z') });
-  const images = new FakeImages().install(daemon);
+  const images = new FakeImages();
+  const daemon = new Daemon({ imageProvider: images, store, runtime, registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) }, clock: () => new Date('2026-01-02T03:04:05.678Z') });
+  images.install(daemon);
   images.add('busybox');
   images.add('redis', { config: { Volumes: { '/data': {} }, Cmd: ['sleep'] }, layerDirs: ['/var/lib/docker/overlay2/top/diff', '/var/lib/docker/overlay2/base/diff'] });
   return { daemon, runtime, store };

@@ -1,6 +1,7 @@
 // Routing of Engine API requests: the /v1.NN prefix and version checks, path parameters, and errors
 // as docker's JSON bodies. Every response carries the headers moby sends.
 
+import { errorResponse } from './errors';
 import { ApiError, type ApiRequest, type ApiResponse, type HeaderMap } from './types';
 
 export const API_VERSION = '1.47';
@@ -16,8 +17,6 @@ interface Route {
   names: string[];
   handler: Handler;
 }
-
-const encoder = new TextEncoder();
 
 function compareVersions(a: string, b: string): number {
   const [a1, a2] = a.split('.').map(Number);
@@ -89,17 +88,4 @@ export class Router {
     if (methodMismatch) throw new ApiError(405, 'Method Not Allowed');
     throw new ApiError(404, 'page not found');
   }
-}
-
-export function errorResponse(error: unknown): ApiResponse {
-  if (error instanceof ApiError) {
-    if (error.status === 304) return { status: 304, headers: {} };
-    return {
-      status: error.status,
-      headers: { 'content-type': 'application/json' },
-      body: encoder.encode(`${JSON.stringify({ message: error.message })}\n`),
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 500, headers: { 'content-type': 'application/json' }, body: encoder.encode(`${JSON.stringify({ message })}\n`) };
 }

@@ -1,6 +1,8 @@
 // The Engine API in HTTP terms but without sockets: the engine answers ApiRequests with ApiResponses;
 // transports (the in-page client, the HTTP server in Node, the guest's /var/run/docker.sock) carry them.
 
+import { invalidParameter } from '../errors';
+
 export type HeaderMap = Record<string, string>;
 
 export interface ApiRequest {
@@ -34,7 +36,10 @@ export interface ApiResponse {
   upgrade?: (connection: RawConnection) => Promise<void>;
 }
 
-/** An error the API reports as `{"message": ...}` with a status code, as moby's errdefs map them. */
+/**
+ * An error of the HTTP layer itself with its status (405 for a method a path does not have); the
+ * engine's services throw EngineError kinds instead (errors.ts), mapped in api/errors.ts.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -44,12 +49,6 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
-
-export const notFound = (message: string): ApiError => new ApiError(404, message);
-export const conflict = (message: string): ApiError => new ApiError(409, message);
-export const invalidParameter = (message: string): ApiError => new ApiError(400, message);
-export const notModified = (): ApiError => new ApiError(304, '');
-export const systemError = (message: string): ApiError => new ApiError(500, message);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -3,7 +3,7 @@
 // --mount type=volume, the image's VOLUME, --volumes-from). Volumes are chosen once, at create, into the
 // record's volumeMounts (volumeRequests); each is then a bind mount of the volume's _data directory.
 
-import { invalidParameter } from '../api/types';
+import { invalidParameter } from '../errors';
 import type { Mount } from '../runtime/types';
 import type { HostConfig } from './types';
 

@@ -4,7 +4,7 @@
 import { BRIDGE_GATEWAY } from '../network/bridge';
 import type { Runtime } from '../runtime/types';
 import { DOCKER_ROOT } from './spec';
-import type { LiveContainer } from './service';
+import type { LiveContainer } from './live';
 import type { ContainerRecord } from './types';
 import { containerMounts, type MountPoint } from './mounts';
 import { humanDuration } from '../human-duration';

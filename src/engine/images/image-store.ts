@@ -13,6 +13,7 @@
 // after the one that drops the last reference; a crash in between leaves only unreferenced blobs,
 // which collectGarbage() removes.
 
+import { EngineError } from '../errors';
 import { chainIds, digestHex, digestOf, shortId, type Digest } from '../oci/digest';
 import { parseImageConfig, parseImageManifest } from '../oci/parse';
 import type { Descriptor, ImageConfig, ImageManifest } from '../oci/types';
@@ -131,15 +132,10 @@ export interface ImageDetails {
   repoDigests: string[];
 }
 
-type ErrorKind = 'not-found' | 'conflict' | 'invalid-parameter';
-
-/** An error with docker's text and the kind that decides the HTTP status (404, 409, 400). */
-export class ImageStoreError extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    message: string,
-  ) {
-    super(message);
+/** An error of the image store with docker's text: not-found, conflict or invalid-parameter. */
+export class ImageStoreError extends EngineError {
+  constructor(kind: 'not-found' | 'conflict' | 'invalid-parameter', message: string) {
+    super(kind, message);
     this.name = 'ImageStoreError';
   }
 }

@@ -20,7 +20,7 @@ export interface RunnableImage {
 export interface ImageProvider {
   /**
    * Resolves a reference or id and makes sure its layers are unpacked in the guest. Throws the
-   * ApiError docker gives for an image that is not there: 404 "No such image: busybox:latest".
+   * error docker gives for an image that is not there: 404 "No such image: busybox:latest".
    */
   prepareForRun(referenceOrId: string): Promise<RunnableImage>;
   /** docker commit: a new image from a container's upper layer tar (staged in the guest share). */
@@ -33,6 +33,14 @@ export interface ImageProvider {
     createdBy: string;
     reference?: string;
   }): Promise<string>;
-  /** Images a container uses cannot be removed without -f (docker's conflict texts). */
-  setInUse(isInUse: (imageId: string) => { containerId: string; running: boolean } | undefined): void;
+}
+
+/**
+ * Which container uses an image: rmi needs -f for an image a stopped container uses and refuses one a
+ * running container uses; prune leaves both. The container service answers it.
+ */
+export interface ImageUsers {
+  /** Resolves once the containers of the store are known. */
+  ready(): Promise<void>;
+  userOf(imageId: string): { containerId: string; running: boolean } | undefined;
 }

@@ -3,6 +3,7 @@
 // store (`network/<name>`), so they stay the same across daemon restarts and page reloads.
 // User-defined networks do not exist yet in Dockside: the API says so instead of pretending.
 
+import { EngineError } from '../errors';
 import type { JsonValue, Store } from '../store/types';
 import { BRIDGE_GATEWAY, BRIDGE_NAME, BRIDGE_SUBNET } from './bridge';
 
@@ -141,25 +142,9 @@ export class PredefinedNetworks {
   }
 }
 
-export class AmbiguousNetworkError extends Error {
+export class AmbiguousNetworkError extends EngineError {
   constructor(ref: string, count: number) {
-    super(`network ${ref} is ambiguous (${count} matches found based on ID prefix)`);
+    super('invalid-parameter', `network ${ref} is ambiguous (${count} matches found based on ID prefix)`);
     this.name = 'AmbiguousNetworkError';
   }
-}
-
-const registry = new WeakMap<Store, PredefinedNetworks>();
-
-/**
- * The networks kept in a store: one PredefinedNetworks per store, shared by the network routes and
- * the container service (so a container's NetworkSettings.Networks.bridge.NetworkID is the id that
- * `docker network inspect bridge` shows).
- */
-export function predefinedNetworks(store: Store, clock?: () => Date, random?: () => number): PredefinedNetworks {
-  let networks = registry.get(store);
-  if (!networks) {
-    networks = new PredefinedNetworks(store, clock, random);
-    registry.set(store, networks);
-  }
-  return networks;
 }

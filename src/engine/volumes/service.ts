@@ -2,7 +2,7 @@
 // volumes whose data lives in the guest at /var/lib/docker/volumes/<name>/_data, their labels and
 // options, which containers use them (a volume in use cannot be removed), and prune.
 
-import { conflict, invalidParameter, notFound } from '../api/types';
+import { conflict, invalidParameter, notFound } from '../errors';
 import type { EventBus } from '../events';
 import type { Runtime } from '../runtime/types';
 import type { JsonValue, Store } from '../store/types';
@@ -36,13 +36,25 @@ export interface VolumeView {
   Scope: string;
 }
 
+/** Which containers use a volume (a volume in use cannot be removed, nor pruned; it is not dangling). */
+export interface VolumeUsers {
+  /** Resolves once the containers of the store are known. */
+  ready(): Promise<void>;
+  /** The ids of the containers that mount it. */
+  usersOf(name: string): string[];
+}
+
 export interface VolumeServiceDeps {
   store: Store;
   runtime: Runtime;
   events: EventBus;
   clock: () => Date;
+  /** Which containers use a volume (none when the service runs without containers). */
+  users?: VolumeUsers;
   random?: () => number;
 }
+
+const NO_USERS: VolumeUsers = { ready: async () => undefined, usersOf: () => [] };
 
 export interface CreateVolumeOptions {
   name?: string;
@@ -66,15 +78,11 @@ export class VolumeService {
   private readonly random: () => number;
   private readonly volumes = new Map<string, VolumeRecord>();
   private loaded?: Promise<void>;
-  /** Which containers use a volume (their ids); set by the container service. */
-  private usersOf: (name: string) => string[] = () => [];
+  private readonly users: VolumeUsers;
 
   constructor(private readonly deps: VolumeServiceDeps) {
     this.random = deps.random ?? Math.random;
-  }
-
-  setUsers(usersOf: (name: string) => string[]): void {
-    this.usersOf = usersOf;
+    this.users = deps.users ?? NO_USERS;
   }
 
   ready(): Promise<void> {
@@ -167,6 +175,7 @@ export class VolumeService {
 
   async list(filters: Map<string, string[]> = new Map()): Promise<{ Volumes: VolumeView[]; Warnings: null }> {
     await this.ready();
+    await this.users.ready();
     for (const key of filters.keys()) {
       if (!['dangling', 'name', 'label', 'driver'].includes(key)) throw invalidParameter(`invalid filter '${key}'`);
     }
@@ -179,7 +188,7 @@ export class VolumeService {
       else throw invalidParameter(`invalid filter 'dangling=${dangling[dangling.length - 1]}'`);
     }
     const records = [...this.volumes.values()].filter((record) => {
-      if (wantDangling !== undefined && (this.usersOf(record.name).length === 0) !== wantDangling) return false;
+      if (wantDangling !== undefined && (this.users.usersOf(record.name).length === 0) !== wantDangling) return false;
       const names = filters.get('name');
       if (names && names.length > 0 && !names.some((name) => record.name.includes(name))) return false;
       const drivers = filters.get('driver');
@@ -199,7 +208,8 @@ export class VolumeService {
       if (force) return;
       throw notFound(`get ${name}: no such volume`);
     }
-    const users = this.usersOf(name);
+    await this.users.ready();
+    const users = this.users.usersOf(name);
     if (users.length > 0) throw conflict(`remove ${name}: volume is in use - [${users.join(', ')}]`);
     await this.deps.runtime.removePath(`${VOLUMES_ROOT}/${name}`);
     this.volumes.delete(name);
@@ -216,12 +226,13 @@ export class VolumeService {
     const allValues = filters.get('all') ?? [];
     const all = allValues.some((value) => ['true', '1'].includes(value.toLowerCase()));
     const deleted: string[] = [];
+    await this.users.ready();
     for (const record of [...this.volumes.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (!all && !record.anonymous) continue;
       if (!matchLabels(record.labels, filters.get('label') ?? [])) continue;
       const without = filters.get('label!') ?? [];
       if (without.length > 0 && without.some((label) => matchLabels(record.labels, [label]))) continue;
-      if (this.usersOf(record.name).length > 0) continue;
+      if (this.users.usersOf(record.name).length > 0) continue;
       await this.remove(record.name);
       deleted.push(record.name);
     }

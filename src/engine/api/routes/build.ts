@@ -2,18 +2,14 @@
 // the context tar in the body, the options in the query, and a stream of JSON messages; an error
 // before any output is an HTTP error, after it an {"errorDetail"} message.
 
-import type { Daemon } from '../../daemon';
-import { containerService } from '../../containers';
 import type { HostConfig } from '../../containers/types';
 import { AsyncQueue } from '../../async-queue';
-import { ImageService } from '../../images/service';
-import { familiarString, parseNormalizedNamed, referenceName, tagNameOnly } from '../../images/reference';
 import { concatBytes } from '../../images/tar';
-import type { Digest } from '../../oci/digest';
 import { BuildContext } from '../../builder/context';
-import { Builder, BuildRequestError, BuildStepError, type BuildImages, type BuildMessage, type BuildOptions } from '../../builder/dispatch';
+import { Builder, BuildRequestError, BuildStepError, type BuilderDeps, type BuildMessage, type BuildOptions } from '../../builder/dispatch';
 import type { Router } from '../router';
-import { ApiError, invalidParameter, jsonResponse, queryBool, type ApiResponse } from '../types';
+import { EngineError, invalidParameter, systemError } from '../../errors';
+import { jsonResponse, queryBool, type ApiResponse } from '../types';
 
 const encoder = new TextEncoder();
 
@@ -24,40 +20,6 @@ function parseJsonQuery<T>(text: string | null, what: string): T | undefined {
   } catch (error) {
     throw invalidParameter(`error reading ${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/** The image service as the builder uses it. */
-export function buildImages(service: ImageService): BuildImages {
-  return {
-    localId: async (reference) => {
-      try {
-        return (await service.images.resolve(reference)).id;
-      } catch {
-        return undefined;
-      }
-    },
-    config: (imageId) => service.images.config(imageId as Digest),
-    pull: async (reference) => {
-      const named = parseNormalizedNamed(reference);
-      const tagged = named.digest !== undefined ? named : tagNameOnly(named);
-      return service.pull(referenceName(tagged), tagged.digest ?? tagged.tag ?? 'latest');
-    },
-    buildCommit: (input) => service.buildCommit(input),
-    buildCacheProbe: (parentId, config) => service.buildCacheProbe(parentId, config),
-    imageFiles: (imageId, withData) => service.imageFiles(imageId, withData),
-    tag: async (imageId, reference) => {
-      const named = tagNameOnly(parseNormalizedNamed(reference));
-      await service.tag(imageId, referenceName(named), named.tag ?? 'latest');
-      return familiarString(named);
-    },
-    checkTag: (reference) => {
-      try {
-        parseNormalizedNamed(reference);
-      } catch (error) {
-        throw invalidParameter(error instanceof Error ? error.message : String(error));
-      }
-    },
-  };
 }
 
 function queryNumber(query: URLSearchParams, name: string): number | undefined {
@@ -88,7 +50,7 @@ function hostConfigFromQuery(query: URLSearchParams): HostConfig {
   return Object.fromEntries(Object.entries(hostConfig).filter(([, value]) => value !== undefined)) as HostConfig;
 }
 
-export function registerBuildRoutes(router: Router, daemon: Daemon): void {
+export function registerBuildRoutes(router: Router, daemon: { builder: BuilderDeps }): void {
   // BuildKit's cache: this daemon has none (the legacy builder's cache is its intermediate images).
   router.add('POST', '/build/prune', async () => jsonResponse(200, { CachesDeleted: null, SpaceReclaimed: 0 }));
 
@@ -97,10 +59,8 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
     const version = query.get('version') ?? '';
     if (version !== '' && version !== '1' && version !== '2') throw invalidParameter(`invalid version "${version}"`);
     if (version === '2') {
-      throw new ApiError(400, 'BuildKit is not available in Dockside: build with the legacy builder (DOCKER_BUILDKIT=0, Engine API version=1)');
+      throw invalidParameter('BuildKit is not available in Dockside: build with the legacy builder (DOCKER_BUILDKIT=0, Engine API version=1)');
     }
-    const images = daemon.images;
-    if (!(images instanceof ImageService)) throw new ApiError(500, 'images are not available');
     const forceRemove = queryBool(query, 'forcerm');
     const options: BuildOptions = {
       dockerfile: query.get('dockerfile') ?? 'Dockerfile',
@@ -121,7 +81,7 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
     try {
       context = await BuildContext.fromTar(concatBytes(parts));
     } catch (error) {
-      throw new ApiError(500, `failed to read the build context: ${error instanceof Error ? error.message : String(error)}`);
+      throw systemError(`failed to read the build context: ${error instanceof Error ? error.message : String(error)}`);
     }
 
     const queue = new AsyncQueue<Uint8Array>();
@@ -137,7 +97,7 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
       }
     };
     const emit = (message: BuildMessage) => (quiet ? buffered.push(message) : write(message));
-    const builder = new Builder({ images: buildImages(images), containers: containerService(daemon), runtime: daemon.runtime }, options, context, emit);
+    const builder = new Builder(daemon.builder, options, context, emit);
     // The client hung up (Ctrl-C): moby cancels the build.
     queue.onCancel = () => builder.cancel();
     let failure: unknown;
@@ -160,8 +120,8 @@ export function registerBuildRoutes(router: Router, daemon: Daemon): void {
     await Promise.race([started, done]);
     if (!flushed && failure !== undefined) {
       const message = failure instanceof Error ? failure.message : String(failure);
-      if (failure instanceof ApiError) throw failure;
-      throw new ApiError(failure instanceof BuildRequestError ? 400 : 500, message);
+      if (failure instanceof EngineError) throw failure;
+      throw failure instanceof BuildRequestError ? invalidParameter(message) : systemError(message);
     }
     return { status: 200, headers: { 'content-type': 'application/json' }, body: queue };
   });

@@ -1,9 +1,9 @@
-// Image endpoints (/images/..., /auth): registered by the image service (issue 4).
+// Image endpoints (/images/..., /auth): moby's api/server/router/image over the image service.
 
-import type { Daemon } from '../../daemon';
-import { ImageService } from '../../images/service';
+import type { ImageService } from '../../images/service';
 import type { Router } from '../router';
-import { ApiError, invalidParameter, jsonResponse, queryBool, queryFilters, readJson, type ApiResponse } from '../types';
+import { invalidParameter, systemError } from '../../errors';
+import { jsonResponse, queryBool, queryFilters, readJson, type ApiResponse } from '../types';
 
 const encoder = new TextEncoder();
 
@@ -15,22 +15,14 @@ async function* lines(messages: readonly object[]): AsyncIterable<Uint8Array> {
   for (const message of messages) yield encoder.encode(`${JSON.stringify(message)}\n`);
 }
 
-export function registerImageRoutes(router: Router, daemon: Daemon, options: { unpackAt?: 'pull' | 'run' } = {}): ImageService {
-  const service = new ImageService({
-    store: daemon.store,
-    runtime: daemon.runtime,
-    registry: daemon.registry,
-    events: daemon.events,
-    clock: daemon.clock,
-    unpackAt: options.unpackAt,
-  });
-  daemon.images = service;
+export function registerImageRoutes(router: Router, daemon: { images: ImageService }): void {
+  const service = daemon.images;
 
   router.add('POST', '/images/create', async (request) => {
     const query = request.query;
     const fromSrc = query.get('fromSrc');
     if (fromSrc !== null) {
-      if (fromSrc !== '-') throw new ApiError(500, `Get "${fromSrc}": dial tcp: lookup ${fromSrc.replace(/^\w+:\/\//, '').split('/')[0]}: no such host`);
+      if (fromSrc !== '-') throw systemError(`Get "${fromSrc}": dial tcp: lookup ${fromSrc.replace(/^\w+:\/\//, '').split('/')[0]}: no such host`);
       const id = await service.import(request.bodyStream(), {
         repo: query.get('repo') ?? undefined,
         tag: query.get('tag') ?? undefined,
@@ -98,6 +90,4 @@ export function registerImageRoutes(router: Router, daemon: Daemon, options: { u
     const body = await readJson<{ username?: string; password?: string; serveraddress?: string }>(request);
     return jsonResponse(200, await service.login(body));
   });
-
-  return service;
 }

@@ -3,14 +3,15 @@
 
 import type { Daemon } from '../../daemon';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type Router } from '../router';
-import { invalidParameter, jsonResponse, queryFilters } from '../types';
-import { containerService } from '../../containers';
-import { AsyncQueue } from '../../containers/streams';
+import { jsonResponse, queryFilters } from '../types';
+import { eventStream } from '../../event-stream';
+import { ndjson } from '../ndjson';
 import type { EngineEvent } from '../../events';
 
 const encoder = new TextEncoder();
 
-export function registerSystemRoutes(router: Router, daemon: Daemon): void {
+/** Over the daemon's host facts, events, containers and images (tests give only what /_ping and /version read). */
+export function registerSystemRoutes(router: Router, daemon: Pick<Daemon, 'host' | 'clock' | 'events' | 'containers' | 'images'>): void {
   router.add('GET', '/_ping', async (request) => ({
     status: 200,
     headers: {
@@ -57,12 +58,12 @@ export function registerSystemRoutes(router: Router, daemon: Daemon): void {
   );
 
   router.add('GET', '/info', async () => {
-    const service = containerService(daemon);
+    const service = daemon.containers;
     await service.ready();
     const all = service.list();
     const running = all.filter((c) => c.status === 'running' || c.status === 'restarting').length;
     const paused = all.filter((c) => c.status === 'paused').length;
-    const images = (await daemon.store.metadata.keys('image/')).length;
+    const images = await daemon.images.count();
     const now = daemon.clock();
     return jsonResponse(200, {
       ID: daemonId(daemon.host.name),
@@ -136,65 +137,13 @@ export function registerSystemRoutes(router: Router, daemon: Daemon): void {
   });
 
   router.add('GET', '/events', async (request) => {
-    const now = daemon.clock().getTime();
-    const since = eventTime(request.query.get('since'), now);
-    const until = eventTime(request.query.get('until'), now);
-    const filters = queryFilters(request.query);
-    const matches = (event: EngineEvent): boolean => {
-      for (const [key, values] of filters) {
-        const ok = values.some((value) => {
-          switch (key) {
-            case 'type':
-              return event.Type === value;
-            case 'event':
-              return event.Action === value || event.Action.startsWith(`${value}:`);
-            case 'container':
-              return event.Type === 'container' && (event.Actor.ID.startsWith(value) || event.Actor.Attributes.name === value);
-            case 'image':
-              return event.Actor.Attributes.image === value || event.Actor.ID === value;
-            case 'label': {
-              const [k, v] = value.split('=', 2);
-              return v === undefined ? k in event.Actor.Attributes : event.Actor.Attributes[k] === v;
-            }
-            case 'scope':
-              return value === 'local';
-            default:
-              return event.Type === key && (event.Actor.ID.startsWith(value) || event.Actor.Attributes.name === value);
-          }
-        });
-        if (!ok) return false;
-      }
-      return true;
-    };
-    const inRange = (event: EngineEvent) => (since === undefined || event.timeNano / 1e6 >= since) && (until === undefined || event.timeNano / 1e6 <= until);
-    const queue = new AsyncQueue<Uint8Array>();
-    const send = (event: EngineEvent) => queue.push(encoder.encode(`${JSON.stringify(legacyFields(event))}\n`));
-    // Like moby, past events are replayed only when asked for with --since or --until.
-    if (since !== undefined || until !== undefined) for (const event of daemon.events.past()) if (matches(event) && inRange(event)) send(event);
-    if (until !== undefined && until <= now) {
-      queue.end();
-    } else {
-      const off = daemon.events.subscribe((event) => {
-        if (matches(event) && inRange(event)) send(event);
-      });
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      if (until !== undefined) timer = setTimeout(() => queue.end(), until - now);
-      queue.onCancel = () => {
-        off();
-        if (timer) clearTimeout(timer);
-      };
-    }
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: queue };
+    const events = eventStream(daemon.events, daemon.clock().getTime(), {
+      since: request.query.get('since'),
+      until: request.query.get('until'),
+      filters: queryFilters(request.query),
+    });
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: ndjson(events, legacyFields) };
   });
-}
-
-function eventTime(value: string | null, now: number): number | undefined {
-  if (value === null || value === '') return undefined;
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw invalidParameter(`invalid value for time: ${value}`);
-  void now;
-  return parsed;
 }
 
 /** docker adds the deprecated status/id/from fields to container and image events. */
