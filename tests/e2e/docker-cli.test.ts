@@ -2,7 +2,7 @@
 // print what Dockside's own CLI prints for the same state (ids and times masked). Also the errors a
 // raw HTTP client can provoke: bad versions, unknown paths, bad JSON, oversized headers, and a client
 // that disconnects in the middle of a stream; the engine keeps working after each.
-// Without /usr/local/bin/docker the suite is skipped with a message; under CI=true it fails instead.
+// Without /usr/local/bin/docker the suite is skipped with a message; under CI it fails instead.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,11 +18,10 @@ import type { CommandDefinition } from '../../src/cli/flags';
 import { nodeArchives } from '../../src/node/docker';
 import { engineClientForDockerHost, parseDockerHost } from '../../src/node/net-connection';
 import { startServe, type RunningServe } from '../../src/node/serve';
+import { REAL_DOCKER, required } from '../helpers/requirements';
 
-const DOCKER = process.env.DOCKSIDE_DOCKER_CLI ?? '/usr/local/bin/docker';
-const present = existsSync(DOCKER);
-const ci = process.env.CI === 'true';
-if (!present) console.warn(`skipping the real docker CLI tests: ${DOCKER} is not installed${ci ? ' (CI=true: failing)' : ''}`);
+const DOCKER = REAL_DOCKER;
+const present = required(existsSync(DOCKER), DOCKER, 'the real docker CLI tests');
 
 interface Result {
   stdout: string;
@@ -46,7 +45,8 @@ function real(args: string[], stdin?: string): Promise<Result> {
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', reject);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    // Only a guard against a hung client: each test's own timeout is the limit (180 s for export).
+    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), status: code ?? (signal ? 128 : 1) });
@@ -131,12 +131,6 @@ function statusLine(response: string): string {
 function jsonBody(response: string): unknown {
   return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
 }
-
-describe.skipIf(present || !ci)('the real docker CLI', () => {
-  it('is installed (CI=true requires it)', () => {
-    expect.fail(`${DOCKER} is not installed`);
-  });
-});
 
 describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
   beforeAll(async () => {
@@ -424,7 +418,7 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
     expect((await real(['export', '-o', a, 'web'])).status).toBe(0);
     expect((await ours(['export', '-o', b, 'web'])).status).toBe(0);
     expect((await readFile(a)).length).toBe((await readFile(b)).length);
-  });
+  }, 180_000); // two exports of nginx's filesystem: seconds when the host is idle, over a minute when it is loaded
 
   when(['commit'])('docker commit and history', async () => {
     await twin(['commit', 'web', 'snap:one'], ['commit', 'web', 'snap:two']);

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/node/artifacts';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { buildAndServe, chromiumAvailable, launchChromium } from '../helpers/site';
+import { CHROMIUM, buildAndServe, chromiumAvailable, launchChromium } from '../helpers/site';
+import { required } from '../helpers/requirements';
 
-if (!chromiumAvailable && process.env.CI) throw new Error('CI must have /usr/bin/chromium (apt-get install chromium)');
+const present = required(chromiumAvailable, `${CHROMIUM} (apt-get install chromium)`, 'the browser test of the page');
 
 const layout = join(projectRoot, 'vm-images', 'images', 'dist');
 const busybox = (JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; mediaType: string; annotations: Record<string, string> }[] }).manifests.find(
@@ -18,7 +19,7 @@ const busybox = (JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as
 
 const terminalText = (page: Page): Promise<string> => page.locator('.xterm-rows').innerText();
 
-describe.runIf(chromiumAvailable)('the page', () => {
+describe.runIf(present)('the page', () => {
   let browser: Browser;
   let server: PreviewServer;
   let url: string;

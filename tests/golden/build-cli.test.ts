@@ -3,8 +3,8 @@
 // are masked. This checks the request (query, chunked tar upload) and the stream's layout end to end.
 // Skipped without the real client.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,10 +17,10 @@ import { MemoryStore } from '../../src/engine/store';
 import { nodeArchives } from '../../src/node/docker';
 import { listenApi, type ApiServer } from '../../src/node/serve';
 import { RunLayerRuntime, type FakeProgram } from '../helpers/fake-runtime';
+import { REAL_DOCKER, realDocker28 } from '../helpers/requirements';
 
-const realDocker = '/usr/local/bin/docker';
-const present = existsSync(realDocker) && /^Docker version 28\./.test(spawnSync(realDocker, ['--version'], { encoding: 'utf8' }).stdout ?? '');
-if (!present) console.warn(`skipping build comparisons: no docker 28 client at ${realDocker}`);
+const realDocker = REAL_DOCKER;
+const present = realDocker28('build comparisons');
 
 const program: FakeProgram = async ({ spec, stdout, stderr }) => {
   for (const part of (spec.args[2] ?? '').split('; ')) {

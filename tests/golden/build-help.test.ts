@@ -3,14 +3,13 @@
 // has no buildx plugin here. Skipped without it.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
+import { REAL_DOCKER, realDocker28 } from '../helpers/requirements';
 
-const realDocker = '/usr/local/bin/docker';
-const present = existsSync(realDocker) && /^Docker version 28\./.test(spawnSync(realDocker, ['--version'], { encoding: 'utf8' }).stdout ?? '');
-if (!present) console.warn(`skipping build help comparisons: no docker 28 client at ${realDocker}`);
+const realDocker = REAL_DOCKER;
+const present = realDocker28('build help comparisons');
 
 async function ours(argv: string[], environment: Record<string, string>): Promise<{ stdout: string; stderr: string; status: number }> {
   let stdout = '';

@@ -2,18 +2,16 @@
 // docker's tests feed (cli/command/container/list_test.go with internal/test/builders, and
 // cli/command/formatter/container_test.go). Read in place from ../shared/conformance.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerWrite, type ContainerSummary, type PortSummary } from '../../src/cli/formatter';
-import { projectRoot } from '../../src/node/artifacts';
+import { conformance } from '../helpers/requirements';
 
-const conformance = join(projectRoot, '../shared/conformance/docker-cli-v28.2.2/cli/command');
-const present = existsSync(conformance);
-if (!present) console.warn(`skipping docker/cli golden tests: ${conformance} is absent`);
+const { dir: conformanceDir, present } = conformance('docker-cli-v28.2.2/cli/command', 'docker/cli golden tests (ps)');
 
 function golden(path: string): string {
-  return readFileSync(join(conformance, path), 'utf8');
+  return readFileSync(join(conformanceDir, path), 'utf8');
 }
 
 const nowMs = Date.UTC(2025, 5, 1, 12, 0, 0);

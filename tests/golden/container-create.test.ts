@@ -1,18 +1,16 @@
 // docker/cli v28.2.2's golden files for `docker create` warnings (cli/command/container/create_test.go:
 // TestNewCreateCommandWithWarnings), through a fake Engine API client.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientResponse, type EngineClient } from '../../src/cli/client';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
 import { captureEnv } from '../helpers/docker-env';
-import { projectRoot } from '../../src/node/artifacts';
+import { conformance } from '../helpers/requirements';
 
-const conformance = join(projectRoot, '../shared/conformance/docker-cli-v28.2.2/cli/command/container/testdata');
-const present = existsSync(conformance);
-if (!present) console.warn(`skipping docker/cli golden tests (create): ${conformance} is absent`);
+const { dir: conformanceDir, present } = conformance('docker-cli-v28.2.2/cli/command/container/testdata', 'docker/cli golden tests (create)');
 
 function env(warnings: string[]): { env: DockerEnv; stderr: () => string; bodies: unknown[] } {
   const bodies: unknown[] = [];
@@ -46,7 +44,7 @@ describe.skipIf(!present)('docker/cli v28.2.2 golden files: docker create warnin
     it(`${name}.golden`, async () => {
       const { env: e, stderr } = env(warnings);
       expect(await runDocker(['create', ...args], e)).toBe(0);
-      expect(stderr()).toBe(readFileSync(join(conformance, `${name}.golden`), 'utf8'));
+      expect(stderr()).toBe(readFileSync(join(conformanceDir, `${name}.golden`), 'utf8'));
     });
   }
 

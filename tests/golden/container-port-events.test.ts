@@ -2,20 +2,18 @@
 // the data docker's tests feed (cli/command/container/port_test.go, cli/command/system/events_test.go)
 // through a fake Engine API client. Read in place from ../shared/conformance.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientResponse, type EngineClient } from '../../src/cli/client';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
 import { captureEnv } from '../helpers/docker-env';
-import { projectRoot } from '../../src/node/artifacts';
+import { conformance } from '../helpers/requirements';
 
-const conformance = join(projectRoot, '../shared/conformance/docker-cli-v28.2.2/cli/command');
-const present = existsSync(conformance);
-if (!present) console.warn(`skipping docker/cli golden tests (port, events): ${conformance} is absent`);
+const { dir: conformanceDir, present } = conformance('docker-cli-v28.2.2/cli/command', 'docker/cli golden tests (port, events, info)');
 
-const golden = (path: string): string => readFileSync(join(conformance, path), 'utf8');
+const golden = (path: string): string => readFileSync(join(conformanceDir, path), 'utf8');
 const encoder = new TextEncoder();
 
 /** A fake client made of one function, like docker/cli's fakeClient. */

@@ -2,14 +2,13 @@
 // installed on the development machines (its help and flag errors need no daemon). Skipped without it.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
+import { REAL_DOCKER, realDocker28 } from '../helpers/requirements';
 
-const realDocker = '/usr/local/bin/docker';
-const present = existsSync(realDocker) && /^Docker version 28\./.test(spawnSync(realDocker, ['--version'], { encoding: 'utf8' }).stdout ?? '');
-if (!present) console.warn(`skipping help comparisons: no docker 28 client at ${realDocker}`);
+const realDocker = REAL_DOCKER;
+const present = realDocker28('help comparisons');
 
 async function ours(argv: string[]): Promise<{ stdout: string; stderr: string; status: number }> {
   let stdout = '';

@@ -2,17 +2,15 @@
 // our commands over a fake engine client that answers what each upstream *_test.go feeds its fake
 // client (builders.Volume: name "volume", driver "local", mountpoint "/data/volume", scope "local").
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientResponse, type ClientRequestOptions, type ClientResponse, type EngineClient } from '../../src/cli/client';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
-import { projectRoot } from '../../src/node/artifacts';
+import { conformance } from '../helpers/requirements';
 
-const testdata = join(projectRoot, '../shared/conformance/docker-cli-v28.2.2/cli/command/volume/testdata');
-const present = existsSync(testdata);
-if (!present) console.warn(`skipping docker/cli volume golden tests: ${testdata} is absent`);
+const { dir: testdata, present } = conformance('docker-cli-v28.2.2/cli/command/volume/testdata', 'docker/cli volume golden tests');
 
 const golden = (name: string): string => readFileSync(join(testdata, name), 'utf8');
 const encoder = new TextEncoder();

@@ -21,8 +21,11 @@ async function fileText(path: string): Promise<string | undefined> {
 }
 
 describe('console', () => {
+  it('prints nothing before a terminal is attached', () => {
+    expect(screen).toBe('');
+  });
+
   it('starts a root login shell at the attached terminal size', async () => {
-    expect(screen).toBe(''); // nothing is printed before a terminal is attached
     guest.attachConsole(100, 30);
     await eventually(async () => (screen.includes('root@dockside:~# ') ? true : undefined), 10_000, 'the prompt');
     guest.writeConsole('stty size > /tmp/size1\n');

@@ -12,7 +12,7 @@ import { MemoryStore } from '../../src/engine/store';
 import { NodeBundledRegistry } from '../../src/node/bundled-registry';
 import type { Guest } from '../../src/vm/guest';
 import type { GuestRuntime } from '../../src/vm/runtime';
-import { sh, startGuest } from '../helpers/guest';
+import { shared, sh, startGuest } from '../helpers/guest';
 
 let guest: Guest;
 let daemon: Daemon;
@@ -49,30 +49,59 @@ async function inspect(name: string): Promise<{ GraphDriver: { Data: { LowerDir?
 }
 
 describe('images in the guest', () => {
-  it('pulls busybox: its layer is unpacked with /bin/sh', async () => {
+  const busybox = shared(async () => {
     const { lines, ms } = await pull('busybox');
     console.log(`pull busybox into the guest (unpack at pull): ${ms.toFixed(0)} ms`);
-    expect(lines.at(-1)).toBe('Status: Downloaded newer image for busybox:latest');
-    const dir = (await inspect('busybox')).GraphDriver.Data.UpperDir;
-    const listing = await sh(guest, `ls -l ${dir}/bin/sh; test -f ${dir.replace(/\/diff$/, '')}/committed && echo committed`);
-    expect(listing.stdout).toMatch(/bin\/sh -> busybox/);
-    expect(listing.stdout).toContain('committed');
+    return { lines, dir: (await inspect('busybox')).GraphDriver.Data.UpperDir };
   });
 
-  it('pulls debian and nginx: the shared debian layer is unpacked once', async () => {
+  it('pulls busybox as docker reports it', async () => {
+    expect((await busybox()).lines.at(-1)).toBe('Status: Downloaded newer image for busybox:latest');
+  });
+
+  it('unpacks its layer, with /bin/sh', async () => {
+    const { dir } = await busybox();
+    expect((await sh(guest, `ls -l ${dir}/bin/sh`)).stdout).toMatch(/bin\/sh -> busybox/);
+  });
+
+  it('marks the layer committed', async () => {
+    const { dir } = await busybox();
+    expect((await sh(guest, `test -f ${dir.replace(/\/diff$/, '')}/committed && echo committed`)).stdout).toBe('committed\n');
+  });
+
+  const pulled = shared(async () => {
+    await busybox();
     const debian = await pull('debian');
     console.log(`pull debian into the guest (unpack at pull): ${debian.ms.toFixed(0)} ms`);
     const nginx = await pull('nginx');
     console.log(`pull nginx into the guest (debian's layer already there): ${nginx.ms.toFixed(0)} ms`);
-    expect(nginx.lines.filter((line) => line.endsWith('Already exists'))).toHaveLength(1);
-    const debianDir = (await inspect('debian')).GraphDriver.Data.UpperDir;
-    const nginxData = (await inspect('nginx')).GraphDriver.Data;
+    return { nginx, debianDir: (await inspect('debian')).GraphDriver.Data.UpperDir, nginxData: (await inspect('nginx')).GraphDriver.Data };
+  });
+
+  it("pulls nginx after debian: debian's layer already exists", async () => {
+    expect((await pulled()).nginx.lines.filter((line) => line.endsWith('Already exists'))).toHaveLength(1);
+  }, 120_000);
+
+  it("nginx's lower directory is debian's layer", async () => {
+    const { debianDir, nginxData } = await pulled();
     expect(nginxData.LowerDir).toBe(debianDir);
+  });
+
+  it('the shared layer is unpacked once', async () => {
+    await pulled();
     const overlay = await sh(guest, 'ls /var/lib/docker/overlay2 | wc -l; ls /var/lib/docker/overlay2/*/diff/etc/debian_version | wc -l');
     // busybox, debian, nginx's own layer: three directories; debian's files exist once.
     expect(overlay.stdout.trim().split('\n')).toEqual(['3', '1']);
+  });
+
+  it("each image's files are in its own layer", async () => {
+    const { debianDir, nginxData } = await pulled();
     const files = await sh(guest, `test -x ${nginxData.UpperDir}/usr/sbin/nginx && test -x ${debianDir}/bin/bash && echo ok`);
     expect(files.stdout.trim()).toBe('ok');
+  });
+
+  it('a container of nginx gets both layers, top first', async () => {
+    const { debianDir, nginxData } = await pulled();
     const run = await service.prepareForRun('nginx');
     expect(run.layerDirs).toEqual([nginxData.UpperDir, debianDir]);
   });
@@ -88,7 +117,7 @@ describe('layers in the 9p share', () => {
   const upperDir = `${root}-upper/diff`;
   const opaqueDir = `${root}-opaque/diff`;
 
-  it('keeps owners, modes, links, devices and whiteouts, and overlayfs reads them as docker layers', async () => {
+  const installed = shared(async () => {
     const lower = new TarWriter();
     lower.directory('etc');
     lower.file('etc/keep', 'keep\n');
@@ -103,9 +132,9 @@ describe('layers in the 9p share', () => {
     upper.file('etc/new', 'new\n');
     await shareRuntime.installLayer(lowerDir, await gzip(lower.finish()));
     await shareRuntime.installLayer(upperDir, upper.finish());
-
-    const link = await sh(guest, `readlink ${lowerDir}; readlink ${upperDir}`);
-    expect(link.stdout).toMatch(/^\/run\/dockside\/host\/layers\/test-9p-lower\n\/run\/dockside\/host\/layers\/test-9p-upper\n$/);
+  });
+  const merged = shared(async () => {
+    await installed();
     const m = '/tmp/ovl9p';
     const result = await sh(
       guest,
@@ -122,22 +151,41 @@ describe('layers in the 9p share', () => {
       ].join(' && '),
     );
     expect(result.stderr).toBe('');
-    expect(result.stdout.split('\n')).toEqual([
-      'keep new ',
-      '4750 1000 100 2 1700000000',
-      '4750 1000 100 2 1700000000',
-      'keep',
-      'character special file 1:3 666',
-      'fifo 0:0 600',
-      'character special file 0:0',
-      'a',
-      'a',
-      'more',
-      '',
-    ]);
+    return result.stdout.split('\n');
+  });
+
+  it('links each layer from /var/lib/docker/overlay2 into the share', async () => {
+    await installed();
+    const link = await sh(guest, `readlink ${lowerDir}; readlink ${upperDir}`);
+    expect(link.stdout).toMatch(/^\/run\/dockside\/host\/layers\/test-9p-lower\n\/run\/dockside\/host\/layers\/test-9p-upper\n$/);
+  });
+
+  it('overlayfs applies the upper layer over the lower: a whiteout hides a file, a new one shows', async () => {
+    expect((await merged())[0]).toBe('keep new ');
+  });
+
+  it('keeps modes (setuid), owners, times and hard links', async () => {
+    expect((await merged()).slice(1, 3)).toEqual(['4750 1000 100 2 1700000000', '4750 1000 100 2 1700000000']);
+  });
+
+  it('keeps symlinks', async () => {
+    expect((await merged())[3]).toBe('keep');
+  });
+
+  it('keeps device nodes and fifos', async () => {
+    expect((await merged()).slice(4, 6)).toEqual(['character special file 1:3 666', 'fifo 0:0 600']);
+  });
+
+  it("stores a whiteout as overlayfs's 0:0 character device", async () => {
+    expect((await merged())[6]).toBe('character special file 0:0');
+  });
+
+  it('copies a file up on write, leaving the layer as it was', async () => {
+    expect((await merged()).slice(7)).toEqual(['a', 'a', 'more', '']);
   });
 
   it('unpacks a layer with an opaque directory in the guest (9p has no xattrs), and overlayfs honours it', async () => {
+    await installed();
     const opaque = new TarWriter();
     opaque.directory('etc');
     opaque.file('etc/.wh..wh..opq', '');
@@ -158,11 +206,15 @@ describe('layers in the 9p share', () => {
     expect(result.stdout).toBe('only\n');
   });
 
-  it('refuses a layer that climbs out of its directory, and removes layers from the share', async () => {
+  it('refuses a layer that climbs out of its directory', async () => {
     const evil = new TarWriter();
     evil.file('ok', 'ok\n');
     evil.file('../../escaped', 'no\n');
     await expect(shareRuntime.installLayer(`${root}-evil/diff`, evil.finish())).rejects.toThrow(/outside of the layer/);
+  });
+
+  it('removes layers from the share', async () => {
+    await installed();
     for (const dir of [lowerDir, upperDir, opaqueDir]) await shareRuntime.removeLayer(dir);
     const left = await sh(guest, `ls /run/dockside/host/layers | grep test-9p; ls -d ${root}-*/diff 2>/dev/null; echo done`);
     expect(left.stdout).toBe('done\n');

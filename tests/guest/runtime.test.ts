@@ -8,7 +8,7 @@ import type { GuestRuntime } from '../../src/vm/runtime';
 import type { ProcessIO, ProcessSpec, RuntimeProcess } from '../../src/engine/runtime/types';
 import { DEFAULT_CAPABILITIES, containerSpec, type ContainerSpecOptions } from '../../src/engine/containers/spec';
 import { FrameKind, encodeFrame } from '../../src/vm/agent/frames';
-import { eventually, sh, startGuest } from '../helpers/guest';
+import { eventually, shared, sh, startGuest } from '../helpers/guest';
 
 const LAYER = '/var/lib/docker/test-layers/busybox';
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -114,7 +114,7 @@ describe('containers from the runtime', () => {
     expect(exit.exitCode).not.toBe(0);
     await runtime.delete(id);
     expect((await sh(guest, 'echo alive')).stdout).toBe('alive\n');
-  });
+  }, 180_000); // seconds when the host is idle, more than a minute when it is loaded
 
   it('stops a fork bomb at pids.max', async () => {
     const { id, init, out } = await runContainer(
@@ -164,16 +164,33 @@ describe('containers from the runtime', () => {
     await runtime.delete(id);
   });
 
-  it('runs a PTY session that echoes keystrokes and follows a resize', async () => {
-    const { id, init, out } = await runContainer(['sh'], { terminal: true, stdin: true });
-    await init.writeStdin(encoder.encode('echo typed-$((6*7))\n'));
-    await eventually(async () => (out.stdout().includes('typed-42') ? true : undefined), 10_000, 'echo');
-    expect(out.stdout()).toContain('echo typed-$((6*7))'); // the terminal echoed the keystrokes
-    await init.resize(33, 101);
-    await init.writeStdin(encoder.encode('stty size; exit 3\n'));
-    expect(await init.wait()).toMatchObject({ exitCode: 3 });
-    expect(out.stdout()).toMatch(/\r\n33 101\r\n/);
-    await runtime.delete(id);
+  describe('a PTY session', () => {
+    const session = shared(async () => {
+      const container = await runContainer(['sh'], { terminal: true, stdin: true });
+      await container.init.writeStdin(encoder.encode('echo typed-$((6*7))\n'));
+      await eventually(async () => (container.out.stdout().includes('typed-42') ? true : undefined), 10_000, 'echo');
+      return container;
+    });
+    const ended = shared(async () => {
+      const { id, init, out } = await session();
+      await init.resize(33, 101);
+      await init.writeStdin(encoder.encode('stty size; exit 3\n'));
+      const exit = await init.wait();
+      await runtime.delete(id);
+      return { exit, stdout: out.stdout() };
+    });
+
+    it('echoes keystrokes', async () => {
+      expect((await session()).out.stdout()).toContain('echo typed-$((6*7))');
+    });
+
+    it('follows a resize', async () => {
+      expect((await ended()).stdout).toMatch(/\r\n33 101\r\n/);
+    });
+
+    it("ends with the shell's exit status", async () => {
+      expect((await ended()).exit).toMatchObject({ exitCode: 3 });
+    });
   });
 
   it('carries 10 MB through stdin to stdout intact', async () => {
@@ -230,7 +247,7 @@ describe('containers from the runtime', () => {
     await runtime.delete(id);
   });
 
-  it('limits the capability bounding set to what the spec lists', async () => {
+  describe('the capability bounding set', () => {
     const bounding = async (capabilities: string[] | undefined) => {
       const id = `t${++counter}caps00000`;
       const { io, out } = collect();
@@ -241,31 +258,56 @@ describe('containers from the runtime', () => {
       await runtime.delete(id);
       return out.stdout();
     };
-    // docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE
-    // NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP = 0x00000000a80425fb; no SYS_ADMIN, so no sethostname.
-    const defaults = await bounding(DEFAULT_CAPABILITIES);
-    expect(defaults).toContain('CapBnd:\t00000000a80425fb');
-    expect(defaults).toContain('hostname=1');
-    const withSysAdmin = await bounding([...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN']);
-    expect(withSysAdmin).toContain('CapBnd:\t00000000a82425fb');
-    expect(withSysAdmin).toContain('hostname=0');
-    expect(await bounding(undefined)).toContain('CapBnd:\t000001ffffffffff');
+
+    it("is docker's default set when the spec lists it, without SYS_ADMIN (no sethostname)", async () => {
+      // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT
+      // MKNOD AUDIT_WRITE SETFCAP = 0x00000000a80425fb
+      const defaults = await bounding(DEFAULT_CAPABILITIES);
+      expect(defaults).toContain('CapBnd:\t00000000a80425fb');
+      expect(defaults).toContain('hostname=1');
+    });
+
+    it('has SYS_ADMIN (and sethostname) when the spec adds it', async () => {
+      const withSysAdmin = await bounding([...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN']);
+      expect(withSysAdmin).toContain('CapBnd:\t00000000a82425fb');
+      expect(withSysAdmin).toContain('hostname=0');
+    });
+
+    it('is every capability when the spec lists none', async () => {
+      expect(await bounding(undefined)).toContain('CapBnd:\t000001ffffffffff');
+    });
   });
 
-  it('fails create, never silently, when the devices program or the seccomp filter cannot be installed', async () => {
-    const devices = await runContainer(['true'], { deviceFilter: { defaultAllow: false, rules: [{ type: 'x' as 'c', major: 1, minor: 3, access: 'rwm' }] } }).catch((e: unknown) => e);
-    expect(devices).toMatchObject({ code: 'EINVAL', op: 'bpf' });
-    expect((devices as Error).message).toContain('bad devices cgroup rules');
-    const devicesId = `t${counter}${'0'.repeat(10)}`;
-    // a classic BPF program that does not end in a return: the kernel refuses it
-    const id = `t${++counter}sc000000`;
-    const spec = containerSpec({ id, hostname: 'sc', layers: [LAYER], netNamespace: 'none', process: { ...processSpec(['true']), seccomp: new Uint8Array([0x20, 0, 0, 0, 0, 0, 0, 0]) } });
-    const seccomp = await runtime.create(spec, { stdin: false }).catch((e: unknown) => e);
-    expect(seccomp).toMatchObject({ code: 'EINVAL', op: 'seccomp' });
-    await runtime.delete(id);
-    const left = (await sh(guest, 'ls /sys/fs/cgroup/docker')).stdout.split('\n');
-    expect(left).not.toContain(devicesId);
-    expect(left).not.toContain(id);
+  describe('create fails, never silently, when a filter cannot be installed', () => {
+    const devices = shared(async () => {
+      const error = await runContainer(['true'], { deviceFilter: { defaultAllow: false, rules: [{ type: 'x' as 'c', major: 1, minor: 3, access: 'rwm' }] } }).catch((e: unknown) => e);
+      return { error, id: `t${counter}${'0'.repeat(10)}` };
+    });
+    const seccomp = shared(async () => {
+      // a classic BPF program that does not end in a return: the kernel refuses it
+      const id = `t${++counter}sc000000`;
+      const spec = containerSpec({ id, hostname: 'sc', layers: [LAYER], netNamespace: 'none', process: { ...processSpec(['true']), seccomp: new Uint8Array([0x20, 0, 0, 0, 0, 0, 0, 0]) } });
+      const error = await runtime.create(spec, { stdin: false }).catch((e: unknown) => e);
+      await runtime.delete(id);
+      return { error, id };
+    });
+
+    it('the devices program', async () => {
+      const { error } = await devices();
+      expect(error).toMatchObject({ code: 'EINVAL', op: 'bpf' });
+      expect((error as Error).message).toContain('bad devices cgroup rules');
+    });
+
+    it('the seccomp filter', async () => {
+      expect((await seccomp()).error).toMatchObject({ code: 'EINVAL', op: 'seccomp' });
+    });
+
+    it('and leaves no cgroup behind', async () => {
+      const ids = [(await devices()).id, (await seccomp()).id];
+      const left = (await sh(guest, 'ls /sys/fs/cgroup/docker')).stdout.split('\n');
+      expect(left).not.toContain(ids[0]);
+      expect(left).not.toContain(ids[1]);
+    });
   });
 
   it('tears down leaving no cgroup, mount or veth behind', async () => {
@@ -339,12 +381,14 @@ mount -t overlay overlay -o lowerdir=${dir}:$m/low $m/merged && ls $m/merged/a |
 });
 
 describe('agent robustness', () => {
-  it('answers a malformed frame with an error and keeps serving', async () => {
-    const agent = guest.agent;
-    const errorsBefore = agent.protocolErrors.length;
-    agent.sendRaw(encoder.encode('this is not a frame at all\n'));
-    const badJson = encodeFrame(FrameKind.Request, 999_999, encoder.encode('{"op": "hello"'));
-    const replyToBad = new Promise<unknown>((resolve) => {
+  const errorsBefore = shared(async () => guest.agent.protocolErrors.length);
+  const garbage = shared(async () => {
+    await errorsBefore();
+    guest.agent.sendRaw(encoder.encode('this is not a frame at all\n'));
+  });
+  const replyToBad = shared(async () => {
+    await garbage();
+    const reply = new Promise<unknown>((resolve) => {
       // Requests normally get ids from the client; this one is ours, so watch the channel for its reply.
       const off = guest.agentTransport().onData((bytes) => {
         if (decoder.decode(bytes).includes('EINVAL')) {
@@ -353,10 +397,27 @@ describe('agent robustness', () => {
         }
       });
     });
-    agent.sendRaw(badJson);
-    await expect(agent.request('nonsense')).rejects.toMatchObject({ code: 'ENOSYS' });
-    expect(await replyToBad).toBe(true);
-    await eventually(async () => (agent.protocolErrors.length > errorsBefore ? true : undefined), 5_000, 'ERROR frame');
+    guest.agent.sendRaw(encodeFrame(FrameKind.Request, 999_999, encoder.encode('{"op": "hello"')));
+    return reply;
+  });
+
+  it('answers a request that is not JSON with EINVAL', async () => {
+    expect(await replyToBad()).toBe(true);
+  });
+
+  it('answers an unknown op with ENOSYS', async () => {
+    await replyToBad();
+    await expect(guest.agent.request('nonsense')).rejects.toMatchObject({ code: 'ENOSYS' });
+  });
+
+  it('answers bytes that are not a frame with an ERROR frame', async () => {
+    const before = await errorsBefore();
+    await garbage();
+    await eventually(async () => (guest.agent.protocolErrors.length > before ? true : undefined), 5_000, 'ERROR frame');
+  });
+
+  it('keeps serving after all that', async () => {
+    await replyToBad();
     expect(await runtime.hello()).toMatchObject({ version: 1 });
     const { io, out } = collect();
     const p = await runtime.spawn(processSpec(['echo', 'still here']), { ...io, stdin: false });

@@ -7,7 +7,7 @@ import type { Guest } from '../../src/vm/guest';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
 import { FakeImages, docker } from '../helpers/fake-images';
-import { sh, startGuest } from '../helpers/guest';
+import { shared, sh, startGuest } from '../helpers/guest';
 
 const LAYER = '/var/lib/docker/test-layers/busybox';
 const SEED = '/var/lib/docker/test-layers/seed';
@@ -43,32 +43,85 @@ afterAll(async () => {
   await guest?.destroy();
 });
 
-describe('volumes in the guest', () => {
-  it('a file written through one container is read by another; a used volume cannot be removed', async () => {
-    expect((await docker(daemon, ['volume', 'create', 'shared'])).stdout).toBe('shared\n');
-    expect((await sh(guest, 'test -d /var/lib/docker/volumes/shared/_data && echo yes')).stdout).toBe('yes\n');
+describe('a named volume in the guest', () => {
+  const created = shared(() => docker(daemon, ['volume', 'create', 'shared']));
+  const written = shared(async () => {
+    await created();
     const write = await docker(daemon, ['run', '--name', 'writer', '-v', 'shared:/data', 'busybox', 'sh', '-c', 'echo hello volume > /data/note.txt']);
     expect(write.status, write.stderr).toBe(0);
-    const read = await docker(daemon, ['run', '--rm', '-v', 'shared:/in:ro', 'busybox', 'sh', '-c', 'cat /in/note.txt; touch /in/x 2>&1 || true']);
-    expect(read.status).toBe(0);
-    expect(read.stdout).toMatch(/^hello volume\n.*Read-only file system\n$/);
-    expect((await sh(guest, 'cat /var/lib/docker/volumes/shared/_data/note.txt')).stdout).toBe('hello volume\n');
+  });
+  const read = shared(async () => {
+    await written();
+    return docker(daemon, ['run', '--rm', '-v', 'shared:/in:ro', 'busybox', 'sh', '-c', 'cat /in/note.txt; touch /in/x 2>&1 || true']);
+  });
+  const inUse = shared(async () => {
+    await written();
     const id = (await docker(daemon, ['inspect', '-f', '{{.Id}}', 'writer'])).stdout.trim();
-    const rm = await docker(daemon, ['volume', 'rm', 'shared']);
-    expect(rm).toMatchObject({ status: 1, stderr: `Error response from daemon: remove shared: volume is in use - [${id}]\n` });
+    return { id, rm: await docker(daemon, ['volume', 'rm', 'shared']) };
+  });
+  const removed = shared(async () => {
+    await inUse();
     await docker(daemon, ['rm', 'writer']);
-    expect(await docker(daemon, ['volume', 'rm', 'shared'])).toMatchObject({ status: 0, stdout: 'shared\n' });
-    expect((await sh(guest, 'test -e /var/lib/docker/volumes/shared || echo gone')).stdout).toBe('gone\n');
+    return docker(daemon, ['volume', 'rm', 'shared']);
   });
 
-  it("an anonymous volume gets the image's content, and rm -v removes its data", async () => {
-    const run = await docker(daemon, ['run', '--name', 'anon', 'seeded', 'sh', '-c', 'cat /seed/hello.txt; echo more > /seed/more.txt']);
-    expect(run).toMatchObject({ status: 0, stdout: 'from the image\n' });
-    const name = (await docker(daemon, ['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', 'anon'])).stdout.trim();
-    expect(name).toMatch(/^[0-9a-f]{64}$/);
-    expect((await sh(guest, `cat /var/lib/docker/volumes/${name}/_data/more.txt`)).stdout).toBe('more\n');
-    expect((await docker(daemon, ['rm', '-v', 'anon'])).stdout).toBe('anon\n');
-    expect((await sh(guest, `test -e /var/lib/docker/volumes/${name} || echo gone`)).stdout).toBe('gone\n');
+  it('volume create prints the name and makes its directory under /var/lib/docker/volumes', async () => {
+    expect((await created()).stdout).toBe('shared\n');
+    expect((await sh(guest, 'test -d /var/lib/docker/volumes/shared/_data && echo yes')).stdout).toBe('yes\n');
+  });
+
+  it('a file written through one container is read by another', async () => {
+    const result = await read();
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^hello volume\n/);
+  });
+
+  it(':ro mounts it read-only', async () => {
+    expect((await read()).stdout).toMatch(/\n.*Read-only file system\n$/);
+  });
+
+  it("the file is in the volume's directory on the host", async () => {
+    await written();
+    expect((await sh(guest, 'cat /var/lib/docker/volumes/shared/_data/note.txt')).stdout).toBe('hello volume\n');
+  });
+
+  it("a volume in use cannot be removed: docker's error names the container", async () => {
+    const { id, rm } = await inUse();
+    expect(rm).toMatchObject({ status: 1, stderr: `Error response from daemon: remove shared: volume is in use - [${id}]\n` });
+  });
+
+  it('once the container is gone, volume rm removes it and its directory', async () => {
+    expect(await removed()).toMatchObject({ status: 0, stdout: 'shared\n' });
+    expect((await sh(guest, 'test -e /var/lib/docker/volumes/shared || echo gone')).stdout).toBe('gone\n');
+  });
+});
+
+describe('an anonymous volume in the guest', () => {
+  const ran = shared(() => docker(daemon, ['run', '--name', 'anon', 'seeded', 'sh', '-c', 'cat /seed/hello.txt; echo more > /seed/more.txt']));
+  const name = shared(async () => {
+    await ran();
+    return (await docker(daemon, ['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', 'anon'])).stdout.trim();
+  });
+  const removed = shared(async () => {
+    await name();
+    return docker(daemon, ['rm', '-v', 'anon']);
+  });
+
+  it("gets the image's content at its path", async () => {
+    expect(await ran()).toMatchObject({ status: 0, stdout: 'from the image\n' });
+  });
+
+  it('is named by a random 64-hex id', async () => {
+    expect(await name()).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps what the container wrote under /var/lib/docker/volumes', async () => {
+    expect((await sh(guest, `cat /var/lib/docker/volumes/${await name()}/_data/more.txt`)).stdout).toBe('more\n');
+  });
+
+  it('rm -v removes its data with the container', async () => {
+    expect((await removed()).stdout).toBe('anon\n');
+    expect((await sh(guest, `test -e /var/lib/docker/volumes/${await name()} || echo gone`)).stdout).toBe('gone\n');
     expect((await docker(daemon, ['volume', 'ls', '-q'])).stdout).toBe('');
   });
 });

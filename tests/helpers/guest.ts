@@ -1,4 +1,5 @@
-// One guest per test file: restore the saved state once, share it between the file's tests.
+// One guest per test file: restore the saved state once, share it between the file's tests. Each test
+// checks one behaviour; when several check what one command did, they share its result (shared()).
 
 import type { BootMode, Guest, RunResult } from '../../src/vm/guest';
 import { startNodeGuest } from '../../src/node/artifacts';
@@ -29,4 +30,13 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * What one command did, shared by the tests that each check one thing about it: made by the first test
+ * that asks (so a filtered run still works), then the same promise for the rest. A failure fails them all.
+ */
+export function shared<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
 }

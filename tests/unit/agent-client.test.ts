@@ -1,7 +1,8 @@
 // The host end of the agent protocol against a scripted agent: framing, replies in any order, errors,
-// credits both ways, timeouts and an agent that goes silent.
+// credits both ways, timeouts and an agent that goes silent. Timeouts, heartbeats and pings run on
+// vitest's fake timers (and Date), so they are checked to the millisecond and never wait.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentClient, AgentUnavailableError, type AgentTransport } from '../../src/vm/agent/client';
 import {
   FrameKind,
@@ -58,6 +59,7 @@ function connect(agent: ScriptedAgent, options = {}): AgentClient {
 }
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
+  vi.useRealTimers();
 });
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -116,10 +118,15 @@ describe('AgentClient requests', () => {
   });
 
   it('fails a call with a timeout and ignores its late reply', async () => {
+    vi.useFakeTimers();
     const agent = new ScriptedAgent();
     const client = connect(agent);
     const call = client.request('unpack', {}, { timeoutMs: 20 });
-    await expect(call).rejects.toThrow(/did not answer unpack within 20 ms/);
+    const failed = expect(call).rejects.toThrow(/did not answer unpack within 20 ms/);
+    await vi.advanceTimersByTimeAsync(19);
+    expect(client.pendingCount).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await failed;
     agent.reply(agent.requests()[0].id, { ok: true });
     expect(client.pendingCount).toBe(0);
   });
@@ -131,17 +138,26 @@ describe('AgentClient requests', () => {
       const body = jsonOf(frame) as { op: string };
       if (alive && body.op === 'hello') agent.reply(frame.id, { ok: true, version: 1 });
     };
+    vi.useFakeTimers();
     const client = connect(agent, { heartbeatMs: 20, livenessMs: 100 });
-    const started = Date.now();
-    const wait = client.request('wait', { process: 'p' });
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(client.pendingCount).toBe(1); // pings answered: still waiting
-    expect(agent.requests().filter((r) => r.body.op === 'hello').length).toBeGreaterThan(2);
+    let outcome: unknown;
+    const wait = client.request('wait', { process: 'p' }).then(
+      () => (outcome = 'answered'),
+      (error: unknown) => (outcome = error),
+    );
+    await vi.advanceTimersByTimeAsync(250);
+    expect(client.pendingCount).toBe(1); // pings answered: still waiting, well past livenessMs
+    // A ping each heartbeatMs of silence (the replies come at once): 250 / 20.
+    expect(agent.requests().filter((r) => r.body.op === 'hello')).toHaveLength(12);
     alive = false;
-    const error = await wait.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AgentUnavailableError);
-    expect((error as Error).message).toMatch(/stopped answering/);
-    expect(Date.now() - started).toBeLessThan(250 + 100 + 200);
+    // The last answer came less than a heartbeat ago: the call lives until livenessMs after it...
+    await vi.advanceTimersByTimeAsync(60);
+    expect(outcome).toBeUndefined();
+    // ...and fails by livenessMs + a heartbeat + the check's period (10 ms) after the agent fell silent.
+    await vi.advanceTimersByTimeAsync(100 + 20 + 10 - 60);
+    await wait;
+    expect(outcome).toBeInstanceOf(AgentUnavailableError);
+    expect((outcome as Error).message).toMatch(/stopped answering/);
     // The client stays usable: a respawned agent answers the next call.
     alive = true;
     const again = client.request('hello');
@@ -206,10 +222,12 @@ describe('AgentClient streams', () => {
 
   it('fails pending stdin writes when the agent goes silent', async () => {
     const agent = new ScriptedAgent();
+    vi.useFakeTimers();
     const client = connect(agent, { heartbeatMs: 10, livenessMs: 50 });
     const input = client.openInput(1);
-    const write = input.write(new Uint8Array(INITIAL_WINDOW + 1));
-    await expect(write).rejects.toBeInstanceOf(AgentUnavailableError);
+    const write = expect(input.write(new Uint8Array(INITIAL_WINDOW + 1))).rejects.toBeInstanceOf(AgentUnavailableError);
+    await vi.advanceTimersByTimeAsync(50);
+    await write;
   });
 });
 
@@ -231,16 +249,18 @@ describe('a new agent (boot, or respawned by init)', () => {
   });
 
   it('is pinged now and then when nothing is pending (once an agent has spoken), so a silent respawned agent gets to announce itself', async () => {
+    vi.useFakeTimers();
     const agent = new ScriptedAgent();
     const client = connect(agent, { heartbeatMs: 20, idlePingMs: 40 });
-    await new Promise((r) => setTimeout(r, 150));
+    await vi.advanceTimersByTimeAsync(150);
     // Nothing is written before the first agent's ready event (a cold boot's virtqueues may not be set up).
     expect(agent.received).toHaveLength(0);
     agent.emit(encodeJson(FrameKind.Event, 0, { event: 'ready', pid: 73 }));
     await client.heard;
-    await new Promise((r) => setTimeout(r, 200));
-    const pings = agent.requests().filter((r) => r.body.op === 'hello').length;
-    expect(pings).toBeGreaterThanOrEqual(2); // unanswered pings repeat
-    expect(pings).toBeLessThanOrEqual(6);
+    await vi.advanceTimersByTimeAsync(39);
+    expect(agent.requests()).toHaveLength(0); // not before idlePingMs of silence
+    await vi.advanceTimersByTimeAsync(200 - 39);
+    // Unanswered pings repeat, one per idlePingMs (not per heartbeatMs): 200 / 40.
+    expect(agent.requests().filter((r) => r.body.op === 'hello')).toHaveLength(5);
   });
 });

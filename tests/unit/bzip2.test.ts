@@ -1,13 +1,14 @@
 // The bzip2 decompressor (ADD of .tar.bz2): a fixed stream, corrupt data, and round trips through the
 // system's bzip2 when it is installed (runs, random data, several blocks, concatenated streams).
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Bzip2Error, bunzip2, isBzip2 } from '../../src/engine/images/bzip2';
+import { tool } from '../helpers/requirements';
 
 const fixture = Uint8Array.from(atob('QlpoOTFBWSZTWRSVKSEAACfdgAAQQAAQAAQAHijIECAAUIAAAUqgA001J0TBNibkwT0npPiZJ8TBOCZJkn4u5IpwoSApKlJC'), (c) => c.charCodeAt(0));
-const hasBzip2 = spawnSync('bzip2', ['--help']).status === 0;
+const hasBzip2 = tool('bzip2', 'the round trips through bzip2');
 
 describe('bunzip2', () => {
   it('decodes a stream and checks its checksums', () => {

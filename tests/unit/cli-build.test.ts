@@ -13,6 +13,7 @@ import { MemoryRegistry } from '../../src/engine/registry/memory-registry';
 import { MemoryStore } from '../../src/engine/store';
 import { RunLayerRuntime, type FakeProgram } from '../helpers/fake-runtime';
 import { cliEnv } from '../helpers/fake-images';
+import { until } from '../helpers/wait';
 
 const banner =
   'DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n';
@@ -145,7 +146,7 @@ describe('docker build and Ctrl-C', () => {
       return () => (interrupt = undefined);
     };
     const status = runDocker(['build', 'ctx'], env);
-    for (let i = 0; i < 200 && !out().stdout.includes('sleeping\n'); i++) await new Promise((r) => setTimeout(r, 5));
+    await until(() => out().stdout.includes('sleeping\n'), 'the RUN step to start');
     interrupt?.('SIGINT');
     expect(await status).toBe(130);
     expect(out().stderr).toBe(banner);

@@ -2,7 +2,7 @@
 // filters and formats, inspect's fallbacks, run -it, attach and detach keys, logs -f, top, wait,
 // rename, prune, events, info and version, and containers surviving a daemon restart.
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
@@ -10,6 +10,7 @@ import { FakeImages, cliEnv, docker } from '../helpers/fake-images';
 import { runDocker } from '../../src/cli/docker';
 import { redraw } from '../../src/cli/commands/container/stats';
 import { ByteQueue } from '../../src/cli/client';
+import { until } from '../helpers/wait';
 
 const encoder = new TextEncoder();
 
@@ -136,7 +137,7 @@ describe('streams', () => {
     const { daemon, runtime } = setup();
     const input = new ByteQueue();
     const running = docker(daemon, ['run', '-it', '--name', 'tty', 'busybox', 'sh'], { stdin: input, stdinIsTerminal: true, stdoutIsTerminal: true });
-    for (let i = 0; i < 100 && runtime.containers.size === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await until(() => runtime.containers.size > 0, 'the container to be created');
     const spec = [...runtime.containers.values()][0].spec;
     expect(spec.process).toMatchObject({ terminal: true, rows: 24, cols: 80 });
     expect(spec.process.env).toContain('TERM=xterm');
@@ -218,7 +219,12 @@ describe('docker stats', () => {
     expect(redraw('A   B\nx   y\n')).toBe('\x1b[HA   B\nx   y\n\x1b[HA   B \x1b[K\nx   y \x1b[K\n \x1b[K\n\x1b[J');
   });
 
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('follows started containers live every 500 ms until Ctrl-C', async () => {
+    vi.useFakeTimers(); // the table's 500 ms and the engine's 1 s samples, on a fake clock
     const { daemon } = setup();
     await docker(daemon, ['run', '-d', '--name', 'first', 'busybox', 'sleep', '9']);
     const { env, out } = cliEnv(daemon);
@@ -228,14 +234,18 @@ describe('docker stats', () => {
       return () => (interrupt = undefined);
     };
     const running = runDocker(['stats'], env);
-    await new Promise((r) => setTimeout(r, 700));
+    await vi.advanceTimersByTimeAsync(499);
+    expect(out().stdout).toBe(''); // the first frame comes after 500 ms
+    await vi.advanceTimersByTimeAsync(1);
+    expect(out().stdout.split('\x1b[J')).toHaveLength(2);
     await docker(daemon, ['run', '-d', '--name', 'second', 'busybox', 'sleep', '9']);
-    await new Promise((r) => setTimeout(r, 1300));
+    await vi.advanceTimersByTimeAsync(1500);
     interrupt?.();
+    await vi.advanceTimersByTimeAsync(500); // the loop sees Ctrl-C when it wakes, and draws no more
     expect(await running).toBe(0);
     const frames = out().stdout.split('\x1b[J');
     expect(frames.pop()).toBe('');
-    expect(frames.length).toBeGreaterThanOrEqual(3);
+    expect(frames).toHaveLength(4); // at 500, 1000, 1500 and 2000 ms
     for (const frame of frames) expect(frame).toMatch(/^\x1b\[HCONTAINER ID {3}NAME {6}CPU % {5}MEM USAGE \/ LIMIT {3}MEM % {5}NET I\/O {3}BLOCK I\/O {3}PIDS\n/);
     expect(frames[0]).toContain(' first ');
     expect(frames[0]).not.toContain(' second ');

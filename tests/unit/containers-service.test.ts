@@ -1,7 +1,8 @@
 // The container service against a fake runtime: states, names and lookups, restart policies, stop and
-// kill, pause, wait conditions, exec, update, networking modes, events and the inspect shape.
+// kill, pause, wait conditions, exec, update, networking modes, events and the inspect shape. The tests
+// of timeouts, restart delays and healthchecks run on vitest's fake timers (and Date): exact, and fast.
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
 import { inspect, statusString, top, statsSample, statsJson } from '../../src/engine/containers/views';
@@ -41,13 +42,18 @@ function setup(runtime = new FakeRuntime(program)) {
   return { daemon, runtime, images, service };
 }
 
+/** Waits for check() on the fake clock: advances it 10 ms at a time, for at most a minute of fake time. */
 const until = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 200; i++) {
+  for (let elapsed = 0; elapsed <= 60_000; elapsed += 10) {
     if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.advanceTimersByTimeAsync(10);
   }
-  throw new Error(`timed out: ${what}`);
+  throw new Error(`${what} did not happen within a minute of the fake clock`);
 };
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('container service', () => {
   it('creates from the image config, names and finds containers by name and unique prefix', async () => {
@@ -123,14 +129,17 @@ describe('container service', () => {
   });
 
   it('stops with SIGTERM, then SIGKILL after the timeout; kill and pause give docker\'s errors', async () => {
+    vi.useFakeTimers();
     const { service, daemon } = setup();
     const seen: string[] = [];
     daemon.events.subscribe((e) => seen.push(`${e.Action}${e.Actor.Attributes.signal ? `:${e.Actor.Attributes.signal}` : ''}${e.Actor.Attributes.exitCode ? `:${e.Actor.Attributes.exitCode}` : ''}`));
     await service.create('ss', { Image: 'busybox', Cmd: ['stubborn'] });
     await service.start('ss');
-    const started = Date.now();
-    await service.stop('ss', 1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const stopping = service.stop('ss', 1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(seen).toEqual(['create', 'start', 'kill:15']); // SIGKILL waits for the whole timeout
+    await vi.advanceTimersByTimeAsync(1);
+    await stopping;
     expect(service.get('ss').record.state).toMatchObject({ status: 'exited', exitCode: 137 });
     expect(seen).toEqual(['create', 'start', 'kill:15', 'kill:9', 'die:137', 'stop']);
     await expect(service.stop('ss')).rejects.toMatchObject({ kind: 'not-modified' });
@@ -150,6 +159,7 @@ describe('container service', () => {
   });
 
   it('restart policies: on-failure:N retries N times, always restarts until stopped, no stays down', async () => {
+    vi.useFakeTimers();
     const { service } = setup();
     await service.create('ff', { Image: 'busybox', Cmd: ['exit', '1'], HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } });
     await service.start('ff');
@@ -164,9 +174,27 @@ describe('container service', () => {
     await until(() => service.get('al').record.restartCount >= 2, 'always restarts');
     await service.stop('al');
     const count = service.get('al').record.restartCount;
-    await new Promise((r) => setTimeout(r, 300));
+    await vi.advanceTimersByTimeAsync(120_000); // longer than the longest restart delay (a minute)
     expect(service.get('al').record.restartCount).toBe(count);
     expect(service.get('al').status).toBe('exited');
+  });
+
+  it("waits between restarts as docker does: 100 ms, then twice as long each time", async () => {
+    vi.useFakeTimers();
+    const { service } = setup();
+    await service.create('bo', { Image: 'busybox', Cmd: ['exit', '1'], HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } } });
+    await service.start('bo');
+    await vi.advanceTimersByTimeAsync(0);
+    const restarts: number[] = [];
+    for (const delay of [100, 200, 400]) {
+      expect(service.get('bo').status).toBe('restarting');
+      await vi.advanceTimersByTimeAsync(delay - 1);
+      restarts.push(service.get('bo').record.restartCount);
+      await vi.advanceTimersByTimeAsync(1);
+      restarts.push(service.get('bo').record.restartCount);
+    }
+    expect(restarts).toEqual([0, 1, 1, 2, 2, 3]);
+    expect(service.get('bo').status).toBe('exited');
   });
 
   it('wait conditions and --rm', async () => {
@@ -238,6 +266,7 @@ describe('container service', () => {
 
 describe('daemon restarts and healthchecks', () => {
   it('shutdown stops running containers; a new daemon brings back always and unless-stopped ones', async () => {
+    vi.useFakeTimers();
     const store = new MemoryStore();
     const first = (() => {
       const images = new FakeImages();
@@ -264,6 +293,7 @@ describe('daemon restarts and healthchecks', () => {
   });
 
   it('a healthcheck takes the container from starting to healthy, and unhealthy after retries', async () => {
+    vi.useFakeTimers();
     let healthy = true;
     const runtime = new FakeRuntime(async (context) => {
       if (context.spec.args[0] === '/bin/sh' && context.spec.args[2] === 'check') return healthy ? 0 : 1;

@@ -2,7 +2,7 @@
 // ../shared/conformance, skipped with a message when absent) and against cases of our own:
 // directives, continuation lines, heredocs, flags and line numbers.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,13 +16,11 @@ import {
   type Node,
 } from '../../src/engine/builder/parser';
 import { parseWords, splitCommand } from '../../src/engine/builder/parser/line-parsers';
-import { projectRoot } from '../../src/node/artifacts';
+import { conformance } from '../helpers/requirements';
 
-const conformance = join(projectRoot, '../shared/conformance/buildkit-v0.22.0');
-const present = existsSync(conformance);
-if (!present) console.warn(`skipping buildkit parser testfiles: ${conformance} is absent`);
+const { dir: conformanceDir, present } = conformance('buildkit-v0.22.0', 'buildkit parser testfiles');
 
-const cases = (folder: string): string[] => (present ? readdirSync(join(conformance, folder)).sort() : []);
+const cases = (folder: string): string[] => (present ? readdirSync(join(conformanceDir, folder)).sort() : []);
 
 /** The error a parse throws (fails the test if it does not throw). */
 function parseError(text: string): LocatedError {
@@ -44,14 +42,14 @@ describe.skipIf(!present)('buildkit v0.22.0 testfiles', () => {
   });
 
   it.each(cases('testfiles'))('%s dumps as its result file', (name) => {
-    const dockerfile = readFileSync(join(conformance, 'testfiles', name, 'Dockerfile'), 'utf8');
-    const expected = readFileSync(join(conformance, 'testfiles', name, 'result'), 'utf8');
+    const dockerfile = readFileSync(join(conformanceDir, 'testfiles', name, 'Dockerfile'), 'utf8');
+    const expected = readFileSync(join(conformanceDir, 'testfiles', name, 'result'), 'utf8');
     const actual = `${dumpAst(parseDockerfile(dockerfile).ast)}\n`;
     expect(actual.split('\n')).toEqual(expected.split('\n'));
   });
 
   it.each(cases('testfiles-negative'))('%s is rejected with an error', (name) => {
-    const dockerfile = readFileSync(join(conformance, 'testfiles-negative', name, 'Dockerfile'), 'utf8');
+    const dockerfile = readFileSync(join(conformanceDir, 'testfiles-negative', name, 'Dockerfile'), 'utf8');
     expect(parseError(dockerfile).message).not.toBe('');
   });
 });

@@ -2,15 +2,13 @@
 // ../shared/conformance, skipped with a message when absent), and cases of our own after buildkit's
 // lex_test.go: the trimming and replacing modifiers, required variables, matches, error texts.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envFromList, ShellExpansionError, ShellLex } from '../../src/engine/builder/shell';
-import { projectRoot } from '../../src/node/artifacts';
+import { conformance } from '../helpers/requirements';
 
-const conformance = join(projectRoot, '../shared/conformance/buildkit-v0.22.0');
-const present = existsSync(conformance);
-if (!present) console.warn(`skipping buildkit shell-lexer rows: ${conformance} is absent`);
+const { dir: conformanceDir, present } = conformance('buildkit-v0.22.0', 'buildkit shell-lexer rows');
 
 interface Row {
   line: number;
@@ -22,7 +20,7 @@ interface Row {
 function envVarRows(): Row[] {
   if (!present) return [];
   const rows: Row[] = [];
-  readFileSync(join(conformance, 'envVarTest'), 'utf8')
+  readFileSync(join(conformanceDir, 'envVarTest'), 'utf8')
     .split('\n')
     .forEach((raw, index) => {
       if (raw.startsWith('#') || raw.trim() === '') return;
@@ -40,7 +38,7 @@ function wordsRows(): (Row & { env: string[] })[] {
   if (!present) return [];
   const rows: (Row & { env: string[] })[] = [];
   const env: string[] = [];
-  const lines = readFileSync(join(conformance, 'wordsTest'), 'utf8').replace(/\n$/, '').split('\n');
+  const lines = readFileSync(join(conformanceDir, 'wordsTest'), 'utf8').replace(/\n$/, '').split('\n');
   lines.forEach((raw, index) => {
     if (raw.startsWith('#')) return;
     if (raw.startsWith('ENV ')) {

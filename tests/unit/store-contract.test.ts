@@ -14,8 +14,8 @@ import { IdbStore } from '../../src/app/idb-store';
 
 interface Subject {
   store: Store;
-  /** A second store over the same persisted data, or undefined when nothing persists. */
-  reopen(): Promise<Store | undefined>;
+  /** The store as the next daemon gets it after this one closed it (a daemon restart). */
+  reopen(): Promise<Store>;
   /** Overwrites a stored blob's bytes behind the store's back. */
   tamper(digest: Digest, bytes: Uint8Array): Promise<void>;
 }
@@ -32,7 +32,9 @@ const implementations: [string, () => Promise<Subject>][] = [
     'MemoryStore',
     async () => {
       const store = new MemoryStore();
-      return { store, reopen: async () => undefined, tamper: async (digest, bytes) => store.tamperWithBlob(digest, bytes) };
+      // Nothing outlives the object: a restarted daemon in the same process (the tests' daemon restarts)
+      // is handed the same MemoryStore, which close() leaves as it was.
+      return { store, reopen: async () => store, tamper: async (digest, bytes) => store.tamperWithBlob(digest, bytes) };
     },
   ],
   [
@@ -229,7 +231,6 @@ describe.each(implementations)('%s', (_name, make) => {
     });
     await subject.store.close();
     const reopened = await subject.reopen();
-    if (!reopened) return; // memory keeps nothing
     expect(new TextDecoder().decode(await reopened.blobs.get(digest))).toBe('kept');
     expect(await reopened.blobs.list()).toEqual([digest]);
     expect(await reopened.metadata.get('images/a')).toEqual({ id: 'a', size: 4, labels: { x: 'y' }, cmd: null });

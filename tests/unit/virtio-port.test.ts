@@ -1,6 +1,7 @@
-// VirtioPortWriter only hands the guest as much as it has receive buffers for, 4 KiB at a time.
+// VirtioPortWriter only hands the guest as much as it has receive buffers for, 4 KiB at a time. Its
+// retries run on vitest's fake timers.
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VirtioPortWriter } from '../../src/vm/virtio-port';
 import type { EmulatorHandle } from '../../src/vm/emulator';
 
@@ -20,7 +21,14 @@ function fakeEmulator(buffers: { count: number }) {
 }
 
 describe('VirtioPortWriter', () => {
-  it('splits into 4 KiB messages and waits while the guest has no buffer', async () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('splits into 4 KiB messages and waits while the guest has no buffer', () => {
     const buffers = { count: 2 };
     const { emulator, delivered } = fakeEmulator(buffers);
     const writer = new VirtioPortWriter(emulator, 0);
@@ -28,10 +36,10 @@ describe('VirtioPortWriter', () => {
     writer.write(data);
     expect(delivered.map((d) => d.length)).toEqual([4096, 4096]);
     expect(writer.backlog).toBe(10_000 - 8192);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(delivered.length).toBe(2); // nothing more without a buffer
+    vi.advanceTimersByTime(20);
+    expect(delivered.length).toBe(2); // nothing more without a buffer, however often it retries
     buffers.count = 5;
-    await new Promise((r) => setTimeout(r, 20));
+    vi.advanceTimersByTime(1); // the next retry (1 ms) finds the buffers
     expect(delivered.map((d) => d.length)).toEqual([4096, 4096, 1808]);
     const joined = new Uint8Array(10_000);
     let at = 0;
@@ -43,14 +51,15 @@ describe('VirtioPortWriter', () => {
     writer.close();
   });
 
-  it('drops what is pending when closed', async () => {
+  it('drops what is pending when closed', () => {
     const buffers = { count: 0 };
     const { emulator, delivered } = fakeEmulator(buffers);
     const writer = new VirtioPortWriter(emulator, 0);
     writer.write(new Uint8Array(100));
     writer.close();
     buffers.count = 10;
-    await new Promise((r) => setTimeout(r, 20));
+    vi.advanceTimersByTime(20);
     expect(delivered).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0); // and stopped retrying
   });
 });

@@ -3,11 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
 import { FakeImages, docker } from '../helpers/fake-images';
+import { REAL_DOCKER, realDocker28 } from '../helpers/requirements';
 
 const encoder = new TextEncoder();
 
@@ -186,9 +186,9 @@ describe('containers with volumes', () => {
   });
 });
 
-const realDocker = '/usr/local/bin/docker';
+const realDocker = REAL_DOCKER;
 
-describe.skipIf(!existsSync(realDocker))('docker volume help and argument errors match the real client', () => {
+describe.skipIf(!realDocker28('docker volume help comparisons'))('docker volume help and argument errors match the real client', () => {
   const cases = [['volume', '--help'], ['volume', 'ls', '--help'], ['volume', 'inspect', '--help'], ['volume', 'rm', '--help'], ['volume', 'prune', '--help'], ['volume', 'rm'], ['volume', 'inspect'], ['volume', 'prune', 'x'], ['volume', 'create', '--label', 'a b']];
   for (const argv of cases) {
     it(argv.join(' '), async () => {

@@ -1,12 +1,13 @@
 // The xz decompressor (ADD of .tar.xz): round trips through the system's xz (presets, CRC32, CRC64,
 // SHA-256 and no check, several blocks, concatenated streams, data with and without repeats) and errors.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { XzError, isXz, unxz } from '../../src/engine/images/xz';
+import { tool } from '../helpers/requirements';
 
-const hasXz = spawnSync('xz', ['--help']).status === 0;
+const hasXz = tool('xz', 'the round trips through xz');
 
 function text(size: number): Buffer {
   const words = ['docker', 'build', 'layer', 'image', 'container', 'RUN', 'COPY', '\n', ' ', 'FROM busybox'];
