@@ -69,6 +69,8 @@ export interface Step {
   solution: readonly SolutionLine[];
   /** Hints for mistakes actually made: docker's error text or exit status mapped to an explanation. */
   hints?: readonly Hint[];
+  /** An optional challenge: the lesson counts as finished without it. */
+  optional?: boolean;
 }
 
 export interface LessonDefinition {
