@@ -14,6 +14,7 @@ const LAYER = '/var/lib/docker/test-layers/busybox';
 
 let guest: Guest;
 let daemon: Daemon;
+let images: FakeImages;
 
 beforeAll(async () => {
   guest = await startGuest();
@@ -24,7 +25,7 @@ cp /bin/busybox ${LAYER}/bin/busybox && for applet in $(busybox --list); do [ "$
 echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > ${LAYER}/etc/group`,
   );
   expect(setup.status).toBe(0);
-  const images = new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER], size: 1_000_000 } });
+  images = new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER], size: 1_000_000 } });
   daemon = new Daemon({
     imageProvider: images,
     store: new MemoryStore(),
@@ -528,6 +529,12 @@ describe('update and commit in the guest', () => {
   it('commit makes an image from the upper layer', async () => {
     await container();
     expect((await docker(daemon, ['commit', 'upd', 'snap:1'])).stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+  });
+
+  it("commit passes the container's command line as the history entry's CreatedBy (moby's image commit)", async () => {
+    await container();
+    expect((await docker(daemon, ['commit', '-m', 'a snapshot', 'upd', 'snap:2'])).status).toBe(0);
+    expect(images.commits.at(-1)).toMatchObject({ createdBy: 'sleep 1000', comment: 'a snapshot' });
   });
 });
 
