@@ -143,7 +143,7 @@ export default defineLesson({
           return { missing: { zh: `sleeper 的退出码是 ${c.State.ExitCode}，不是 137（被 SIGKILL 杀掉）。`, en: `sleeper exited with ${c.State.ExitCode}, not 137 (killed by SIGKILL).` } };
         return true;
       },
-      solution: ["kill -9 $(docker inspect -f '{{.State.Pid}}' sleeper)"],
+      solution: ["kill -9 $(docker inspect -f '{{.State.Pid}}' sleeper)", 'docker wait sleeper'],
     },
   },
 });
