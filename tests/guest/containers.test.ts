@@ -439,6 +439,15 @@ describe('files and stats in the guest', () => {
     expect(diff).toContain('D /bin/vi\n');
   });
 
+  it("a fresh container's diff is empty (the daemon's /etc/hosts, hostname, resolv.conf are not the container's changes)", async () => {
+    expect((await docker(daemon, ['run', '-d', '--name', 'fresh', 'busybox', 'sleep', '1000'])).status).toBe(0);
+    try {
+      expect(await docker(daemon, ['diff', 'fresh'])).toMatchObject({ status: 0, stdout: '' });
+    } finally {
+      await docker(daemon, ['rm', '-f', 'fresh']);
+    }
+  });
+
   it('cp copies a file out of the container', async () => {
     await container();
     expect((await docker(daemon, ['cp', 'files:/tmp/new.txt', '/out/new.txt'], { files })).status).toBe(0);
