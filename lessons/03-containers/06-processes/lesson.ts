@@ -1,9 +1,15 @@
 import { defineLesson, type DockerCommandRecord, type LessonEnv } from '../../../src/lessons/types';
 
+interface Change {
+  Path: string;
+  /** 0 changed, 1 added, 2 deleted. */
+  Kind: number;
+}
+
 interface ContainerJson {
   Id: string;
-  Config: { Hostname: string; Cmd: string[] | null };
-  State: { Running: boolean; ExitCode: number };
+  Config: { Hostname: string };
+  State: { Running: boolean };
 }
 
 /** The container's inspect JSON, or undefined when there is no such container. */
@@ -85,7 +91,7 @@ export default defineLesson({
                 en: 'You have not read the host PID with `docker inspect -f \'{{.State.Pid}}\' sleeper` yet.',
               },
             },
-      solution: ["PID=$(docker inspect -f '{{.State.Pid}}' sleeper)", 'ls -l /proc/$PID/ns', 'ls -l /proc/$$/ns'],
+      solution: ["PID=$(docker inspect -f '{{.State.Pid}}' sleeper)", 'ls -l /proc/$PID/ns', 'ls -l /proc/$$/ns', 'nsenter -t $PID -u hostname'],
       hints: [
         {
           when: (last) => last !== undefined && /template parsing error/.test(last.stderr),
@@ -131,19 +137,27 @@ export default defineLesson({
       solution: ['docker exec sleeper cat /proc/mounts', 'mount | grep overlay'],
       hints: [noSuchContainer, notRunning],
     },
-    'kill-from-host': {
+    'from-host': {
       optional: true,
       check: async (env) => {
-        const c = await container(env, 'sleeper');
-        if (!c) return { missing: { zh: 'sleeper 不见了：这个挑战要它停下，而不是删掉。', en: 'sleeper is gone: the challenge is to stop it, not to remove it.' } };
-        if (env.commands().some((r) => ['kill', 'stop', 'restart'].includes(verb(r)[0]) && verb(r).includes('sleeper')))
-          return { missing: { zh: '这次用宿主机的 `kill`，不要用 docker 命令。`docker start sleeper` 后再试。', en: "Use the host's `kill` this time, not a docker command. `docker start sleeper` and try again." } };
-        if (c.State.Running) return { missing: { zh: 'sleeper 还在运行。', en: 'sleeper is still running.' } };
-        if (c.State.ExitCode !== 137)
-          return { missing: { zh: `sleeper 的退出码是 ${c.State.ExitCode}，不是 137（被 SIGKILL 杀掉）。`, en: `sleeper exited with ${c.State.ExitCode}, not 137 (killed by SIGKILL).` } };
-        return true;
+        const { status, body } = await env.api<Change[] | null>('GET', '/containers/sleeper/changes');
+        if (status !== 200) return { missing: { zh: 'sleeper 不见了。', en: 'sleeper is gone.' } };
+        const viaDocker = env.commands().some((r) => {
+          const a = verb(r);
+          return a.includes('sleeper') && (a[0] === 'cp' || (a[0] === 'exec' && /[>]|\btouch\b|\btee\b/.test(a.join(' '))));
+        });
+        if (viaDocker)
+          return {
+            missing: {
+              zh: '这次不要用 `docker cp` 或在 `docker exec` 里写文件：只用宿主机的 shell。先 `docker exec sleeper rm /from-host.txt` 再试。',
+              en: 'Not with `docker cp` or a write inside `docker exec` this time: only the host\'s shell. `docker exec sleeper rm /from-host.txt`, then try again.',
+            },
+          };
+        return (body ?? []).some((c) => c.Path === '/from-host.txt' && c.Kind === 1)
+          ? true
+          : { missing: { zh: 'sleeper 里还没有 /from-host.txt。', en: 'There is no /from-host.txt in sleeper yet.' } };
       },
-      solution: ["kill -9 $(docker inspect -f '{{.State.Pid}}' sleeper)", 'docker wait sleeper'],
+      solution: ["echo 'written on the host' > $(docker inspect -f '{{.GraphDriver.Data.MergedDir}}' sleeper)/from-host.txt", 'docker exec sleeper cat /from-host.txt', 'docker diff sleeper'],
     },
   },
 });
