@@ -45,7 +45,7 @@ const notRunning = {
 };
 
 export default defineLesson({
-  setup: 'docker rm -f sleeper uts-demo 2>/dev/null; true',
+  setup: 'docker rm -f $(docker ps -aq) 2>/dev/null; true',
   steps: {
     start: {
       check: async (env) => {

@@ -51,7 +51,7 @@ const swapLimit = {
 };
 
 export default defineLesson({
-  setup: 'docker rm -f capped hog 2>/dev/null; true',
+  setup: 'docker rm -f $(docker ps -aq) 2>/dev/null; true',
   steps: {
     limit: {
       check: async (env) => {

@@ -60,7 +60,7 @@ const notYet = (what: string, zh: string) => ({
 });
 
 export default defineLesson({
-  setup: 'docker rm -f web 2>/dev/null; rm -f /root/web-ip.txt; true',
+  setup: 'docker rm -f $(docker ps -aq) 2>/dev/null; rm -f /root/web-ip.txt; true',
   steps: {
     run: {
       check: async (env) => {

@@ -67,7 +67,7 @@ const importHints: readonly Hint[] = [
 ];
 
 export default defineLesson({
-  setup: 'docker rm -f workbench 2>/dev/null; docker rmi test/workbench:v1 test/workbench:v2 2>/dev/null; rm -rf /root/note.txt /root/passwd.txt /root/workbench.tar /root/workbench-etc; true',
+  setup: 'docker rm -f $(docker ps -aq) 2>/dev/null; docker rmi test/workbench:v1 test/workbench:v2 2>/dev/null; rm -rf /root/note.txt /root/passwd.txt /root/workbench.tar /root/workbench-etc; true',
   steps: {
     start: {
       check: async (env) => {

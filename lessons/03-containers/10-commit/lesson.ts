@@ -46,7 +46,7 @@ const commitHints: readonly Hint[] = [
 ];
 
 export default defineLesson({
-  setup: 'docker rm -f crafter 2>/dev/null; docker rmi greeter:v1 greeter:v2 2>/dev/null; true',
+  setup: 'docker rm -f $(docker ps -aq) 2>/dev/null; docker rmi greeter:v1 greeter:v2 2>/dev/null; true',
   steps: {
     change: {
       check: async (env) => {
