@@ -36,8 +36,15 @@ const commitHints: readonly Hint[] = [
     text: { zh: '镜像的仓库名只能用小写字母：`greeter:v1`，不是 `Greeter:v1`。', en: 'Repository names must be lowercase: `greeter:v1`, not `Greeter:v1`.' },
   },
   {
+    when: failed(/requires at least 1 and at most 2 arguments/),
+    text: {
+      zh: '参数太多了：`-a` 和 `-m` 的值里有空格却没加引号，被拆成了好几个参数。写成 `-a "Ada <ada@example.com>" -m "add greeting.txt"`。',
+      en: 'Too many arguments: the `-a` and `-m` values contain spaces but no quotes, so they were split. Write `-a "Ada <ada@example.com>" -m "add greeting.txt"`.',
+    },
+  },
+  {
     when: failed(/invalid reference format/),
-    text: { zh: '镜像名不合法。检查 `-a` 和 `-m` 的值有没有用引号括起来：没加引号时，说明里的空格会把它拆成好几个参数。', en: 'Invalid image name. Check that the `-a` and `-m` values are quoted: unquoted, the spaces in them split them into several arguments.' },
+    text: { zh: '镜像名不合法：仓库名只能用小写字母、数字和 `-_./`，标签写在冒号后面。', en: 'Invalid image name: the repository takes lowercase letters, digits and `-_./`, the tag goes after a colon.' },
   },
   {
     when: failed(/is not a valid change command/),
