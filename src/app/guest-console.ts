@@ -55,10 +55,16 @@ export class GuestConsole {
   private readonly off: () => void;
   private queue: Promise<void> = Promise.resolve();
 
+  /**
+   * Create it when the guest starts, before the terminal is attached, so it sees the first prompt.
+   * Created later (the prompt already on the screen, nothing printed since), pass `atPrompt: true`.
+   */
   constructor(
     private readonly port: ConsolePort,
     private readonly guest?: Guest,
+    options: { atPrompt?: boolean } = {},
   ) {
+    this.promptShown = options.atPrompt ?? false;
     this.off = port.onConsoleData((data) => this.received(data));
   }
 

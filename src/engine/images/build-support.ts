@@ -55,6 +55,7 @@ export class ImageBuildSupport {
       ...parentConfig,
       created: now,
       author: input.author || undefined,
+      comment: input.comment || undefined,
       config: input.config,
       rootfs: { type: 'layers', diff_ids: [...parentConfig.rootfs.diff_ids, measured.diffId] },
       history: [
@@ -63,6 +64,7 @@ export class ImageBuildSupport {
       ],
     };
     if (!config.author) delete config.author;
+    if (!config.comment) delete config.comment;
     const configBytes = encoder.encode(JSON.stringify(config));
     const parentLayers = await this.context.images.imageLayers(input.parent.id as Digest);
     await this.context.store.blobs.put(measured.diffId, tar);
