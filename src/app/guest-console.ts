@@ -38,6 +38,16 @@ export interface TypeOptions {
   signal?: AbortSignal;
 }
 
+/** A command line typed at the host prompt and what the terminal showed until the prompt came back. */
+export interface ConsoleCommand {
+  /** The line as echoed (escape sequences removed; what line editing erased is gone). */
+  line: string;
+  /** The output after it (its last 4 KiB), escape sequences removed. */
+  output: string;
+  /** When the prompt came back (ms since the epoch). */
+  endedAt: number;
+}
+
 interface Waiter {
   test: () => boolean;
   resolve: () => void;
@@ -52,6 +62,9 @@ export class GuestConsole {
   private readonly waiters = new Set<Waiter>();
   private readonly promptListeners = new Set<() => void>();
   private readonly fileListeners = new Set<(path: string) => void>();
+  private readonly commandListeners = new Set<(command: ConsoleCommand) => void>();
+  /** The line being echoed after the prompt, then its output; undefined before the first prompt. */
+  private transcript: { line: string; output: string; lineDone: boolean } | undefined;
   private readonly off: () => void;
   private queue: Promise<void> = Promise.resolve();
 
@@ -89,6 +102,12 @@ export class GuestConsole {
     return () => this.promptListeners.delete(listener);
   }
 
+  /** Calls `listener` when the prompt comes back after a command line (the terminal's transcript of it). */
+  onCommand(listener: (command: ConsoleCommand) => void): () => void {
+    this.commandListeners.add(listener);
+    return () => this.commandListeners.delete(listener);
+  }
+
   /** Calls `listener` after writeFile() put a file into the guest. */
   onFileWritten(listener: (path: string) => void): () => void {
     this.fileListeners.add(listener);
@@ -114,7 +133,15 @@ export class GuestConsole {
     let promptsAtLastLine: number | undefined;
     const promptBack = (): Promise<void> => {
       const mark = promptsAtLastLine;
-      if (mark === undefined) return this.waitForPrompt(options);
+      if (mark === undefined) {
+        // The learner left something half typed at the prompt: Ctrl-U clears it, as they would, and
+        // ash redraws the prompt ("\r" PROMPT ESC[J), which is when typing can go on.
+        if (!this.promptShown && this.transcript && !this.transcript.lineDone && this.transcript.line !== '') {
+          this.write('\x15');
+          this.transcript.line = '';
+        }
+        return this.waitForPrompt(options);
+      }
       return this.waitUntil(() => this.prompts > mark && this.promptShown, 'the shell prompt to come back', options);
     };
     for (const line of lines) {
@@ -158,9 +185,16 @@ export class GuestConsole {
     this.since = (this.since + text).slice(-KEEP);
     const screen = this.raw.replace(ESCAPES, '');
     const shown = HOST_PROMPT.test(screen);
+    this.follow(text);
     if (shown && !this.promptShown) {
       this.prompts++;
       this.promptShown = true;
+      const done = this.transcript;
+      this.transcript = { line: '', output: '', lineDone: false };
+      if (done?.lineDone && done.line.trim() !== '') {
+        const command: ConsoleCommand = { line: done.line.trim(), output: done.output.replace(HOST_PROMPT, ''), endedAt: Date.now() };
+        for (const listener of [...this.commandListeners]) listener(command);
+      }
       for (const listener of [...this.promptListeners]) listener();
     } else if (!shown) {
       this.promptShown = false;
@@ -172,6 +206,23 @@ export class GuestConsole {
         waiter.resolve();
       }
     }
+  }
+
+  /** Adds output to the transcript of the command line being typed or run. */
+  private follow(text: string): void {
+    const transcript = this.transcript;
+    if (!transcript) return;
+    const plain = text.replace(ESCAPES, '').replace(/[\x00-\x07\x0b-\x1f]/g, '');
+    for (const char of plain) {
+      if (!transcript.lineDone) {
+        if (char === '\n') transcript.lineDone = true;
+        else if (char === '\b') transcript.line = transcript.line.slice(0, -1);
+        else transcript.line += char;
+      } else if (char !== '\b') {
+        transcript.output += char;
+      }
+    }
+    if (transcript.output.length > KEEP) transcript.output = transcript.output.slice(-KEEP);
   }
 
   private waitUntil(test: () => boolean, what: string, options: TypeOptions): Promise<void> {

@@ -6,6 +6,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { GuestConsole, HOST_PROMPT, type ConsolePort } from '../../src/app/guest-console';
 import { IdbProgressStore } from '../../src/app/progress-store';
+import { shellWords } from '../../src/app/lesson-env';
 import { Progress } from '../../src/lessons/progress';
 
 class FakePort implements ConsolePort {
@@ -75,6 +76,21 @@ describe('GuestConsole', () => {
     expect(prompts).toEqual([1]);
   });
 
+  it('clears what the learner left half typed at the prompt (Ctrl-U) before typing', async () => {
+    const port = new FakePort();
+    const console = new GuestConsole(port);
+    port.out(PROMPT);
+    port.out('doc');
+    const typing = console.type(['docker ps']);
+    await tick();
+    expect(port.written).toEqual(['\x15']);
+    port.out(`\r${PROMPT}\x1b[J`); // what busybox ash prints for Ctrl-U
+    await tick();
+    expect(port.written).toEqual(['\x15', 'docker ps\r']);
+    port.out(`docker ps\r\nCONTAINER ID\r\n${PROMPT}`);
+    await typing;
+  });
+
   it('times out with the end of the screen when the prompt never comes back', async () => {
     const port = new FakePort();
     const console = new GuestConsole(port);
@@ -83,6 +99,27 @@ describe('GuestConsole', () => {
     await tick();
     port.out('docker logs -f web\r\nhello from web\r\n');
     await expect(typing).rejects.toThrow(/timed out waiting for the shell prompt to come back.*\n[\s\S]*hello from web/);
+  });
+});
+
+describe('the transcript of commands typed at the prompt', () => {
+  it('gives each command line and its output when the prompt comes back, the prompt in the same chunk', async () => {
+    const port = new FakePort();
+    const console = new GuestConsole(port);
+    const seen: { line: string; output: string }[] = [];
+    console.onCommand(({ line, output }) => seen.push({ line, output }));
+    port.out(PROMPT);
+    port.out('docker pz\b\bps\r\n');
+    port.out(`Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\r\n\x1b[?2004h${PROMPT}`);
+    port.out(`\r\n${PROMPT}`); // an empty line: no command
+    expect(seen).toEqual([{ line: 'docker ps', output: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' }]);
+  });
+
+  it('splits simple lines into words as sh would, and gives up on shell syntax', () => {
+    expect(shellWords(`docker ps --format '{{.Names}} x' -a`)).toEqual(['docker', 'ps', '--format', '{{.Names}} x', '-a']);
+    expect(shellWords('docker run -e "A=b c" busybox\\ x')).toEqual(['docker', 'run', '-e', 'A=b c', 'busybox x']);
+    expect(shellWords('docker ps | head')).toBeUndefined();
+    expect(shellWords('docker rm $(docker ps -aq)')).toBeUndefined();
   });
 });
 
