@@ -8,14 +8,6 @@ interface ContainerSummary {
   Image: string;
 }
 
-const daemonDown: Hint = {
-  when: (last) => last?.status === 1 && /Cannot connect to the Docker daemon/.test(last.stderr),
-  text: {
-    zh: '客户端找不到守护进程：它没在运行。先用 `service docker start` 把它启动起来（下一课细讲）。',
-    en: 'The client cannot reach the daemon: it is not running. Start it with `service docker start` (the next lesson is about this).',
-  },
-};
-
 const unknownCommand: Hint = {
   when: (last) => last?.status === 1 && /unknown command/.test(last.stderr),
   text: {
@@ -40,7 +32,7 @@ export default defineLesson({
           ? true
           : { missing: { zh: '还没有成功运行 `docker version`。', en: 'You have not run `docker version` successfully yet.' } },
       solution: ['docker version'],
-      hints: [daemonDown, unknownCommand],
+      hints: [unknownCommand],
     },
     info: {
       check: async (env) =>
@@ -48,7 +40,7 @@ export default defineLesson({
           ? true
           : { missing: { zh: '还没有成功运行 `docker info`。', en: 'You have not run `docker info` successfully yet.' } },
       solution: ['docker info'],
-      hints: [daemonDown, unknownCommand],
+      hints: [unknownCommand],
     },
     api: {
       check: async (env) => {
@@ -68,7 +60,6 @@ export default defineLesson({
         'curl -s -X POST --unix-socket /var/run/docker.sock "http://localhost/images/create?fromImage=busybox&tag=latest"',
         'docker images',
       ],
-      hints: [daemonDown],
     },
     challenge: {
       optional: true,
