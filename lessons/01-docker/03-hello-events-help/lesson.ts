@@ -79,7 +79,7 @@ export default defineLesson({
     },
     help: {
       check: async (env) =>
-        env.commands().some((c) => c.status === 0 && (c.argv[0] === 'help' || c.argv.includes('--help') || c.argv.includes('-h')))
+        env.commands().some((c) => c.status === 0 && (c.argv[0] === 'help' || c.argv.includes('--help') || (c.argv.includes('-h') && c.argv[0] !== 'run' && c.argv[0] !== 'create')))
           ? true
           : { missing: { zh: '还没有查看过帮助：`docker --help`。', en: 'You have not asked for help yet: `docker --help`.' } },
       solution: ['docker --help', 'docker image --help', 'docker pull --help'],
