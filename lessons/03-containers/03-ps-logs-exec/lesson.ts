@@ -59,7 +59,7 @@ export default defineLesson({
         ran(env, 'logs').some((c) => (c.record.status === 0 && has(c, 'tail', 'n')) || (has(c, 'f', 'follow') && (c.record.status === 0 || c.record.status === 130)))
           ? true
           : missing('还没有用 --tail 或 -f 查看过日志。', 'You have not read a log with --tail or -f yet.'),
-      solution: ['docker logs job', 'docker logs --tail 3 ticker'],
+      solution: ['docker logs job', 'docker logs --tail 3 ticker', 'docker logs -f ticker', { input: '\u0003', waitFor: 'UTC', enter: false }],
       hints: [noSuchContainer],
     },
     exec: {
@@ -95,7 +95,7 @@ export default defineLesson({
         if (!ran(env, 'attach').some((c) => c.positional.includes('shell') || shell.Id.startsWith(c.positional[0] ?? '-'))) return missing('还没有 attach 到 shell 容器。', 'You have not attached to the container shell yet.');
         return shell.State.Running ? true : missing('shell 容器停止了：attach 之后输入 exit 会结束主进程。重新 docker start shell，再 attach，然后用 Ctrl-P Ctrl-Q 脱离。', 'The container shell has stopped: exit in an attached shell ends the main process. docker start shell, attach again, and leave with Ctrl-P Ctrl-Q.');
       },
-      solution: ['docker run -dit --name shell busybox sh', 'docker attach shell', { input: 'echo hello from PID 1' }, { input: '\u0010\u0011', waitFor: 'hello from PID 1' }, 'docker ps'],
+      solution: ['docker run -dit --name shell busybox sh', 'docker attach shell', { input: 'echo hello from PID 1' }, { input: '\u0010\u0011', waitFor: 'hello from PID 1', enter: false }, 'docker ps'],
       hints: [
         notRunning,
         noSuchContainer,
