@@ -2,7 +2,7 @@
 // the time of a copy even when the container is stopped; docker cp both ways, export, diff and sizes.
 
 import { EngineError, forbidden, invalidParameter, notFound } from '../errors';
-import { TarWriter, readTar } from '../images/tar';
+import { TarWriter, readTar } from '../../go/tar';
 import type { ContainerContext } from './context';
 import type { LiveContainer } from './live';
 import { DOCKER_ROOT, containerSpec } from './spec';

@@ -8,7 +8,9 @@ import { guestPlatform } from '../oci/platform';
 import type { ContainerConfig, ImageConfig } from '../oci/types';
 import { layerDiffPath } from './image-store';
 import { parseNormalizedNamed, tagNameOnly } from './reference';
-import { cleanTarName, gunzip, isGzip, measureLayer, readTar } from './tar';
+import { cleanTarName, readTar } from '../../go/tar';
+import { gunzip, isGzip } from '../../go/gzip';
+import { measureLayer } from './tar';
 import type { RunnableImage } from './types';
 import { api, type ImageContext } from './context';
 
