@@ -1,0 +1,80 @@
+// What the tutorial UI needs from the lesson runtime (src/lessons, src/app), in the UI's own words.
+// adapter.ts fills these from the runtime; the components see nothing else, so the runtime's shapes
+// can change in one place.
+
+import type { Lang, Localized } from '../../lessons/types';
+
+export interface LessonEntry {
+  /** `PART/LESSON`, e.g. `02-images/01-pull`. */
+  id: string;
+  title: Localized;
+  /** The ids of the steps that count towards finishing the lesson (optional challenges excluded). */
+  requiredSteps: readonly string[];
+}
+
+export interface PartEntry {
+  id: string;
+  title: Localized;
+  lessons: readonly LessonEntry[];
+}
+
+export interface CourseIndex {
+  parts: readonly PartEntry[];
+}
+
+export interface StepContent {
+  id: string;
+  title: string;
+  /** The step's body, rendered at build time; Run / Copy / Write file buttons are in it. */
+  html: string;
+  optional: boolean;
+}
+
+export interface LessonContent {
+  id: string;
+  lang: Lang;
+  title: string;
+  intro: string;
+  steps: readonly StepContent[];
+  recap?: string;
+}
+
+export type StepState = 'todo' | 'done';
+
+export interface StepView {
+  id: string;
+  state: StepState;
+  /** What the last failed check said is missing (shown after the learner tried). */
+  missing?: Localized;
+  /** Hints that match the learner's last mistake. */
+  hints: readonly Localized[];
+  /** The commands of "Show solution". */
+  solution: readonly string[];
+}
+
+/** A lesson being worked on: its steps' states, updated as the machine changes. */
+export interface LessonSessionView {
+  steps(): readonly StepView[];
+  /** Calls back whenever a step's state, missing text or hints change. Returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Types a command into the terminal as the learner would, then presses Enter. */
+  run(command: string): Promise<void>;
+  /** Writes a file into the guest (directories created). */
+  writeFile(path: string, text: string): Promise<void>;
+  /** Clears the lesson's progress and runs its setup again. */
+  reset(): Promise<void>;
+  dispose(): void;
+}
+
+/** Per-lesson: the ids of the steps done. */
+export type CourseProgress = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** A Run / Copy / Write file button pressed in a lesson. */
+export interface BlockAction {
+  kind: 'run' | 'copy' | 'write';
+  /** The block's text: the command(s) or the file's content. */
+  text: string;
+  /** Where 'write' puts the file. */
+  path?: string;
+  button: HTMLButtonElement;
+}
