@@ -3,9 +3,10 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import { dockSideLessons } from './src/lessons/vite-plugin.ts';
 
 export default defineConfig({
-  plugins: [svelte(), bundledImages()],
+  plugins: [svelte(), bundledImages(), dockSideLessons()],
   // Relative asset paths: the built site works from any folder of a static host.
   base: './',
   server: { fs: { allow: ['.'] } },
