@@ -1,67 +1,66 @@
-// PLACEHOLDER until the lesson runtime (branch lesson-runtime) lands: the course index, lesson content,
-// progress and sessions the UI reads. Replaced by the adapter over src/lessons.
+// The lesson runtime (src/app/course.ts, src/lessons) in the UI's words (model.ts): the course index,
+// lesson content per part (lazy), progress and sessions.
+// Sessions and progress: PLACEHOLDER until the runtime's LessonSession, progress store and guest
+// console land (branch lesson-runtime); until then Run types into the terminal and no check runs.
 
+import { course, loadLesson as loadRuntimeLesson } from '../../app/course';
 import type { Lang } from '../../lessons/types';
 import type { Guest } from '../../vm/guest';
 import type { CourseIndex, CourseProgress, LessonContent, LessonSessionView, StepView } from './model';
 
+const index: CourseIndex = {
+  parts: course.parts.map((part) => ({
+    id: part.id,
+    title: part.title,
+    lessons: part.lessons.map((lesson) => ({ id: lesson.id, title: lesson.title, requiredSteps: lesson.steps })),
+  })),
+};
+
 export function courseIndex(): CourseIndex {
-  return {
-    parts: [
-      {
-        id: '01-docker',
-        title: { zh: 'Docker 与守护进程', en: 'Docker and the daemon' },
-        lessons: [{ id: '01-docker/01-client-server', title: { zh: '客户端与服务端', en: 'Client and server' }, requiredSteps: ['version', 'info'] }],
-      },
-    ],
-  };
+  return index;
 }
 
+/** A lesson's text in one language (loads its part's chunk once), or undefined when there is no such lesson. */
 export async function loadLesson(id: string, lang: Lang): Promise<LessonContent | undefined> {
-  if (id !== '01-docker/01-client-server') return undefined;
-  const block = (cmd: string): string =>
-    `<div class="code-block" data-kind="run"><pre><code>${cmd}</code></pre><div class="actions"><button type="button" data-action="run">Run</button><button type="button" data-action="copy">Copy</button></div></div>`;
+  if (!index.parts.some((part) => part.lessons.some((lesson) => lesson.id === id))) return undefined;
+  const lesson = await loadRuntimeLesson(id);
+  const text = lesson.content[lang];
   return {
     id,
     lang,
-    title: lang === 'zh' ? '客户端与服务端' : 'Client and server',
-    intro: '<p>Placeholder lesson.</p>',
-    steps: [
-      { id: 'version', title: 'docker version', html: `<p>Ask both sides for their version.</p>${block('docker version')}`, optional: false },
-      { id: 'info', title: 'docker info', html: `<p>Ask the daemon about itself.</p>${block('docker info')}`, optional: false },
-    ],
-    recap: '<p>Recap.</p>',
+    title: text.title,
+    intro: text.intro,
+    steps: text.steps.map((step) => ({ id: step.id, title: step.title, html: step.html, optional: lesson.definition.steps[step.id]?.optional ?? false })),
+    recap: text.recap,
   };
 }
 
-const done = new Map<string, Set<string>>();
-
 export async function loadProgress(): Promise<CourseProgress> {
-  return new Map(done);
+  return new Map();
 }
 
 export async function openSession(id: string, guest: Guest): Promise<LessonSessionView> {
+  const lesson = await loadRuntimeLesson(id);
   const listeners = new Set<() => void>();
-  const finished = done.get(id) ?? new Set<string>();
-  done.set(id, finished);
-  const ids = ['version', 'info'];
-  const encoder = new TextEncoder();
+  const views: StepView[] = lesson.summary.steps.map((step) => ({
+    id: step,
+    state: 'todo',
+    hints: [],
+    solution: (lesson.definition.steps[step]?.solution ?? []).map((line) => (typeof line === 'string' ? line : line.input)),
+  }));
   return {
-    steps: (): StepView[] => ids.map((step) => ({ id: step, state: finished.has(step) ? 'done' : 'todo', hints: [], solution: [`docker ${step}`] })),
+    steps: () => views,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async run(command) {
-      guest.writeConsole(encoder.encode(`${command}\r`));
-      finished.add(command.replace('docker ', ''));
-      for (const l of listeners) l();
+    async run(commands) {
+      for (const command of commands) guest.writeConsole(`${command}\r`);
     },
-    async writeFile() {},
-    async reset() {
-      finished.clear();
-      for (const l of listeners) l();
+    async writeFile() {
+      throw new Error('writing files needs the lesson runtime');
     },
+    async reset() {},
     dispose() {
       listeners.clear();
     },

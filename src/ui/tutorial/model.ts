@@ -24,6 +24,7 @@ export interface CourseIndex {
 
 export interface StepContent {
   id: string;
+  /** Inline HTML (it may hold `code`). */
   title: string;
   /** The step's body, rendered at build time; Run / Copy / Write file buttons are in it. */
   html: string;
@@ -57,8 +58,8 @@ export interface LessonSessionView {
   steps(): readonly StepView[];
   /** Calls back whenever a step's state, missing text or hints change. Returns an unsubscribe function. */
   subscribe(listener: () => void): () => void;
-  /** Types a command into the terminal as the learner would, then presses Enter. */
-  run(command: string): Promise<void>;
+  /** Types commands into the terminal as the learner would, each followed by Enter once the prompt is back. */
+  run(commands: readonly string[]): Promise<void>;
   /** Writes a file into the guest (directories created). */
   writeFile(path: string, text: string): Promise<void>;
   /** Clears the lesson's progress and runs its setup again. */
@@ -69,12 +70,9 @@ export interface LessonSessionView {
 /** Per-lesson: the ids of the steps done. */
 export type CourseProgress = ReadonlyMap<string, ReadonlySet<string>>;
 
-/** A Run / Copy / Write file button pressed in a lesson. */
-export interface BlockAction {
-  kind: 'run' | 'copy' | 'write';
-  /** The block's text: the command(s) or the file's content. */
-  text: string;
-  /** Where 'write' puts the file. */
-  path?: string;
-  button: HTMLButtonElement;
-}
+/** A Run / Copy / Write file button pressed in a lesson (the runtime's HTML contract: src/lessons/course.ts). */
+export type BlockAction = { button: HTMLButtonElement } & (
+  | { kind: 'run'; commands: readonly string[] }
+  | { kind: 'copy'; text: string }
+  | { kind: 'write'; path: string; content: string }
+);
