@@ -11,11 +11,20 @@ import type { ApiRequest, ApiResponse, RawConnection } from '../engine/api/types
 import { Daemon, type DaemonOptions } from '../engine/daemon';
 import type { RegistrySource } from '../engine/registry/source';
 import type { Store } from '../engine/store';
+import type { DockerCommandRecord } from '../lessons/types';
 import type { Guest } from '../vm/guest';
 import type { GuestConnection } from '../vm/guest-connections';
 import { serveDockerSession, type ClientFiles } from './docker-sessions';
 import { GuestClientFiles } from './guest-files';
 import { serviceCommand } from './docker-service';
+
+export interface DockerCommandContext {
+  /** The environment of the guest's docker client. */
+  environment: Readonly<Record<string, string>>;
+}
+
+/** How much of a docker command's stderr its record keeps (the end of it). */
+const STDERR_KEPT = 4096;
 
 export interface EngineOptions {
   guest: Guest;
@@ -41,6 +50,7 @@ export class DocksideEngine {
   private readonly files: ClientFiles;
   private readonly unsubscribe: (() => void)[] = [];
   private transition: Promise<void> = Promise.resolve();
+  private readonly dockerListeners = new Set<(record: DockerCommandRecord, context: DockerCommandContext) => void>();
 
   private constructor(private readonly options: EngineOptions) {
     this.daemon = new Daemon({ store: options.store, runtime: options.guest.runtime, registry: options.registry, clock: options.clock, host: options.host });
@@ -73,6 +83,17 @@ export class DocksideEngine {
   /** The in-process Engine API client the CLI uses. */
   client(): InProcessClient {
     return new InProcessClient((request) => this.daemon.router.handle(request));
+  }
+
+  /**
+   * Calls `listener` each time a `docker …` run in the guest (typed, pasted, a Run button, a script)
+   * ends: its argv, exit status (-1 when the client went away before docker finished), the last 4 KiB
+   * of what it printed on stderr, and when it ended; with the environment it ran in (the lessons tell
+   * their own checks' commands from the learner's by it). The lessons' record of the learner's commands.
+   */
+  onDockerCommand(listener: (record: DockerCommandRecord, context: DockerCommandContext) => void): () => void {
+    this.dockerListeners.add(listener);
+    return () => this.dockerListeners.delete(listener);
   }
 
   /** `service docker start`: the sockets appear; containers with restart policy always come back. */
@@ -127,16 +148,43 @@ export class DocksideEngine {
   }
 
   private serveCli(connection: GuestConnection): void {
+    const run = this.options.run ?? ((argv, env) => runDocker(argv, env));
+    let argv: readonly string[] = [];
+    let environment: Readonly<Record<string, string>> = {};
+    let stderr = '';
     serveDockerSession(connection, {
       client: this.client(),
       files: this.files,
-      run: this.options.run ?? ((argv, env) => runDocker(argv, env)),
+      run: (args, env) => {
+        argv = args;
+        environment = env.environment;
+        if (this.dockerListeners.size === 0) return run(args, env);
+        // The same env (its rows and columns follow resizes), with stderr also kept for the record.
+        const tee = (text: string): void => {
+          stderr = (stderr + text).slice(-STDERR_KEPT);
+          env.stderr(text);
+        };
+        const teed = new Proxy(env, { get: (target, key) => (key === 'stderr' ? tee : Reflect.get(target, key)) });
+        return run(args, teed);
+      },
       now: this.options.clock,
       onError: this.options.onError,
-    }).catch((error: unknown) => {
-      this.options.onError?.(error);
-      connection.destroy();
-    });
+    })
+      .then((status) => {
+        if (this.dockerListeners.size === 0) return;
+        const record: DockerCommandRecord = { argv, status, stderr, endedAt: this.now().getTime() };
+        for (const listener of [...this.dockerListeners]) {
+          try {
+            listener(record, { environment });
+          } catch (error) {
+            this.options.onError?.(error);
+          }
+        }
+      })
+      .catch((error: unknown) => {
+        this.options.onError?.(error);
+        connection.destroy();
+      });
   }
 
   private serveApi(connection: GuestConnection): void {

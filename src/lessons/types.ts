@@ -60,7 +60,14 @@ export interface Hint {
  * prompt came back). `input` lines are typed while the previous command is still running (for
  * `docker run -it`, `docker attach`): the runtime waits for `waitFor` in the terminal output first.
  */
-export type SolutionLine = string | { input: string; waitFor?: string };
+export type SolutionLine =
+  | string
+  | {
+      input: string;
+      waitFor?: string;
+      /** Press Enter after `input` (default true); false for keys such as Ctrl-C ('\x03') or docker's detach keys ('\x10\x11'). */
+      enter?: boolean;
+    };
 
 export interface Step {
   /** Passes when the machine is in the state the step asks for. Must fail before the solution runs. */

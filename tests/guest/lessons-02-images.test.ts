@@ -1,0 +1,6 @@
+// The solution bot over every lesson of lessons/02-images, in one restored guest (tests/helpers/solution-bot.ts):
+// for each step the check fails, the step's solution runs in the learner's terminal, the check passes.
+
+import { describeLessonsOfPart } from '../helpers/solution-bot';
+
+describeLessonsOfPart('02-images');
