@@ -1,32 +1,10 @@
-// Progress as the UI shows it: a lesson is finished when all its required steps are done; the last
-// place the learner was (for "continue where you left off") is remembered in localStorage.
+// Progress as the UI shows it: a lesson is finished when all its required steps are done.
 
 import type { CourseIndex, CourseProgress, LessonEntry } from './model';
 
 export function lessonFinished(lesson: LessonEntry, progress: CourseProgress): boolean {
   const done = progress.get(lesson.id);
   return lesson.requiredSteps.length > 0 && done !== undefined && lesson.requiredSteps.every((step) => done.has(step));
-}
-
-export interface LastPlace {
-  lesson: string;
-  step?: string;
-}
-
-const LAST_KEY = 'dockside.tutorial.last';
-
-export function loadLastPlace(storage: Pick<Storage, 'getItem'>, course: CourseIndex): LastPlace | undefined {
-  try {
-    const saved = JSON.parse(storage.getItem(LAST_KEY) ?? 'null') as LastPlace | null;
-    if (saved && typeof saved.lesson === 'string' && findLesson(course, saved.lesson)) return saved;
-  } catch {
-    // unreadable: nothing to continue
-  }
-  return undefined;
-}
-
-export function saveLastPlace(storage: Pick<Storage, 'setItem'>, place: LastPlace): void {
-  storage.setItem(LAST_KEY, JSON.stringify(place));
 }
 
 export function allLessons(course: CourseIndex): LessonEntry[] {
