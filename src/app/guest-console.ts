@@ -38,6 +38,16 @@ export interface TypeOptions {
   signal?: AbortSignal;
 }
 
+/** A command line typed at the host prompt and what the terminal showed until the prompt came back. */
+export interface ConsoleCommand {
+  /** The line as echoed (escape sequences removed; what line editing erased is gone). */
+  line: string;
+  /** The output after it (its last 4 KiB), escape sequences removed. */
+  output: string;
+  /** When the prompt came back (ms since the epoch). */
+  endedAt: number;
+}
+
 interface Waiter {
   test: () => boolean;
   resolve: () => void;
@@ -52,13 +62,22 @@ export class GuestConsole {
   private readonly waiters = new Set<Waiter>();
   private readonly promptListeners = new Set<() => void>();
   private readonly fileListeners = new Set<(path: string) => void>();
+  private readonly commandListeners = new Set<(command: ConsoleCommand) => void>();
+  /** The line being echoed after the prompt, then its output; undefined before the first prompt. */
+  private transcript: { line: string; output: string; lineDone: boolean } | undefined;
   private readonly off: () => void;
   private queue: Promise<void> = Promise.resolve();
 
+  /**
+   * Create it when the guest starts, before the terminal is attached, so it sees the first prompt.
+   * Created later (the prompt already on the screen, nothing printed since), pass `atPrompt: true`.
+   */
   constructor(
     private readonly port: ConsolePort,
     private readonly guest?: Guest,
+    options: { atPrompt?: boolean } = {},
   ) {
+    this.promptShown = options.atPrompt ?? false;
     this.off = port.onConsoleData((data) => this.received(data));
   }
 
@@ -81,6 +100,12 @@ export class GuestConsole {
   onPrompt(listener: () => void): () => void {
     this.promptListeners.add(listener);
     return () => this.promptListeners.delete(listener);
+  }
+
+  /** Calls `listener` when the prompt comes back after a command line (the terminal's transcript of it). */
+  onCommand(listener: (command: ConsoleCommand) => void): () => void {
+    this.commandListeners.add(listener);
+    return () => this.commandListeners.delete(listener);
   }
 
   /** Calls `listener` after writeFile() put a file into the guest. */
@@ -152,9 +177,16 @@ export class GuestConsole {
     this.since = (this.since + text).slice(-KEEP);
     const screen = this.raw.replace(ESCAPES, '');
     const shown = HOST_PROMPT.test(screen);
+    this.follow(text);
     if (shown && !this.promptShown) {
       this.prompts++;
       this.promptShown = true;
+      const done = this.transcript;
+      this.transcript = { line: '', output: '', lineDone: false };
+      if (done?.lineDone && done.line.trim() !== '') {
+        const command: ConsoleCommand = { line: done.line.trim(), output: done.output.replace(HOST_PROMPT, ''), endedAt: Date.now() };
+        for (const listener of [...this.commandListeners]) listener(command);
+      }
       for (const listener of [...this.promptListeners]) listener();
     } else if (!shown) {
       this.promptShown = false;
@@ -166,6 +198,23 @@ export class GuestConsole {
         waiter.resolve();
       }
     }
+  }
+
+  /** Adds output to the transcript of the command line being typed or run. */
+  private follow(text: string): void {
+    const transcript = this.transcript;
+    if (!transcript) return;
+    const plain = text.replace(ESCAPES, '').replace(/[\x00-\x07\x0b-\x1f]/g, '');
+    for (const char of plain) {
+      if (!transcript.lineDone) {
+        if (char === '\n') transcript.lineDone = true;
+        else if (char === '\b') transcript.line = transcript.line.slice(0, -1);
+        else transcript.line += char;
+      } else if (char !== '\b') {
+        transcript.output += char;
+      }
+    }
+    if (transcript.output.length > KEEP) transcript.output = transcript.output.slice(-KEEP);
   }
 
   private waitUntil(test: () => boolean, what: string, options: TypeOptions): Promise<void> {

@@ -10,13 +10,14 @@ import type { ActivityKind, LessonHost } from '../lessons/session';
 import type { DockerCommandRecord, Lang, LessonEnv, ShellResult } from '../lessons/types';
 import type { Guest } from '../vm/guest';
 import type { DocksideEngine } from './engine';
-import { shellQuote, type GuestConsole } from './guest-console';
+import { shellQuote, type ConsoleCommand, type GuestConsole } from './guest-console';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** docker's API version prefix, as the CLI sends it. */
 const API_PREFIX = '/v1.47';
 /** Set in the environment of sh() scripts: their docker commands are not the learner's. */
+const CANNOT_CONNECT = /Cannot connect to the Docker daemon at unix:\/\/\/var\/run\/docker\.sock\. Is the docker daemon running\?/;
 const READING_ACTIONS = /^(exec_create|exec_start|exec_die|exec_detach|archive-path|top|resize)\b/;
 export const BY_LESSON = 'DOCKSIDE_LESSON_SCRIPT';
 
@@ -68,7 +69,13 @@ export class MachineLessonEnv implements LessonEnv, LessonHost {
         this.emit('engine-event');
       }),
     );
-    if (console) this.off.push(console.onPrompt(() => this.emit('prompt')), console.onFileWritten(() => this.emit('file-written')));
+    if (console) {
+      this.off.push(
+        console.onCommand((command) => this.unreached(command)),
+        console.onPrompt(() => this.emit('prompt')),
+        console.onFileWritten(() => this.emit('file-written')),
+      );
+    }
   }
 
   get env(): LessonEnv {
@@ -136,6 +143,20 @@ export class MachineLessonEnv implements LessonEnv, LessonHost {
     return this.records;
   }
 
+  /**
+   * A `docker …` typed while the daemon is stopped never reaches the engine: the guest's client cannot
+   * connect, prints docker's "Cannot connect to the Docker daemon …" and exits 1 (vm-images/docker-client).
+   * The terminal's transcript is then the only witness, so the record is made from it: argv split
+   * as the shell would for plain words and quotes, status 1, and what the terminal showed.
+   */
+  private unreached(command: ConsoleCommand): void {
+    if (this.options.engine.isRunning || !CANNOT_CONNECT.test(command.output)) return;
+    const words = shellWords(command.line);
+    if (words?.[0] !== 'docker') return;
+    this.records.push({ argv: words.slice(1), status: 1, stderr: command.output.slice(-4096), endedAt: command.endedAt });
+    this.emit('docker-command');
+  }
+
   // ---- LessonHost ----
 
   clearCommands(): void {
@@ -150,4 +171,44 @@ export class MachineLessonEnv implements LessonEnv, LessonHost {
   private emit(kind: ActivityKind): void {
     for (const listener of [...this.listeners]) listener(kind);
   }
+}
+
+/**
+ * A simple command line's words as sh would split them (blanks, single and double quotes, backslash);
+ * undefined for anything with shell syntax beyond that (pipes, redirections, substitutions, `;`).
+ */
+export function shellWords(line: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === ' ' || c === '\t') {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let text = '';
+      let j = i + 1;
+      for (; j < line.length && line[j] !== '"'; j++) {
+        if (line[j] === '\\' && j + 1 < line.length && '"\\$`'.includes(line[j + 1])) text += line[++j];
+        else if ('$`'.includes(line[j])) return undefined;
+        else text += line[j];
+      }
+      if (j >= line.length) return undefined;
+      word = (word ?? '') + text;
+      i = j;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word = (word ?? '') + line[++i];
+    } else if ('|&;<>()$`*?[#~'.includes(c)) {
+      return undefined;
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
 }

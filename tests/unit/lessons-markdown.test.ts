@@ -119,3 +119,31 @@ describe('the course loader on the fixture folder', () => {
     expect(lesson.content.zh.steps[0].html).toContain('>运行</button>');
   });
 });
+
+describe('lessonActionOf (the UI side of the HTML contract)', () => {
+  /** A stand-in for the DOM button a click lands in: dataset as the browser fills it from data-* attributes. */
+  function buttonOf(html: string, action: string): { closest: () => unknown; dataset: Record<string, string> } {
+    const tag = [...html.matchAll(/<button [^>]*>/g)].map((m) => m[0]).find((t) => t.includes(`data-action="${action}"`));
+    if (!tag) throw new Error(`no ${action} button`);
+    const dataset: Record<string, string> = {};
+    for (const [name, value] of attributeEntries(tag)) {
+      if (name.startsWith('data-')) dataset[name.slice(5).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+    }
+    const button = { dataset, closest: () => button };
+    return button;
+  }
+  function attributeEntries(tag: string): [string, string][] {
+    const unescape = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    return [...tag.matchAll(/ ([a-z-]+)="([^"]*)"/g)].map((m) => [m[1], unescape(m[2])]);
+  }
+
+  it('reads Run, Copy and Write file back from rendered blocks', async () => {
+    const { lessonActionOf } = await import('../../src/app/tutorial');
+    const run = renderCodeBlock('docker run --rm busybox echo "a & b"\ndocker ps\n', 'sh run', 'en');
+    expect(lessonActionOf(buttonOf(run, 'run') as unknown as EventTarget)).toEqual({ kind: 'run', commands: ['docker run --rm busybox echo "a & b"', 'docker ps'] });
+    expect(lessonActionOf(buttonOf(run, 'copy') as unknown as EventTarget)).toEqual({ kind: 'copy', text: 'docker run --rm busybox echo "a & b"\ndocker ps' });
+    const file = renderCodeBlock('FROM busybox\n', 'dockerfile file=/root/app/Dockerfile', 'zh');
+    expect(lessonActionOf(buttonOf(file, 'write-file') as unknown as EventTarget)).toEqual({ kind: 'write-file', path: '/root/app/Dockerfile', content: 'FROM busybox\n' });
+    expect(lessonActionOf(null)).toBeUndefined();
+  });
+});
