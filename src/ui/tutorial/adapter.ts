@@ -5,10 +5,10 @@
 import { course, loadLesson as loadRuntimeLesson } from '../../app/course';
 import type { DocksideEngine } from '../../app/engine';
 import { GuestConsole } from '../../app/guest-console';
-import { MachineLessonEnv } from '../../app/lesson-env';
 import { openPageProgress } from '../../app/progress-store';
 import type { Progress, CourseProgress as RuntimeProgress } from '../../lessons/progress';
-import { LessonSession, type SessionState } from '../../lessons/session';
+import type { SessionState } from '../../lessons/session';
+import { Tutorial } from '../../app/tutorial';
 import type { Lang } from '../../lessons/types';
 import type { Guest } from '../../vm/guest';
 import type { CourseIndex, CourseProgress, LessonContent, LessonSessionView, StepView } from './model';
@@ -70,21 +70,31 @@ export function lastPlace(data: RuntimeProgress): LastPlace | undefined {
 
 // ---- the machine
 
-/** The learner's machine as the lessons see it. Make it before the terminal opens, so the console sees the first prompt. */
+/**
+ * The learner's machine as the lessons see it: the console (made at once, before the terminal opens,
+ * so it sees the first prompt) and the runtime's Tutorial (once progress is read).
+ */
 export interface Machine {
   console: GuestConsole;
-  env: MachineLessonEnv;
+  tutorial: Promise<Tutorial>;
   dispose(): void;
 }
 
 export function openMachine(guest: Guest, engine: DocksideEngine, lang: Lang): Machine {
   const console = new GuestConsole(guest, guest);
-  const env = new MachineLessonEnv({ engine, guest, console, lang });
+  let made: Tutorial | undefined;
+  let disposed = false;
+  const tutorial = pageProgress().then((progress) => {
+    made = new Tutorial({ engine, guest, console, progress, lang });
+    if (disposed) made.dispose();
+    return made;
+  });
   return {
     console,
-    env,
+    tutorial,
     dispose() {
-      env.dispose();
+      disposed = true;
+      made?.dispose();
       console.dispose();
     },
   };
@@ -100,30 +110,29 @@ function views(state: SessionState): StepView[] {
   }));
 }
 
-/** Opens a lesson on the machine: runs its setup (when no step is done yet) and checks as the machine changes. */
+/** Opens a lesson on the machine (closing the one open before): setup runs when no step is done yet, then checks run as the machine changes. */
 export async function openSession(id: string, machine: Machine): Promise<LessonSessionView> {
-  const [lesson, shared] = await Promise.all([loadRuntimeLesson(id), pageProgress()]);
-  const session = new LessonSession({ summary: lesson.summary, definition: lesson.definition, host: machine.env, progress: shared });
+  const tutorial = await machine.tutorial;
+  const { session } = await tutorial.open(id);
   let current = views(session.current);
   const listeners = new Set<() => void>();
   const off = session.subscribe((state) => {
     current = views(state);
     for (const listener of [...listeners]) listener();
   });
-  void session.start().catch((error: unknown) => console.error(`dockside: the lesson ${id} could not start:`, error));
   return {
     steps: () => current,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    run: (commands) => machine.console.type(commands),
-    writeFile: (path, text) => machine.console.writeFile(path, text),
+    run: (commands) => tutorial.run(commands),
+    writeFile: (path, text) => tutorial.act({ kind: 'write-file', path, content: text }),
     reset: () => session.reset(),
     dispose() {
       off();
       listeners.clear();
-      session.dispose();
+      if (tutorial.current?.session === session) tutorial.close();
     },
   };
 }
