@@ -2,7 +2,7 @@
 // content per part (lazy), progress (IndexedDB), the learner's machine (console, LessonEnv) and the
 // sessions that check the steps.
 
-import { course, loadLesson as loadRuntimeLesson } from '../../app/course';
+import { course, loadLesson as loadRuntimeLesson, loadPart } from '../../app/course';
 import type { DocksideEngine } from '../../app/engine';
 import { GuestConsole } from '../../app/guest-console';
 import { openPageProgress } from '../../app/progress-store';
@@ -17,7 +17,7 @@ const index: CourseIndex = {
   parts: course.parts.map((part) => ({
     id: part.id,
     title: part.title,
-    lessons: part.lessons.map((lesson) => ({ id: lesson.id, title: lesson.title, requiredSteps: lesson.steps })),
+    lessons: part.lessons.map((lesson) => ({ id: lesson.id, title: lesson.title, steps: lesson.steps })),
   })),
 };
 
@@ -40,6 +40,14 @@ export async function loadLesson(id: string, lang: Lang): Promise<LessonContent 
     steps: text.steps.map((step) => ({ id: step.id, title: step.title, html: step.html, optional: lesson.definition.steps[step.id]?.optional ?? false })),
     recap: text.recap,
   };
+}
+
+/** Lesson id → its optional steps, for every lesson of a part (loads the part's chunk once). */
+export async function optionalSteps(partId: string): Promise<Map<string, Set<string>>> {
+  const part = await loadPart(partId);
+  return new Map(
+    Object.entries(part.lessons).map(([id, lesson]) => [id, new Set(Object.entries(lesson.definition.steps).filter(([, step]) => step.optional).map(([step]) => step))]),
+  );
 }
 
 // ---- progress

@@ -8,8 +8,8 @@ export interface LessonEntry {
   /** `PART/LESSON`, e.g. `02-images/01-pull`. */
   id: string;
   title: Localized;
-  /** The ids of the steps that count towards finishing the lesson (optional challenges excluded). */
-  requiredSteps: readonly string[];
+  /** The ids of the steps, in order. */
+  steps: readonly string[];
 }
 
 export interface PartEntry {

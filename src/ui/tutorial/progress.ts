@@ -1,10 +1,15 @@
-// Progress as the UI shows it: a lesson is finished when all its required steps are done.
+// Progress as the UI shows it: a lesson is finished when all its steps but the optional ones are done.
 
 import type { CourseIndex, CourseProgress, LessonEntry } from './model';
 
-export function lessonFinished(lesson: LessonEntry, progress: CourseProgress): boolean {
+/**
+ * Whether every step of the lesson is done but the optional ones. `optional` knows the lessons whose
+ * part is loaded (lesson.ts says which steps are optional); for the others every step counts.
+ */
+export function lessonFinished(lesson: LessonEntry, progress: CourseProgress, optional: ReadonlyMap<string, ReadonlySet<string>>): boolean {
   const done = progress.get(lesson.id);
-  return lesson.requiredSteps.length > 0 && done !== undefined && lesson.requiredSteps.every((step) => done.has(step));
+  const skip = optional.get(lesson.id);
+  return lesson.steps.length > 0 && done !== undefined && lesson.steps.every((step) => done.has(step) || (skip?.has(step) ?? false));
 }
 
 export function allLessons(course: CourseIndex): LessonEntry[] {
