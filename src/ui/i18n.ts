@@ -48,8 +48,8 @@ const strings = {
   lessonLoadFailed: { zh: '课程加载失败：{error}', en: 'The lesson could not be loaded: {error}' },
   startTitle: { zh: '在浏览器里动手学 Docker', en: 'Learn Docker by doing it, in your browser' },
   startIntro: {
-    zh: '右边的终端是一台真正的 Linux 宿主机，Docker 守护进程就在上面运行。每一课都让你亲手敲命令，并在真实的机器上检查结果。',
-    en: 'The terminal is a real Linux host with a Docker daemon running on it. Every lesson has you type the commands yourself, and checks the result on the real machine.',
+    zh: '页面上的终端连着一台真正的 Linux 宿主机，Docker 守护进程就在上面运行。每一课都让你亲手敲命令，并在这台真实的机器上检查结果。',
+    en: 'The terminal on this page is a real Linux host with a Docker daemon running on it. Every lesson has you type the commands yourself, and checks the result on the real machine.',
   },
   continueWhere: { zh: '从上次停下的地方继续', en: 'Continue where you left off' },
   continueLesson: { zh: '继续：{title}', en: 'Continue: {title}' },
