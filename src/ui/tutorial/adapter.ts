@@ -9,7 +9,7 @@ import { openPageProgress } from '../../app/progress-store';
 import type { Progress, CourseProgress as RuntimeProgress } from '../../lessons/progress';
 import type { SessionState } from '../../lessons/session';
 import { Tutorial } from '../../app/tutorial';
-import type { Lang } from '../../lessons/types';
+import type { Lang, SolutionLine } from '../../lessons/types';
 import type { Guest } from '../../vm/guest';
 import type { CourseIndex, CourseProgress, LessonContent, LessonSessionView, StepView } from './model';
 
@@ -37,7 +37,10 @@ export async function loadLesson(id: string, lang: Lang): Promise<LessonContent 
     lang,
     title: text.title,
     intro: text.intro,
-    steps: text.steps.map((step) => ({ id: step.id, title: step.title, html: step.html, optional: lesson.definition.steps[step.id]?.optional ?? false })),
+    steps: text.steps.map((step) => {
+      const definition = lesson.definition.steps[step.id];
+      return { id: step.id, title: step.title, html: step.html, optional: definition?.optional ?? false, solution: (definition?.solution ?? []).map(solutionText) };
+    }),
     recap: text.recap,
   };
 }
@@ -48,6 +51,11 @@ export async function optionalSteps(partId: string): Promise<Map<string, Set<str
   return new Map(
     Object.entries(part.lessons).map(([id, lesson]) => [id, new Set(Object.entries(lesson.definition.steps).filter(([, step]) => step.optional).map(([step]) => step))]),
   );
+}
+
+/** A solution line as "Show solution" shows it: what is typed (an `input` line goes to the command still running). */
+function solutionText(line: SolutionLine): string {
+  return typeof line === 'string' ? line : line.input;
 }
 
 // ---- progress
@@ -114,7 +122,6 @@ function views(state: SessionState): StepView[] {
     state: step.status === 'done' ? 'done' : 'todo',
     missing: step.status === 'current' ? step.missing : undefined,
     hints: step.status === 'current' && step.hint ? [step.hint] : [],
-    solution: step.solution.map((line) => (typeof line === 'string' ? line : line.input)),
   }));
 }
 

@@ -29,6 +29,8 @@ export interface StepContent {
   /** The step's body, rendered at build time; Run / Copy / Write file buttons are in it. */
   html: string;
   optional: boolean;
+  /** The commands of "Show solution". */
+  solution: readonly string[];
 }
 
 export interface LessonContent {
@@ -49,8 +51,6 @@ export interface StepView {
   missing?: Localized;
   /** Hints that match the learner's last mistake. */
   hints: readonly Localized[];
-  /** The commands of "Show solution". */
-  solution: readonly string[];
 }
 
 /** A lesson being worked on: its steps' states, updated as the machine changes. */
