@@ -9,7 +9,7 @@ import { runDocker } from '../src/cli/docker';
 import type { DockerEnv } from '../src/cli/env';
 import { Daemon } from '../src/engine/daemon';
 import type { ImageService } from '../src/engine/images/service';
-import { TarWriter } from '../src/engine/images/tar';
+import { TarWriter } from '../src/go/tar';
 import type { Runtime } from '../src/engine/runtime/types';
 import { MemoryStore } from '../src/engine/store';
 import { NodeBundledRegistry } from '../src/node/bundled-registry';

@@ -7,14 +7,15 @@ import { benchContainers } from './containers';
 import { benchContainersCli } from './containers-cli';
 import { benchImages, printImagesBench } from './images';
 import { benchApi, printApiBench } from './api';
+import { benchState } from './state';
 import { buildAndServe, chromiumAvailable, launchChromium } from '../tests/helpers/site';
 import { projectRoot } from '../src/node/artifacts';
 import { readCourse } from '../src/lessons/course-files';
 import { join } from 'node:path';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-/** BENCH_ONLY=boot,containers,docker,images,api,page runs some sections (boot is always measured: it is the page's baseline). */
-const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,docker,images,api,page').split(','));
+/** BENCH_ONLY=boot,containers,docker,images,api,state,page runs some sections (boot is always measured: it is the page's baseline). */
+const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,docker,images,api,state,page').split(','));
 
 function stats(samples: number[]): { min: number; median: number } {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -140,6 +141,17 @@ if (only.has('api')) {
   const api = await benchApi(runs);
   if (api) printApiBench(api);
   else console.log('api benchmark skipped: the real docker CLI is not installed');
+}
+if (only.has('state')) {
+  const s = await benchState(Math.max(2, Math.ceil(runs / 2)));
+  const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+  const bundled = stats(s.bundledRestore);
+  const resumed = stats(s.savedRestore);
+  console.log('hibernating the machine: v86 save_state of a running guest, against restoring the bundled state');
+  console.log(`  restore of the bundled state (baseline)  min ${fmt(bundled.min)}  median ${fmt(bundled.median)}`);
+  console.log(`  save_state, idle guest     median ${fmt(stats(s.saveIdle).median)}  ${mb(s.rawBytesIdle)} raw`);
+  console.log(`  save_state, +8 MB in /root  median ${fmt(stats(s.saveDirty).median)}  ${mb(s.rawBytesDirty)} raw, ${mb(s.gzipBytesDirty)} gzip (CompressionStream, ${fmt(s.gzipMs)})`);
+  console.log(`  restore of that saved state  min ${fmt(resumed.min)}  median ${fmt(resumed.median)}  = ${(resumed.median / bundled.median).toFixed(2)}x baseline (median); the file ${s.survived ? 'survived' : 'was LOST'}`);
 }
 if (!only.has('page')) {
   // skipped on request

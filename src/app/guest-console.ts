@@ -133,7 +133,15 @@ export class GuestConsole {
     let promptsAtLastLine: number | undefined;
     const promptBack = (): Promise<void> => {
       const mark = promptsAtLastLine;
-      if (mark === undefined) return this.waitForPrompt(options);
+      if (mark === undefined) {
+        // The learner left something half typed at the prompt: Ctrl-U clears it, as they would, and
+        // ash redraws the prompt ("\r" PROMPT ESC[J), which is when typing can go on.
+        if (!this.promptShown && this.transcript && !this.transcript.lineDone && this.transcript.line !== '') {
+          this.write('\x15');
+          this.transcript.line = '';
+        }
+        return this.waitForPrompt(options);
+      }
       return this.waitUntil(() => this.prompts > mark && this.promptShown, 'the shell prompt to come back', options);
     };
     for (const line of lines) {

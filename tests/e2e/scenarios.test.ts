@@ -268,7 +268,7 @@ describe.runIf(present)('the notes, typed at `npx dockside sh`', () => {
     });
     const committed = shared(async () => {
       await made();
-      return term.run('docker commit made mine:v1');
+      return term.run('docker commit -m first made mine:v1');
     });
     const imported = shared(async () => {
       await made();
@@ -280,6 +280,12 @@ describe.runIf(present)('the notes, typed at `npx dockside sh`', () => {
 
     it('commit makes an image of the container', async () => {
       expect(await committed()).toMatch(/^sha256:[0-9a-f]{64}$/);
+    });
+
+    it("history shows the commit's layer with the container's command and the -m message, inspect the message", async () => {
+      await committed();
+      expect(await term.run(`docker history --no-trunc --format '{{.CreatedBy}}|{{.Comment}}' mine:v1 | head -1`)).toBe('sh -c echo committed-content > /hello|first');
+      expect(await term.run(`docker inspect -f '{{.Comment}}' mine:v1`)).toBe('first');
     });
 
     it('the committed image runs with the file', async () => {

@@ -14,6 +14,7 @@ const LAYER = '/var/lib/docker/test-layers/busybox';
 
 let guest: Guest;
 let daemon: Daemon;
+let images: FakeImages;
 
 beforeAll(async () => {
   guest = await startGuest();
@@ -24,7 +25,7 @@ cp /bin/busybox ${LAYER}/bin/busybox && for applet in $(busybox --list); do [ "$
 echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > ${LAYER}/etc/group`,
   );
   expect(setup.status).toBe(0);
-  const images = new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER], size: 1_000_000 } });
+  images = new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER], size: 1_000_000 } });
   daemon = new Daemon({
     imageProvider: images,
     store: new MemoryStore(),
@@ -438,6 +439,15 @@ describe('files and stats in the guest', () => {
     expect(diff).toContain('D /bin/vi\n');
   });
 
+  it("a fresh container's diff is empty (the daemon's /etc/hosts, hostname, resolv.conf are not the container's changes)", async () => {
+    expect((await docker(daemon, ['run', '-d', '--name', 'fresh', 'busybox', 'sleep', '1000'])).status).toBe(0);
+    try {
+      expect(await docker(daemon, ['diff', 'fresh'])).toMatchObject({ status: 0, stdout: '' });
+    } finally {
+      await docker(daemon, ['rm', '-f', 'fresh']);
+    }
+  });
+
   it('cp copies a file out of the container', async () => {
     await container();
     expect((await docker(daemon, ['cp', 'files:/tmp/new.txt', '/out/new.txt'], { files })).status).toBe(0);
@@ -528,6 +538,12 @@ describe('update and commit in the guest', () => {
   it('commit makes an image from the upper layer', async () => {
     await container();
     expect((await docker(daemon, ['commit', 'upd', 'snap:1'])).stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+  });
+
+  it("commit passes the container's command line as the history entry's CreatedBy (moby's image commit)", async () => {
+    await container();
+    expect((await docker(daemon, ['commit', '-m', 'a snapshot', 'upd', 'snap:2'])).status).toBe(0);
+    expect(images.commits.at(-1)).toMatchObject({ createdBy: 'sleep 1000', comment: 'a snapshot' });
   });
 });
 

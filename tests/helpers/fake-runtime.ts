@@ -2,7 +2,7 @@
 // script the test gives, so engine logic (state machines, output formats, errors) is tested without a
 // guest. Guest behaviour itself is tested against the real agent in tests/guest.
 
-import { TarWriter } from '../../src/engine/images/tar';
+import { TarWriter } from '../../src/go/tar';
 import {
   RuntimeError,
   type Change,

@@ -19,6 +19,45 @@ export interface BotOptions {
   lang?: Lang;
   /** How long one line of a solution may take to give the prompt back (default 120 s). */
   lineTimeoutMs?: number;
+  /**
+   * After the solution, how long the machine may take to get there (default 10 s): a process killed
+   * from the host is seen by the engine a moment after the prompt is back. The check runs again on
+   * each activity of the machine, as a LessonSession runs it, not on a timer.
+   */
+  settleMs?: number;
+}
+
+/** Checks now and again on each activity of the machine until it passes or `settleMs` is over. */
+async function checkAfter(machine: LessonMachine, check: () => Promise<CheckResult>, settleMs: number): Promise<CheckResult> {
+  let result = await check();
+  if (result === true) return result;
+  let activity = false;
+  let wake: (() => void) | undefined;
+  const off = machine.env.onActivity(() => {
+    activity = true;
+    wake?.();
+  });
+  const deadline = Date.now() + settleMs;
+  try {
+    while (Date.now() < deadline) {
+      if (!activity) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, deadline - Date.now());
+        });
+        clearTimeout(timer);
+        wake = undefined;
+      }
+      if (!activity) break;
+      activity = false;
+      result = await check();
+      if (result === true) return result;
+    }
+    return result;
+  } finally {
+    off();
+  }
 }
 
 function describeMissing(result: CheckResult, lang: Lang): string {
@@ -57,7 +96,7 @@ export async function runStep(machine: LessonMachine, lesson: LoadedLesson, step
     return { ok: false, ms: ms(), stage: 'solution', reason: `the solution (${showSolution(step.solution)}) did not finish: ${error instanceof Error ? error.message : String(error)}`, screen: machine.console.screen };
   }
   try {
-    const after = await step.check(machine.env);
+    const after = await checkAfter(machine, () => step.check(machine.env), options.settleMs ?? 10_000);
     if (after !== true) return { ok: false, ms: ms(), stage: 'after', reason: `the check still fails after the solution: ${describeMissing(after, lang)}`, screen: machine.console.screen };
   } catch (error) {
     return { ok: false, ms: ms(), stage: 'after', reason: `the check threw after the solution: ${error instanceof Error ? error.message : String(error)}`, screen: machine.console.screen };

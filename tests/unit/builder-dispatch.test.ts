@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InProcessClient } from '../../src/cli/client';
 import { Daemon } from '../../src/engine/daemon';
 import type { ImageService } from '../../src/engine/images/service';
-import { TarWriter, readTar } from '../../src/engine/images/tar';
+import { TarWriter, readTar } from '../../src/go/tar';
 import { MemoryRegistry } from '../../src/engine/registry/memory-registry';
 import { MemoryStore } from '../../src/engine/store';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';

@@ -8,7 +8,7 @@ import { link, mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TarWriter, readTar, type TarEntry } from '../../src/engine/images/tar';
+import { TarWriter, readTar, type TarEntry } from '../../src/go/tar';
 
 async function entries(tar: Uint8Array): Promise<TarEntry[]> {
   const out: TarEntry[] = [];

@@ -76,6 +76,21 @@ describe('GuestConsole', () => {
     expect(prompts).toEqual([1]);
   });
 
+  it('clears what the learner left half typed at the prompt (Ctrl-U) before typing', async () => {
+    const port = new FakePort();
+    const console = new GuestConsole(port);
+    port.out(PROMPT);
+    port.out('doc');
+    const typing = console.type(['docker ps']);
+    await tick();
+    expect(port.written).toEqual(['\x15']);
+    port.out(`\r${PROMPT}\x1b[J`); // what busybox ash prints for Ctrl-U
+    await tick();
+    expect(port.written).toEqual(['\x15', 'docker ps\r']);
+    port.out(`docker ps\r\nCONTAINER ID\r\n${PROMPT}`);
+    await typing;
+  });
+
   it('times out with the end of the screen when the prompt never comes back', async () => {
     const port = new FakePort();
     const console = new GuestConsole(port);

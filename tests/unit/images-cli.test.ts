@@ -6,7 +6,7 @@ import { InProcessClient } from '../../src/cli/client';
 import { runDocker } from '../../src/cli/docker';
 import type { DockerEnv } from '../../src/cli/env';
 import { Daemon } from '../../src/engine/daemon';
-import { TarWriter } from '../../src/engine/images/tar';
+import { TarWriter } from '../../src/go/tar';
 import { MemoryRegistry } from '../../src/engine/registry/memory-registry';
 import { MemoryStore } from '../../src/engine/store';
 import { FakeRuntime } from '../helpers/fake-runtime';

@@ -1,7 +1,8 @@
 // The build context as the legacy builder sees it: the tar the client sent, read into memory, with
 // moby's path rules (a path may not leave the context) and Go's filepath.Match for COPY/ADD globs.
 
-import { cleanTarName, gunzip, isGzip, readTar } from '../images/tar';
+import { cleanTarName, readTar } from '../../go/tar';
+import { gunzip, isGzip } from '../../go/gzip';
 import { cleanPath, matchPath } from '../../go/path';
 
 export interface ContextFile {

@@ -2,7 +2,8 @@
 // extracted by ADD), the files of the image being built, and the layer they make.
 
 import { sha256Hex } from '../../go/digest';
-import { TarWriter, gunzip, isGzip, readTar } from '../images/tar';
+import { TarWriter, readTar } from '../../go/tar';
+import { gunzip, isGzip } from '../../go/gzip';
 import { bunzip2 } from '../images/bzip2';
 import { unxz } from '../images/xz';
 import type { Command } from './instructions';

@@ -2,7 +2,7 @@
 // the time of a copy even when the container is stopped; docker cp both ways, export, diff and sizes.
 
 import { EngineError, forbidden, invalidParameter, notFound } from '../errors';
-import { TarWriter, readTar } from '../images/tar';
+import { TarWriter, readTar } from '../../go/tar';
 import type { ContainerContext } from './context';
 import type { LiveContainer } from './live';
 import { DOCKER_ROOT, containerSpec } from './spec';
@@ -61,7 +61,14 @@ export class ContainerFiles {
   /** docker diff: what changed in the container's layer (null when nothing did). */
   async changes(live: LiveContainer): Promise<{ Path: string; Kind: number }[] | null> {
     const changes = await this.context.runtime.changes(this.upperDir(live), live.record.layerDirs);
-    const visible = changes.filter((change) => !HIDDEN_CHANGES.has(change.path) && !change.path.startsWith('/dev/') && !change.path.startsWith('/proc/') && !change.path.startsWith('/sys/'));
+    const hidden = (path: string): boolean => HIDDEN_CHANGES.has(path) || path.startsWith('/dev/') || path.startsWith('/proc/') || path.startsWith('/sys/');
+    // A directory copied up only for the daemon's own files (/etc for /etc/hosts) is no change either:
+    // moby keeps those files in the container's -init layer, below the layer diff reads.
+    const onlyHiddenBelow = (dir: string): boolean => {
+      const below = changes.filter((change) => change.path.startsWith(`${dir}/`));
+      return below.length > 0 && below.every((change) => hidden(change.path));
+    };
+    const visible = changes.filter((change) => !hidden(change.path) && !(change.kind === 0 && onlyHiddenBelow(change.path)));
     return visible.length > 0 ? visible.map((c) => ({ Path: c.path, Kind: c.kind })) : null;
   }
 

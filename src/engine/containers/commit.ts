@@ -40,7 +40,8 @@ export async function commitContainer(context: ContainerContext, files: Containe
     config,
     author: options.author,
     comment: options.comment,
-    createdBy: '',
+    // moby's image commit: the history entry's CreatedBy is the container's command line.
+    createdBy: (live.record.config.Cmd ?? []).join(' '),
     reference: repo !== '' ? `${repo}${tag !== '' ? `:${tag}` : ''}` : undefined,
   });
   await runtime.removeStagedFile(name).catch(() => undefined);

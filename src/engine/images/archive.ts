@@ -19,7 +19,9 @@ import {
   withTag,
   type NamedReference,
 } from './reference';
-import { TarWriter, cleanTarName, gunzip, isGzip, measureLayer, readTar } from './tar';
+import { TarWriter, cleanTarName, readTar } from '../../go/tar';
+import { gunzip, isGzip } from '../../go/gzip';
+import { measureLayer } from './tar';
 import { concatBytes } from '../../go/bytes';
 import { api, type ImageContext } from './context';
 

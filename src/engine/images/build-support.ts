@@ -8,7 +8,9 @@ import { guestPlatform } from '../oci/platform';
 import type { ContainerConfig, ImageConfig } from '../oci/types';
 import { layerDiffPath } from './image-store';
 import { parseNormalizedNamed, tagNameOnly } from './reference';
-import { cleanTarName, gunzip, isGzip, measureLayer, readTar } from './tar';
+import { cleanTarName, readTar } from '../../go/tar';
+import { gunzip, isGzip } from '../../go/gzip';
+import { measureLayer } from './tar';
 import type { RunnableImage } from './types';
 import { api, type ImageContext } from './context';
 
@@ -53,6 +55,7 @@ export class ImageBuildSupport {
       ...parentConfig,
       created: now,
       author: input.author || undefined,
+      comment: input.comment || undefined,
       config: input.config,
       rootfs: { type: 'layers', diff_ids: [...parentConfig.rootfs.diff_ids, measured.diffId] },
       history: [
@@ -61,6 +64,7 @@ export class ImageBuildSupport {
       ],
     };
     if (!config.author) delete config.author;
+    if (!config.comment) delete config.comment;
     const configBytes = encoder.encode(JSON.stringify(config));
     const parentLayers = await this.context.images.imageLayers(input.parent.id as Digest);
     await this.context.store.blobs.put(measured.diffId, tar);

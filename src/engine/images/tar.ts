@@ -1,13 +1,11 @@
 // Layer diffs: a layer (gzip or plain tar) hashed and measured in one pass. The tar and gzip
-// themselves are src/go's; they are re-exported here for the engine's modules.
+// themselves are src/go's.
 
 import { Hasher, type Digest } from '../../go/digest';
 import { concatBytes } from '../../go/bytes';
 import { readTar } from '../../go/tar';
 import { gunzipChunks, isGzip } from '../../go/gzip';
 
-export * from '../../go/tar';
-export * from '../../go/gzip';
 
 const encoder = new TextEncoder();
 

@@ -4,7 +4,8 @@
 import { digestOf, type Digest } from '../../go/digest';
 import { mediaTypes } from '../oci/media-types';
 import type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest } from '../oci/types';
-import { TarWriter, gzip } from '../images/tar';
+import { TarWriter } from '../../go/tar';
+import { gzip } from '../../go/gzip';
 import type { RegistrySource } from './source';
 
 const encoder = new TextEncoder();
