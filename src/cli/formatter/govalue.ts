@@ -33,6 +33,22 @@ export function isHiddenTemplateField(object: object, name: string): boolean {
   return hiddenFields.get(object)?.has(name) ?? false;
 }
 
+/**
+ * Gives a struct the Go names of fields whose JSON keys differ (`ApiVersion` of docker's Version is
+ * the field `APIVersion`): templates see the Go names only; printing and JSON keep the JSON keys.
+ */
+export function aliasGoFields<T extends object>(object: T, names: Readonly<Record<string, string>>): T {
+  const renamed: string[] = [];
+  for (const [json, go] of Object.entries(names)) {
+    if (json in object && !(go in object)) {
+      Object.defineProperty(object, go, { value: (object as Record<string, unknown>)[json], enumerable: false });
+      renamed.push(json);
+    }
+  }
+  hideTemplateFields(object, renamed);
+  return object;
+}
+
 /** Marks a plain object as a Go map (sorted keys when printed or encoded, "<no value>" for missing keys). */
 export function goMap<T extends object>(object: T): T {
   mapMarks.add(object);

@@ -6,7 +6,7 @@ import {
   defaultQuietFormat,
   ellipsis,
   goMap,
-  hideTemplateFields,
+  aliasGoFields,
   goTimeString,
   goTypeName,
   humanDuration,
@@ -331,15 +331,7 @@ export function inspectValue(value: unknown, key = ''): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(value)) out[name] = inspectValue(item, name);
   if (goMapKeys.has(key)) return goMap(out);
-  const renamed: string[] = [];
-  for (const [json, go] of Object.entries(goFieldNames)) {
-    if (json in out && !(go in out)) {
-      Object.defineProperty(out, go, { value: out[json], enumerable: false });
-      renamed.push(json);
-    }
-  }
-  hideTemplateFields(out, renamed);
-  return out;
+  return aliasGoFields(out, goFieldNames);
 }
 
 /** The raw fallback's view: the JSON decoded into interface{} values, every object a map. */
