@@ -29,13 +29,13 @@ describe('Engine API router', () => {
     const head = await router().handle(request('HEAD', '/_ping'));
     expect(head.status).toBe(200);
     expect(head.body).toBeUndefined();
-    expect(head.headers).toMatchObject({ 'api-version': '1.47', ostype: 'linux', 'docker-experimental': 'false', swarm: 'inactive', server: 'Docker/28.2.2 (linux)', 'content-length': '0' });
+    expect(head.headers).toMatchObject({ 'api-version': '1.50', ostype: 'linux', 'docker-experimental': 'false', swarm: 'inactive', server: 'Docker/28.2.2 (linux)', 'content-length': '0' });
     const get = await router().handle(request('GET', '/_ping'));
     expect(body(get.body)).toBe('OK');
   });
 
   it('routes with and without a version prefix and decodes path parameters', async () => {
-    for (const path of ['/containers/web%2F1/json', '/v1.47/containers/web%2F1/json', '/v1.24/containers/web%2F1/json']) {
+    for (const path of ['/containers/web%2F1/json', '/v1.50/containers/web%2F1/json', '/v1.24/containers/web%2F1/json']) {
       const response = await router().handle(request('GET', path));
       expect(response.status).toBe(200);
       expect(JSON.parse(body(response.body))).toEqual({ Id: 'web/1' });
@@ -51,12 +51,12 @@ describe('Engine API router', () => {
   });
 
   it('reports unknown paths, wrong methods and handler errors as JSON', async () => {
-    const missing = await router().handle(request('GET', '/v1.47/nothing/here'));
+    const missing = await router().handle(request('GET', '/v1.50/nothing/here'));
     expect([missing.status, JSON.parse(body(missing.body))]).toEqual([404, { message: 'page not found' }]);
-    const method = await router().handle(request('POST', '/v1.47/containers/x/json'));
+    const method = await router().handle(request('POST', '/v1.50/containers/x/json'));
     expect(method.status).toBe(405);
-    const conflict = await router().handle(request('DELETE', '/v1.47/containers/x'));
+    const conflict = await router().handle(request('DELETE', '/v1.50/containers/x'));
     expect([conflict.status, JSON.parse(body(conflict.body))]).toEqual([409, { message: 'cannot remove x' }]);
-    expect(conflict.headers['api-version']).toBe('1.47');
+    expect(conflict.headers['api-version']).toBe('1.50');
   });
 });

@@ -196,9 +196,24 @@ describe('system commands', () => {
     expect(info.stdout).toContain(' Total Memory: 256MiB\n');
     const version = await docker(daemon, ['version']);
     expect(version.stdout).toBe(
-      'Client:\n Version:           28.2.2\n API version:       1.47 (downgraded from 1.50)\n Go version:        go1.24.3\n Git commit:        e6534b4\n Built:             Fri May 30 12:07:14 2025\n OS/Arch:           linux/386\n Context:           default\n\n' +
-        'Server: Docker Engine - Community\n Engine:\n  Version:          28.2.2\n  API version:      1.47 (minimum version 1.24)\n  Go version:       go1.24.3\n  Git commit:       dockside\n  Built:            Fri May 30 12:00:00 2025\n  OS/Arch:          linux/386\n  Experimental:     false\n',
+      'Client:\n Version:           28.2.2\n API version:       1.50\n Go version:        go1.24.3\n Git commit:        e6534b4\n Built:             Fri May 30 12:07:14 2025\n OS/Arch:           linux/386\n Context:           default\n\n' +
+        'Server: Docker Engine - Community\n Engine:\n  Version:          28.2.2\n  API version:      1.50 (minimum version 1.24)\n  Go version:       go1.24.3\n  Git commit:       dockside\n  Built:            Fri May 30 12:00:00 2025\n  OS/Arch:          linux/386\n  Experimental:     false\n',
     );
+  });
+
+  it('version and info templates see Go field names, as docker 28.2.2 does', async () => {
+    const { daemon } = setup();
+    const version = await docker(daemon, ['version', '--format', '{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Client.APIVersion}} {{.Server.Experimental}} {{.Server.Platform.Name}}']);
+    expect(version).toMatchObject({ stdout: '1.50 1.24 1.50 false Docker Engine - Community\n', status: 0 });
+    const jsonKey = await docker(daemon, ['version', '--format', '{{.Server.ApiVersion}}']);
+    expect(jsonKey.stderr).toBe('template: version:1:9: executing "version" at <.Server.ApiVersion>: can\'t evaluate field ApiVersion in type *types.Version\n');
+    // the JSON keeps the JSON keys; the engine's build time as docker prints it
+    const json = await docker(daemon, ['version', '--format', '{{json .}}']);
+    expect(json.stdout).toContain('"Client":{"Version":"28.2.2","ApiVersion":"1.50","DefaultAPIVersion":"1.50",');
+    expect(json.stdout).toContain('"BuildTime":"Fri May 30 12:00:00 2025"');
+    const info = await docker(daemon, ['info', '--format', '{{.HTTPProxy}}|{{.CPUCfsQuota}}|{{.ClientInfo.Version}}|{{json .ClientInfo}}']);
+    expect(info.stdout).toBe('|true|28.2.2|{"Debug":false,"Version":"28.2.2","DefaultAPIVersion":"1.50","GitCommit":"e6534b4","GoVersion":"go1.24.3","Os":"linux","Arch":"386","BuildTime":"Fri May 30 12:07:14 2025","Context":"default","Plugins":[],"Warnings":null}\n');
+    expect((await docker(daemon, ['info', '--format', '{{.HttpProxy}}'])).stderr).toBe('template: :1:2: executing "" at <.HttpProxy>: can\'t evaluate field HttpProxy in type system.dockerInfo\n');
   });
 
   it('containers survive a daemon restart (running ones come back exited)', async () => {

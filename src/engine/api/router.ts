@@ -4,7 +4,7 @@
 import { errorResponse } from './errors';
 import { ApiError, type ApiRequest, type ApiResponse, type HeaderMap } from './types';
 
-export const API_VERSION = '1.47';
+export const API_VERSION = '1.50';
 export const MIN_API_VERSION = '1.24';
 export const MAX_API_VERSION = '1.50';
 export const ENGINE_VERSION = '28.2.2';
