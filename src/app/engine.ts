@@ -4,6 +4,7 @@
 // ...` and `systemctl ... docker`, which start and stop the daemon as a Linux host would.
 
 import { InProcessClient } from '../cli/client';
+import { ConnectionError } from '../cli/http-client';
 import { runDocker } from '../cli/docker';
 import type { DockerEnv } from '../cli/env';
 import { serveHttpConnection } from '../engine/api/http1';
@@ -16,6 +17,9 @@ import type { GuestConnection } from '../vm/guest-connections';
 import { serveDockerSession, type ClientFiles } from './docker-sessions';
 import { GuestClientFiles } from './guest-files';
 import { serviceCommand } from './docker-service';
+
+/** What docker's client says when the daemon's socket is not there. */
+export const DAEMON_UNREACHABLE = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
 
 export interface EngineOptions {
   guest: Guest;
@@ -58,6 +62,9 @@ export class DocksideEngine {
       guest.onConnection('service', (connection) => engine.serveService(connection)),
     );
     await guest.connections.listen('service', 0o600);
+    // The client stays when the daemon stops, as /usr/bin/docker stays on a Linux host: `docker
+    // version` prints its Client section, then docker's "Cannot connect" (see client()).
+    await guest.connections.listen('cli', 0o666);
     await engine.startDaemon();
     return engine;
   }
@@ -70,18 +77,19 @@ export class DocksideEngine {
     return (this.options.clock ?? (() => new Date()))();
   }
 
-  /** The in-process Engine API client the CLI uses. */
+  /** The in-process Engine API client the CLI uses; while the daemon is stopped it cannot connect, as docker's cannot. */
   client(): InProcessClient {
-    return new InProcessClient((request) => this.daemon.router.handle(request));
+    return new InProcessClient(async (request) => {
+      if (!this.running) throw new ConnectionError(DAEMON_UNREACHABLE);
+      return this.daemon.router.handle(request);
+    });
   }
 
   /** `service docker start`: the sockets appear; containers with restart policy always come back. */
   startDaemon(): Promise<void> {
     return this.serialize(async () => {
       if (this.running) return;
-      const { connections } = this.options.guest;
-      await connections.listen('cli', 0o666);
-      await connections.listen('api', 0o660);
+      await this.options.guest.connections.listen('api', 0o660);
       this.running = true;
       this.changedAt = this.now();
       await this.restartContainers();
@@ -89,7 +97,7 @@ export class DocksideEngine {
   }
 
   /**
-   * `service docker stop`: the sockets go away (so `docker` cannot connect), running containers get
+   * `service docker stop`: /var/run/docker.sock goes away (so `docker` cannot connect), running containers get
    * SIGTERM and, after the grace period, SIGKILL. Images, volumes and stopped containers stay.
    */
   stopDaemon(): Promise<void> {
@@ -97,7 +105,6 @@ export class DocksideEngine {
       if (!this.running) return;
       const { connections } = this.options.guest;
       await connections.unlisten('api');
-      await connections.unlisten('cli');
       this.running = false;
       this.changedAt = this.now();
       await this.stopContainers();

@@ -276,6 +276,16 @@ describe('the daemon as a service', () => {
     expect(r.stderr).toBe('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
   });
 
+  it('stopped, docker version and info print the client section before the error, as docker does', async () => {
+    await stopped();
+    const version = await sh(guest, 'docker version; echo "status=$?"');
+    expect(version.stdout).toMatch(/^Client:\n Version: {11}28\.2\.2\n API version: {7}1\.50\n[^]*\n Context: {11}default\nstatus=1\n$/);
+    expect(version.stderr).toBe('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
+    const info = await sh(guest, 'docker info; echo "status=$?"');
+    expect(info.stdout).toBe('Client:\n Version:    28.2.2\n Context:    default\n Debug Mode: false\n\nServer:\nstatus=1\n');
+    expect(info.stderr).toBe('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
+  });
+
   it('stopped, service docker status says it is not running, with status 3', async () => {
     await stopped();
     expect((await sh(guest, 'service docker status; echo "status=$?"')).stdout).toBe('Docker is not running ... failed!\nstatus=3\n');
