@@ -183,6 +183,22 @@ describe('system commands', () => {
     expect(events.stdout.split('\n')[0]).toMatch(/^2025-01-01T00:00:00\.000000000Z container create [0-9a-f]{64} \(image=busybox, name=ev\)$/);
   });
 
+  it('events: exact nanosecond times, templates on events.Message, bad templates fail first with 64', async () => {
+    // 1764920600506 ms: as a double, its nanoseconds (1764920600506000000) read back as ...505999872
+    const clock = () => new Date(1764920600506);
+    const { daemon } = setup(new MemoryStore(), clock);
+    await docker(daemon, ['create', '--name', 'ev', 'busybox']);
+    const range = ['--since', '1764920600', '--until', '1764920601'];
+    const plain = await docker(daemon, ['events', ...range], { now: () => new Date(1764920700000) });
+    expect(plain.stdout).toMatch(/^2025-12-05T07:43:20\.506000000Z container create [0-9a-f]{64} \(image=busybox, name=ev\)\n$/);
+    const templated = await docker(daemon, ['events', ...range, '--format', '{{.Actor.Attributes.name}} {{.TimeNano}} {{.Time}} {{.Status}} {{.Scope}} {{index .Actor.Attributes "image"}}'], { now: () => new Date(1764920700000) });
+    expect(templated.stdout).toBe('ev 1764920600506000000 1764920600 create local busybox\n');
+    const json = await docker(daemon, ['events', ...range, '--format', '{{json .}}'], { now: () => new Date(1764920700000) });
+    expect(json.stdout).toMatch(/^\{"status":"create","id":"[0-9a-f]{64}","from":"busybox","Type":"container","Action":"create","Actor":\{"ID":"[0-9a-f]{64}","Attributes":\{"image":"busybox","name":"ev"\}\},"scope":"local","time":1764920600,"timeNano":1764920600506000000\}\n$/);
+    const bad = await docker(daemon, ['events', ...range, '--format', '{{.Nope}}']);
+    expect(bad).toMatchObject({ status: 64, stdout: '', stderr: 'Error parsing format: template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *events.Message\n' });
+  });
+
   it('info and version', async () => {
     const { daemon } = setup();
     await docker(daemon, ['run', '-d', 'busybox', 'sleep', '9']);
