@@ -317,6 +317,12 @@ describe('inspect templates: the typed pass, then the raw JSON (docker/cli Templ
     expect(renderInspect('{{.Id}} {{.HostConfig.CpuShares}} {{.HostConfig.Dns}} {{.Config.Labels.a}}', [container])).toBe('abc 512 [1.1.1.1] b\n');
     expect(renderInspect('{{json .HostConfig}}', [container])).toBe('{"CpuShares":512,"Dns":["1.1.1.1"]}\n');
   });
+  it("sees every field of Config with Go's zero value, though the JSON omits the empty ones (image inspect of busybox)", () => {
+    const image = { Id: 'sha256:x', Config: { Env: ['PATH=/bin'], Cmd: ['sh'], Labels: { b: '2', a: '1' } } };
+    expect(renderInspect('{{.Config.Entrypoint}}|{{json .Config.Entrypoint}}|{{.Config.Volumes}}|{{json .Config.Volumes}}|{{.Config.User}}|{{.Config.Cmd}}', [image])).toBe('[]|null|map[]|null||[sh]\n');
+    expect(renderInspect('{{json .Config}}', [image])).toBe('{"Env":["PATH=/bin"],"Cmd":["sh"],"Labels":{"a":"1","b":"2"}}\n');
+    expect(renderInspect('{{if .Config.Entrypoint}}e{{else}}none{{end}} {{len .Config.Shell}}', [image])).toBe('none 0\n');
+  });
   it("fails with the raw pass's missingkey=error text", () => {
     expect(() => renderInspect('{{.Nope}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"');
     // Each pass knows only one of the names, as with docker 28.2.2.

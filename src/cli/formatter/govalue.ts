@@ -19,6 +19,13 @@ export class GoFloat {
 }
 
 const mapMarks = new WeakSet<object>();
+const nilMarks = new WeakSet<object>();
+
+/** An empty slice or map that Go holds as nil: prints as `[]` or `map[]`, encodes as JSON null. */
+export function goNil<T extends object>(object: T): T {
+  nilMarks.add(object);
+  return object;
+}
 const hiddenFields = new WeakMap<object, Set<string>>();
 
 /**
@@ -161,6 +168,7 @@ function jsonString(text: string): string {
 /** encoding/json with SetEscapeHTML(false), as docker's `json` template function. */
 export function toGoJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  if (typeof value === 'object' && nilMarks.has(value)) return 'null';
   if (typeof value === 'string') return jsonString(value);
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'null';

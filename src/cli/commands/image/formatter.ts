@@ -6,6 +6,7 @@ import {
   defaultQuietFormat,
   ellipsis,
   goMap,
+  goNil,
   aliasGoFields,
   goTimeString,
   goTypeName,
@@ -317,6 +318,27 @@ const goFieldNames: Record<string, string> = {
   AuxiliaryAddresses: 'AuxAddress',
 };
 
+/**
+ * Fields that an image's Config (dockerspec.DockerOCIImageConfig) and a container's (container.Config)
+ * both have, with their Go zero values: their JSON omits the empty ones, but the typed pass of a
+ * template sees the struct, so `{{.Config.Entrypoint}}` of busybox prints `[]` as docker's does.
+ */
+const configZeroFields: Record<string, () => unknown> = {
+  User: () => '',
+  ExposedPorts: () => goNil(goMap({})),
+  Env: () => goNil([]),
+  Entrypoint: () => goNil([]),
+  Cmd: () => goNil([]),
+  Volumes: () => goNil(goMap({})),
+  WorkingDir: () => '',
+  Labels: () => goNil(goMap({})),
+  StopSignal: () => '',
+  ArgsEscaped: () => false,
+  Healthcheck: () => null,
+  OnBuild: () => goNil([]),
+  Shell: () => goNil([]),
+};
+
 /** Go maps in docker's inspect types (the rest are structs): map keys work as fields in templates. */
 const goMapKeys = new Set(['Labels', 'ExposedPorts', 'Volumes', 'Data', 'LayerSources', 'Networks', 'Options', 'Containers', 'Ports', 'PortBindings', 'Sysctls', 'Tmpfs', 'StorageOpt', 'DriverOpts', 'Annotations']);
 
@@ -331,6 +353,12 @@ export function inspectValue(value: unknown, key = ''): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(value)) out[name] = inspectValue(item, name);
   if (goMapKeys.has(key)) return goMap(out);
+  if (key === 'Config') {
+    // JSON of the typed pass is the JSON docker's struct encodes to (omitempty: what the daemon sent)
+    const json = { ...out };
+    for (const [name, zero] of Object.entries(configZeroFields)) if (!(name in out)) out[name] = zero();
+    Object.defineProperty(out, 'toJSON', { value: () => json, enumerable: false });
+  }
   return aliasGoFields(out, goFieldNames);
 }
 
