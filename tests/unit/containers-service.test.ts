@@ -239,6 +239,28 @@ describe('container service', () => {
     expect(inspect(service.get('ee'), { nowMs: Date.now() }).HostConfig).toMatchObject({ Memory: 32 * 1024 * 1024, CpuShares: 512, PidsLimit: 50 });
   });
 
+  it('ps summaries: IMAGE turns into the image id once the name is gone or names another image; PORTS only while running', async () => {
+    const { service, images } = setup();
+    const busybox = images.local.get('busybox:latest')!;
+    await service.create('web', { Image: 'busybox', Cmd: ['sleep'], ExposedPorts: { '80/tcp': {} } });
+    await service.create('done', { Image: 'busybox', Cmd: ['exit', '0'], ExposedPorts: { '80/tcp': {} } });
+    await service.start('web');
+    const done = service.get('done');
+    const exited = service.wait(done, 'next-exit');
+    await service.start('done');
+    await exited.result;
+    const byName = async () => new Map((await service.summaries({ all: true })).map((c) => [c.Names[0], c]));
+    let rows = await byName();
+    expect(rows.get('/web')).toMatchObject({ Image: 'busybox', Ports: [{ PrivatePort: 80, Type: 'tcp' }] });
+    expect(rows.get('/done')).toMatchObject({ Image: 'busybox', Ports: [] });
+    images.local.delete('busybox:latest'); // docker rmi -f busybox: the name is gone
+    rows = await byName();
+    expect(rows.get('/web')?.Image).toBe(busybox.id);
+    images.local.set('busybox:latest', { ...busybox, id: `sha256:${'e'.repeat(64)}` }); // the name now means another image
+    expect((await byName()).get('/web')?.Image).toBe(busybox.id);
+    await service.kill('web', 'KILL');
+  });
+
   it('rename and its conflicts', async () => {
     const { service } = setup();
     await service.create('one', { Image: 'busybox' });

@@ -83,17 +83,18 @@ function networkName(record: ContainerRecord): string | undefined {
 }
 
 /** GET /containers/json: one summary. */
-export function summary(live: LiveContainer, nowMs: number, imageName: (record: ContainerRecord) => string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): ContainerSummary {
+export function summary(live: LiveContainer, nowMs: number, imageName: string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): ContainerSummary {
   const { record } = live;
   const network = networkName(record);
   const result: ContainerSummary = {
     Id: record.id,
     Names: [record.name],
-    Image: imageName(record),
+    Image: imageName,
     ImageID: record.image,
     Command: commandLine(record),
     Created: Math.floor(Date.parse(record.created) / 1000),
-    Ports: exposedPortSummaries(record),
+    // moby releases a stopped container's network and its ports with it: ps shows none for them
+    Ports: ['running', 'paused', 'restarting'].includes(record.state.status) ? exposedPortSummaries(record) : [],
     Labels: record.config.Labels ?? {},
     State: record.state.status,
     Status: statusString(record, nowMs),
