@@ -119,6 +119,13 @@ describe('docker images, tag, rmi, history, inspect', () => {
     await h.run(['pull', 'busybox']);
     await h.run(['pull', 'hello-world']);
     expect((await h.run(['tag', 'busybox', 'me/bb:v1'])).status).toBe(0);
+    // the client checks both names first, with docker's wording
+    expect(await h.run(['tag', 'busybox', 'MyBox'])).toMatchObject({ status: 1, stderr: 'Error parsing reference: "MyBox" is not a valid repository/tag: invalid reference format: repository name (library/MyBox) must be lowercase\n' });
+    expect(await h.run(['tag', 'Busy', 'x'])).toMatchObject({ status: 1, stderr: 'Error parsing reference: "Busy" is not a valid repository/tag: invalid reference format: repository name (library/Busy) must be lowercase\n' });
+    expect((await h.run(['tag', 'busybox', 'a b'])).stderr).toBe('Error parsing reference: "a b" is not a valid repository/tag: invalid reference format\n');
+    // and so do create, run and commit (not the daemon: no "Error response from daemon")
+    expect(await h.run(['create', 'MyBox'])).toMatchObject({ status: 1, stderr: 'invalid reference format: repository name (library/MyBox) must be lowercase\n' });
+    expect(await h.run(['run', 'MyBox'])).toMatchObject({ status: 125, stderr: "docker: invalid reference format: repository name (library/MyBox) must be lowercase\n\nRun 'docker run --help' for more information\n" });
     const images = await h.run(['images']);
     const id = (await h.run(['images', '-q', 'busybox'])).stdout.trim();
     const helloId = (await h.run(['images', '-q', 'hello-world'])).stdout.trim();
