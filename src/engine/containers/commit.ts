@@ -40,7 +40,8 @@ export async function commitContainer(context: ContainerContext, files: Containe
     config,
     author: options.author,
     comment: options.comment,
-    createdBy: '',
+    // moby's NewChildImage: the history line is the container's Cmd, joined with spaces
+    createdBy: (live.record.config.Cmd ?? []).join(' '),
     reference: repo !== '' ? `${repo}${tag !== '' ? `:${tag}` : ''}` : undefined,
   });
   await runtime.removeStagedFile(name).catch(() => undefined);
