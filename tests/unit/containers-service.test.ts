@@ -261,6 +261,16 @@ describe('container service', () => {
     await service.kill('web', 'KILL');
   });
 
+  it('--entrypoint "" ([""]) clears the image\'s entrypoint and runs the command; with no command it is "no command specified"', async () => {
+    const { service, images } = setup();
+    images.add('ep', { config: { Entrypoint: ['/docker-entrypoint.sh'], Cmd: ['nginx'] } });
+    await service.create('cleared', { Image: 'ep', Entrypoint: [''], Cmd: ['echo', 'hi'] });
+    expect(service.get('cleared').record).toMatchObject({ path: 'echo', args: ['hi'], config: { Entrypoint: null, Cmd: ['echo', 'hi'] } });
+    await expect(service.create('nocmd', { Image: 'ep', Entrypoint: [''] })).rejects.toMatchObject({ message: 'no command specified' });
+    await service.create('kept', { Image: 'ep' });
+    expect(service.get('kept').record).toMatchObject({ path: '/docker-entrypoint.sh', args: ['nginx'] });
+  });
+
   it('rename and its conflicts', async () => {
     const { service } = setup();
     await service.create('one', { Image: 'busybox' });

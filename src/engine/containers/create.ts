@@ -215,17 +215,16 @@ export function mergeImageConfig(config: CreateRequest, image: RunnableImage): C
     else env[at] = entry;
   }
   merged.Env = env;
+  // moby's merge: without an entrypoint the image's Cmd fills an empty one, and a nil entrypoint
+  // (not an empty list) is the image's
   if (!config.Entrypoint || config.Entrypoint.length === 0) {
-    if (config.Entrypoint && config.Entrypoint.length === 0 && config.Entrypoint !== null && Array.isArray(config.Entrypoint)) {
-      // --entrypoint "" clears the image's entrypoint.
-      merged.Entrypoint = config.Cmd && config.Cmd.length > 0 ? null : null;
-    } else {
-      merged.Entrypoint = imageConfig.Entrypoint ?? null;
-      if (!config.Cmd || config.Cmd.length === 0) merged.Cmd = imageConfig.Cmd ?? null;
-    }
+    if (!config.Cmd || config.Cmd.length === 0) merged.Cmd = imageConfig.Cmd ?? null;
+    if (!config.Entrypoint) merged.Entrypoint = imageConfig.Entrypoint ?? null;
   } else if (!config.Cmd) {
     merged.Cmd = null;
   }
+  // mergeAndVerifyConfig: --entrypoint "" (sent as [""]) resets the entrypoint, after the merge
+  if (merged.Entrypoint?.length === 1 && merged.Entrypoint[0] === '') merged.Entrypoint = null;
   if (!merged.Cmd || merged.Cmd.length === 0) merged.Cmd = merged.Cmd ?? null;
   if (!config.WorkingDir) merged.WorkingDir = imageConfig.WorkingDir ?? '';
   if (!config.User) merged.User = imageConfig.User ?? '';
