@@ -237,6 +237,10 @@ describe('container service', () => {
     expect(runtime.files.get(`${cgroup}/pids.max`)).toBe('50');
     expect(runtime.files.get(`${cgroup}/cpu.weight`)).toBe('20');
     expect(inspect(service.get('ee'), { nowMs: Date.now() }).HostConfig).toMatchObject({ Memory: 32 * 1024 * 1024, CpuShares: 512, PidsLimit: 50 });
+    // moby's errCannotUpdate: "Cannot update container <id>: ..."
+    await expect(service.update('ee', { Memory: 128 * 1024 * 1024 })).rejects.toMatchObject({
+      message: `Cannot update container ${service.get('ee').id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`,
+    });
   });
 
   it('ps summaries: IMAGE turns into the image id once the name is gone or names another image; PORTS only while running', async () => {

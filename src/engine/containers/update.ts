@@ -29,7 +29,8 @@ export class ContainerUpdater {
       merged.RestartPolicy = hostConfig.RestartPolicy;
     }
     if (hostConfig.Memory && hostConfig.Memory > 0 && !hostConfig.MemorySwap && live.record.hostConfig.MemorySwap && live.record.hostConfig.MemorySwap > 0 && hostConfig.Memory > live.record.hostConfig.MemorySwap) {
-      throw conflict('Cannot update container: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
+      // moby's errCannotUpdate names the container by its id
+      throw conflict(`Cannot update container ${live.id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`);
     }
     if (hostConfig.Memory && hostConfig.Memory > 0 && !hostConfig.MemorySwap) merged.MemorySwap = live.record.hostConfig.MemorySwap && live.record.hostConfig.MemorySwap > 0 ? live.record.hostConfig.MemorySwap : hostConfig.Memory * 2;
     validateHostConfig({ ...merged, RestartPolicy: merged.RestartPolicy, AutoRemove: false, PortBindings: {}, Binds: [], Links: [], Mounts: [], Devices: [] }, this.context.deps.host.cpus);
