@@ -21,6 +21,13 @@ import { serviceCommand } from './docker-service';
 /** What docker's client says when the daemon's socket is not there. */
 export const DAEMON_UNREACHABLE = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
 
+/** The guest's facts that docker info and version report: its kernel's release is uname -r's (6.1.176, not 6.1). */
+async function guestHost(guest: Guest): Promise<DaemonOptions['host']> {
+  const files = await guest.runtime.readFiles(['/proc/sys/kernel/osrelease']).catch(() => ({}) as Record<string, string | null>);
+  const release = files['/proc/sys/kernel/osrelease']?.trim();
+  return { name: 'dockside', cpus: 1, memoryBytes: 256 * 1024 * 1024, kernelVersion: release || '6.1' };
+}
+
 export interface EngineOptions {
   guest: Guest;
   store: Store;
@@ -54,7 +61,7 @@ export class DocksideEngine {
 
   /** Creates the daemon and starts serving the guest's sockets (the daemon starts running). */
   static async start(options: EngineOptions): Promise<DocksideEngine> {
-    const engine = new DocksideEngine(options);
+    const engine = new DocksideEngine({ ...options, host: options.host ?? (await guestHost(options.guest)) });
     const { guest } = options;
     engine.unsubscribe.push(
       guest.onConnection('cli', (connection) => engine.serveCli(connection)),

@@ -100,6 +100,13 @@ describe('docker in the guest', () => {
     expect(r.stdout).toBe('same\n');
   }, 60_000);
 
+  it("reports the guest kernel's release as uname -r does (docker info and version)", async () => {
+    const r = await sh(guest, 'uname -r; docker info --format "{{.KernelVersion}}"; docker version --format "{{.Server.KernelVersion}}"');
+    const [uname, info, version] = r.stdout.split('\n');
+    expect(uname).toMatch(/^6\.1\.\d+/);
+    expect([info, version]).toEqual([uname, uname]);
+  });
+
   it('prints the client and server blocks of docker version at the console', async () => {
     await consoleReady();
     guest.writeConsole('docker version > /tmp/version 2>&1; echo "status=$?" >> /tmp/version\n');
