@@ -275,6 +275,23 @@ describe('container service', () => {
     expect(service.get('kept').record).toMatchObject({ path: '/docker-entrypoint.sh', args: ['nginx'] });
   });
 
+  it("block I/O limits are dropped with docker's warnings (no io controller); --cpuset-cpus must name the host's CPUs", async () => {
+    const { service } = setup();
+    const created = await service.create('bw', { Image: 'busybox', HostConfig: { BlkioWeight: 300, BlkioDeviceReadBps: [{ Path: '/dev/sda', Rate: 1024 }] } });
+    expect(created.Warnings).toEqual([
+      'Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.',
+      'Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.',
+    ]);
+    expect(inspect(service.get('bw'), { nowMs: Date.now() }).HostConfig).toMatchObject({ BlkioWeight: 0 });
+    // a one-CPU host has CPU 0 only
+    await expect(service.create('c1', { Image: 'busybox', HostConfig: { CpusetCpus: '1' } })).rejects.toMatchObject({ kind: 'invalid-parameter', message: 'Requested CPUs are not available - requested 1, available: 0' });
+    await expect(service.create('c2', { Image: 'busybox', HostConfig: { CpusetCpus: '0-3' } })).rejects.toMatchObject({ message: 'Requested CPUs are not available - requested 0-3, available: 0' });
+    await expect(service.create('c3', { Image: 'busybox', HostConfig: { CpusetCpus: 'x' } })).rejects.toMatchObject({ message: 'Invalid value x for cpuset cpus: invalid format: x' });
+    await service.create('c0', { Image: 'busybox', HostConfig: { CpusetCpus: '0' } });
+    expect(await service.update('c0', { BlkioWeight: 500 })).toEqual(['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
+    await expect(service.update('c0', { CpusetCpus: '1' })).rejects.toMatchObject({ message: 'Requested CPUs are not available - requested 1, available: 0' });
+  });
+
   it('rename and its conflicts', async () => {
     const { service } = setup();
     await service.create('one', { Image: 'busybox' });

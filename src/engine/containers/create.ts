@@ -2,6 +2,7 @@
 // checks of its host config, and the volumes it needs (--volumes-from, -v, the image's VOLUMEs),
 // filled with the image's content the first time, as docker does.
 
+import { verifyPlatformResources } from './platform-resources';
 import { conflict, invalidParameter, systemError } from '../errors';
 import type { RunnableImage } from '../images/types';
 import type { ContainerContext } from './context';
@@ -35,8 +36,8 @@ export class ContainerCreator {
     // --volumes-from first; the container's own -v and --mount win at the same path (as in moby).
     const own = new Set([...containerMounts(hostConfig).points, ...volumeRequests(hostConfig, [])].map((m) => ('Destination' in m ? m.Destination : m.destination)));
     const fromVolumes = this.volumesFrom(hostConfig).filter((mount) => !own.has(mount.destination));
+    const warnings: string[] = verifyPlatformResources(hostConfig, this.context.deps.host.cpus);
     const image = await this.context.deps.images.prepareForRun(body.Image);
-    const warnings: string[] = [];
     const id = this.context.newId();
     const finalName = name !== '' ? `/${name.replace(/^\//, '')}` : `/${this.uniqueName()}`;
     const { HostConfig: _h, NetworkingConfig: _n, ...configPart } = body;

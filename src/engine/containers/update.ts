@@ -4,6 +4,7 @@
 import { conflict, invalidParameter, systemError } from '../errors';
 import type { ContainerContext } from './context';
 import { validateHostConfig } from './create';
+import { verifyPlatformResources } from './platform-resources';
 import { cgroupSettings } from './spec';
 import { resourcesOf } from './start';
 import type { HostConfig } from './types';
@@ -12,6 +13,8 @@ export class ContainerUpdater {
   constructor(private readonly context: ContainerContext) {}
 
   async update(ref: string, hostConfig: HostConfig): Promise<string[]> {
+    // verifyContainerSettings first: bad cpusets fail, block I/O limits are dropped with docker's warnings
+    const warnings = verifyPlatformResources(hostConfig, this.context.deps.host.cpus);
     const live = this.context.get(ref);
     const merged: HostConfig = { ...live.record.hostConfig };
     const keys: (keyof HostConfig)[] = [
@@ -47,6 +50,6 @@ export class ContainerUpdater {
     live.record.hostConfig = merged;
     await this.context.persist(live);
     this.context.emit(live, 'update');
-    return [];
+    return warnings;
   }
 }
