@@ -1,5 +1,8 @@
-// moby's verifyPlatformContainerResources, for what this guest's kernel has: no io cgroup controller
-// (block I/O limits are discarded with docker's warnings) and its CPUs for --cpuset-cpus (one, "0").
+// moby's verifyPlatformContainerResources, for what this guest's kernel has: its io cgroup controller
+// has neither io.weight nor io.max (no BFQ, iocost or throttling built in), so block I/O limits cannot
+// be applied; they are discarded with the warnings docker gives when the kernel lacks them (docker
+// itself would pass them to runc, whose write of io.weight fails at start). And its CPUs for
+// --cpuset-cpus (one, "0").
 
 import { invalidParameter } from '../errors';
 import type { HostConfig } from '../../api';
