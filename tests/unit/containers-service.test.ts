@@ -421,6 +421,10 @@ describe('container helpers', () => {
       ['root', '123', '99', '0', '22:13', '?', '00:00:00', 'sleep 1000'],
       ['1000', '130', '123', '0', '22:13', 'pts/0', '00:00:00', 'sh'],
     ]);
+    // ps's -o format: its keywords, procps's headers, key=HEADER
+    expect(await top(runtime, cg, '-o pid,comm', 0)).toEqual({ Titles: ['PID', 'COMMAND'], Processes: [['123', 'sleep'], ['130', 'sh']] });
+    expect(await top(runtime, cg, '-eo pid,user,args', 0)).toEqual({ Titles: ['PID', 'USER', 'COMMAND'], Processes: [['123', 'root', 'sleep 1000'], ['130', '1000', 'sh']] });
+    expect((await top(runtime, cg, 'o pid=ID,ppid', 0)).Titles).toEqual(['ID', 'PPID']);
     runtime.files.set(`${cg}/memory.current`, '8388608\n');
     runtime.files.set(`${cg}/memory.stat`, 'anon 4096\ninactive_file 1048576\n');
     runtime.files.set(`${cg}/memory.max`, 'max\n');
