@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Router } from '../../src/engine/api/router';
-import { ApiError, jsonResponse, type ApiRequest } from '../../src/engine/api/types';
+import { ApiError, jsonResponse, readJson, type ApiRequest } from '../../src/engine/api/types';
 import { registerSystemRoutes } from '../../src/engine/api/routes/system';
 import type { Daemon } from '../../src/engine/daemon';
 
@@ -58,5 +58,19 @@ describe('Engine API router', () => {
     const conflict = await router().handle(request('DELETE', '/v1.50/containers/x'));
     expect([conflict.status, JSON.parse(body(conflict.body))]).toEqual([409, { message: 'cannot remove x' }]);
     expect(conflict.headers['api-version']).toBe('1.50');
+  });
+});
+
+describe('JSON bodies', () => {
+  it("answers a malformed body with Go's encoding/json text, as dockerd's ReadJSON does", async () => {
+    const r = new Router();
+    r.add('POST', '/echo', async (req) => jsonResponse(200, await readJson(req)));
+    const send = async (text: string) => {
+      const response = await r.handle({ ...request('POST', '/echo'), body: async () => new TextEncoder().encode(text) });
+      return { status: response.status, body: JSON.parse(body(response.body)) as unknown };
+    };
+    expect(await send('{bad}')).toEqual({ status: 400, body: { message: "invalid JSON: invalid character 'b' looking for beginning of object key string" } });
+    expect(await send('{"a":')).toEqual({ status: 400, body: { message: 'invalid JSON: unexpected end of JSON input' } });
+    expect(await send('{"a":1}')).toEqual({ status: 200, body: { a: 1 } });
   });
 });
