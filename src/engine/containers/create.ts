@@ -7,6 +7,7 @@ import type { RunnableImage } from '../images/types';
 import type { ContainerContext } from './context';
 import { LiveContainer } from './live';
 import { containerPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
+import { networksAtCreate } from './endpoints';
 import { generateName, VALID_NAME } from './names';
 import { parseSecurityOpt } from './security-opt';
 import { DOCKER_ROOT, capabilitiesFor } from './spec';
@@ -31,6 +32,8 @@ export class ContainerCreator {
         );
       }
     }
+    await this.context.deps.networks.ready();
+    const attached = networksAtCreate(this.context, hostConfig, body.NetworkingConfig?.EndpointsConfig);
     containerMounts(hostConfig);
     // --volumes-from first; the container's own -v and --mount win at the same path (as in moby).
     const own = new Set([...containerMounts(hostConfig).points, ...volumeRequests(hostConfig, [])].map((m) => ('Destination' in m ? m.Destination : m.destination)));
@@ -72,6 +75,8 @@ export class ContainerCreator {
       resolvConfPath: `${dir}/resolv.conf`,
     };
     if (volumeMounts.length > 0) record.volumeMounts = volumeMounts;
+    record.networks = attached.networks;
+    if (attached.primary) record.primaryNetwork = attached.primary;
     const live = new LiveContainer(record, this.context.deps.clock);
     this.context.containers.set(id, live);
     await this.context.persist(live);
@@ -192,9 +197,6 @@ export function validateHostConfig(hostConfig: HostConfig, cpus: number): void {
     }
   }
   const mode = hostConfig.NetworkMode ?? 'default';
-  if (!['', 'default', 'bridge', 'none', 'host'].includes(mode) && !mode.startsWith('container:')) {
-    throw invalidParameter(`network ${mode} not found: user-defined networks are not available yet in Dockside`);
-  }
   if (mode.startsWith('container:') && mode.length === 'container:'.length) throw invalidParameter('invalid container format container:<name|id>');
   if ((hostConfig.Links ?? []).length > 0) throw invalidParameter('links (--link) are not available yet in Dockside');
   const published = Object.values(hostConfig.PortBindings ?? {}).some((bindings) => (bindings ?? []).length > 0);

@@ -1,6 +1,7 @@
 // What the API shows of containers: GET /containers/json summaries, GET /containers/{id}/json (shaped
 // like docker's inspect), the status string, docker top from /proc, and docker stats from cgroup files.
 
+import { endpointOn, recordNetworks } from './endpoints';
 import { BRIDGE_GATEWAY } from '../network/bridge';
 import type { Runtime } from '../runtime/types';
 import { DOCKER_ROOT } from './spec';
@@ -54,16 +55,21 @@ export function bridgeNetworkId(): string {
 /** The id of a network by name, from the network model (containers/service.ts networkId). */
 export type NetworkIdOf = (name: string) => string;
 
-function endpointSettings(record: ContainerRecord, networkMode: string, networkId?: NetworkIdOf): EndpointSettings {
-  const endpoint = record.endpoint;
+function endpointSettings(record: ContainerRecord, networkName: string, networkId?: NetworkIdOf): EndpointSettings {
+  const endpoint = endpointOn(record, networkName);
+  const attachment = recordNetworks(record)[networkName] ?? {};
+  const userNetwork = !['bridge', 'host', 'none'].includes(networkName);
+  const aliases = attachment.aliases && attachment.aliases.length > 0 ? [...attachment.aliases] : null;
+  // moby's buildEndpointDNSNames: the name, the aliases, the short id, the hostname (deduplicated).
+  const dnsNames = userNetwork && endpoint ? [...new Set([record.name.slice(1), ...(aliases ?? []), record.id.slice(0, 12), ...(record.config.Hostname ? [record.config.Hostname] : [])])] : null;
   return {
-    IPAMConfig: null,
-    Links: null,
-    Aliases: null,
+    IPAMConfig: attachment.ipv4Address ? { IPv4Address: attachment.ipv4Address } : null,
+    Links: attachment.links && attachment.links.length > 0 ? [...attachment.links] : null,
+    Aliases: aliases,
     MacAddress: endpoint?.mac ?? '',
     DriverOpts: null,
     GwPriority: 0,
-    NetworkID: networkId ? networkId(networkMode) : networkMode === 'bridge' ? bridgeNetworkId() : networkMode === 'host' ? 'host0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64) : 'none0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64),
+    NetworkID: networkId ? networkId(networkName) : networkName === 'bridge' ? bridgeNetworkId() : networkName === 'host' ? 'host0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64) : 'none0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64),
     EndpointID: endpoint?.endpointId ?? '',
     Gateway: endpoint?.gateway ?? '',
     IPAddress: endpoint?.ip ?? '',
@@ -71,21 +77,20 @@ function endpointSettings(record: ContainerRecord, networkMode: string, networkI
     IPv6Gateway: '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    DNSNames: null,
+    DNSNames: dnsNames,
   };
 }
 
-function networkName(record: ContainerRecord): string | undefined {
-  const mode = record.hostConfig.NetworkMode ?? 'bridge';
-  if (mode === 'default' || mode === '' || mode === 'bridge') return 'bridge';
-  if (mode === 'host' || mode === 'none') return mode;
-  return undefined;
+/** NetworkSettings.Networks: every network the container is connected to, by name. */
+function networksView(record: ContainerRecord, networkId?: NetworkIdOf): Record<string, EndpointSettings> {
+  const out: Record<string, EndpointSettings> = {};
+  for (const name of Object.keys(recordNetworks(record)).sort()) out[name] = endpointSettings(record, name, networkId);
+  return out;
 }
 
 /** GET /containers/json: one summary. */
 export function summary(live: LiveContainer, nowMs: number, imageName: (record: ContainerRecord) => string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): ContainerSummary {
   const { record } = live;
-  const network = networkName(record);
   const result: ContainerSummary = {
     Id: record.id,
     Names: [record.name],
@@ -98,7 +103,7 @@ export function summary(live: LiveContainer, nowMs: number, imageName: (record: 
     State: record.state.status,
     Status: statusString(record, nowMs),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'bridge' },
-    NetworkSettings: { Networks: network ? { [network]: endpointSettings(record, network, networkId) } : {} },
+    NetworkSettings: { Networks: networksView(record, networkId) },
     Mounts: mountPoints(record),
   };
   if (size) {
@@ -120,10 +125,11 @@ export function inspect(live: LiveContainer, options: { nowMs: number; driverNam
   const { record } = live;
   const state = record.state;
   const overlay = `${DOCKER_ROOT}/overlay2/${record.id}`;
-  const network = networkName(record);
   const ports: Record<string, null> = {};
   for (const key of Object.keys(record.config.ExposedPorts ?? {})) ports[key] = null;
-  const endpoint = record.endpoint;
+  // The top-level addresses are the default bridge's only (deprecated fields, as docker fills them).
+  const endpoint = endpointOn(record, 'bridge');
+  const sandbox = record.endpoint ?? endpoint;
   const result: ContainerInspect = {
     Id: record.id,
     Created: isoNano(record.created),
@@ -171,8 +177,8 @@ export function inspect(live: LiveContainer, options: { nowMs: number; driverNam
     Config: configView(record),
     NetworkSettings: {
       Bridge: '',
-      SandboxID: endpoint ? endpoint.endpointId.split('').reverse().join('') : '',
-      SandboxKey: endpoint || state.pid ? `/var/run/docker/netns/${(endpoint?.endpointId ?? record.id).slice(0, 12)}` : '',
+      SandboxID: sandbox ? sandbox.endpointId.split('').reverse().join('') : '',
+      SandboxKey: sandbox || state.pid ? `/var/run/docker/netns/${(sandbox?.endpointId ?? record.id).slice(0, 12)}` : '',
       Ports: ports,
       HairpinMode: false,
       LinkLocalIPv6Address: '',
@@ -187,7 +193,7 @@ export function inspect(live: LiveContainer, options: { nowMs: number; driverNam
       IPPrefixLen: endpoint?.prefixLen ?? 0,
       IPv6Gateway: '',
       MacAddress: endpoint?.mac ?? '',
-      Networks: network ? { [network]: endpointSettings(record, network, options.networkId) } : {},
+      Networks: networksView(record, options.networkId),
     },
   };
   if (options.size) {
