@@ -102,11 +102,34 @@ describe('docker run', () => {
     await docker(daemon, ['create', '--name', 'xx', 'busybox']);
     const dup = await docker(daemon, ['create', '--name', 'xx', 'busybox']);
     expect(dup.stderr).toMatch(/^Error response from daemon: Conflict\. The container name "\/xx" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.\n$/);
-    const ports = await docker(daemon, ['run', '-p', '80:80', 'busybox']);
-    expect(ports.status).toBe(125);
-    expect(ports.stderr).toContain('not available yet');
     const missing = await docker(daemon, ['stop', 'ghost']);
     expect(missing.stderr).toBe('Error response from daemon: No such container: ghost\n');
+  });
+
+  it('publishes ports: -p forms, -P from the ephemeral range, port, ps PORTS, conflicts, DNAT rules', async () => {
+    const { daemon, images, runtime } = setup();
+    images.add('busybox');
+    const web = await docker(daemon, ['run', '-d', '--name', 'web', '-p', '8080:80', '-p', '127.0.0.1::5000', '-p', '5353:53/udp', '--expose', '7000', 'busybox', 'sleep', '99']);
+    expect(web.stderr).toBe('');
+    expect((await docker(daemon, ['port', 'web'])).stdout).toBe('53/udp -> 0.0.0.0:5353\n80/tcp -> 0.0.0.0:8080\n5000/tcp -> 127.0.0.1:32768\n');
+    expect((await docker(daemon, ['port', 'web', '80'])).stdout).toBe('0.0.0.0:8080\n');
+    expect((await docker(daemon, ['ps', '--format', '{{.Ports}}'])).stdout).toBe('7000/tcp, 0.0.0.0:5353->53/udp, 0.0.0.0:8080->80/tcp, 127.0.0.1:32768->5000/tcp\n');
+    await docker(daemon, ['run', '-d', '--name', 'all', '-P', '--expose', '9000-9001', 'busybox', 'sleep', '99']);
+    expect((await docker(daemon, ['port', 'all'])).stdout).toBe('9000/tcp -> 0.0.0.0:32769\n9001/tcp -> 0.0.0.0:32770\n');
+    const clash = await docker(daemon, ['run', '-d', '--name', 'clash', '-p', '8080:80', 'busybox', 'sleep', '99']);
+    expect(clash.status).toBe(125);
+    expect(clash.stderr).toMatch(
+      /^docker: Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint clash \([0-9a-f]{64}\): Bind for 0\.0\.0\.0:8080 failed: port is already allocated\n/,
+    );
+    expect((await docker(daemon, ['inspect', '-f', '{{.State.Status}} {{json .NetworkSettings.Ports}}', 'clash'])).stdout).toBe('created {}\n');
+    const rules = runtime.shellScripts.filter((s) => s.script.includes('iptables-restore')).at(-1)?.script ?? '';
+    expect(rules).toContain('-A DOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80');
+    expect(rules).toContain('-A DOCKER -d 127.0.0.1/32 -p tcp -m tcp --dport 32768 -j DNAT --to-destination 172.17.0.2:5000');
+    expect(rules).toContain('-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p udp -m udp --dport 53 -j ACCEPT');
+    // A stopped container gives its ports back.
+    await docker(daemon, ['stop', 'web']);
+    expect((await docker(daemon, ['start', 'clash'])).status).toBe(0);
+    expect((await docker(daemon, ['port', 'clash'])).stdout).toBe('80/tcp -> 0.0.0.0:8080\n');
   });
 
   it('keeps logs with timestamps and tail', async () => {

@@ -8,6 +8,7 @@ import type { ContainerContext } from './context';
 import { LiveContainer } from './live';
 import { containerPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
 import { networksAtCreate } from './endpoints';
+import { validatePortBindings } from './ports';
 import { generateName, VALID_NAME } from './names';
 import { parseSecurityOpt } from './security-opt';
 import { DOCKER_ROOT, capabilitiesFor } from './spec';
@@ -40,6 +41,8 @@ export class ContainerCreator {
     const fromVolumes = this.volumesFrom(hostConfig).filter((mount) => !own.has(mount.destination));
     const image = await this.context.deps.images.prepareForRun(body.Image);
     const warnings: string[] = [];
+    const published = Object.values(hostConfig.PortBindings ?? {}).some((bindings) => (bindings ?? []).length > 0) || hostConfig.PublishAllPorts;
+    if (published && hostConfig.NetworkMode === 'host') warnings.push('Published ports are discarded when using host network mode');
     const id = this.context.newId();
     const finalName = name !== '' ? `/${name.replace(/^\//, '')}` : `/${this.uniqueName()}`;
     const { HostConfig: _h, NetworkingConfig: _n, ...configPart } = body;
@@ -199,8 +202,7 @@ export function validateHostConfig(hostConfig: HostConfig, cpus: number): void {
   const mode = hostConfig.NetworkMode ?? 'default';
   if (mode.startsWith('container:') && mode.length === 'container:'.length) throw invalidParameter('invalid container format container:<name|id>');
   if ((hostConfig.Links ?? []).length > 0) throw invalidParameter('links (--link) are not available yet in Dockside');
-  const published = Object.values(hostConfig.PortBindings ?? {}).some((bindings) => (bindings ?? []).length > 0);
-  if (published || hostConfig.PublishAllPorts) throw invalidParameter('published ports (-p, -P) are not available yet in Dockside');
+  validatePortBindings(hostConfig.PortBindings);
 }
 
 /** The container's config: what the request says, the image's config for what it leaves out. */

@@ -7,6 +7,7 @@ import type { DeviceNode } from '../runtime/types';
 import { BRIDGE_NAME, hostsFile, resolvConf } from '../network/bridge';
 import type { NetworkModel } from '../network/networks';
 import type { ContainerContext } from './context';
+import { allocatePorts } from './ports';
 import { allocateEndpoint, attachRunning, modeNetworkName, recordNetworks, releaseEndpoints } from './endpoints';
 import { deviceFilter, dockerDeviceRules } from './devices';
 import type { HealthMonitor } from './health';
@@ -117,6 +118,7 @@ export class ContainerStarter {
           ),
         ]);
       }
+      const ports = record.endpoint && bridgeNetworks[0] ? allocatePorts(this.context, live, record.endpoint, bridgeNetworks[0].bridge ?? BRIDGE_NAME) : [];
       live.seccomp = undefined;
       const devices = await this.hostDevices(hostConfig.Devices ?? [], hostConfig.Privileged ?? false);
       const filter = this.deviceFilterOf(live, devices);
@@ -195,6 +197,10 @@ export class ContainerStarter {
         })();
       }
       for (const network of bridgeNetworks.slice(1)) await attachRunning(this.context, live, network);
+      if (ports.length > 0) {
+        record.publishedPorts = ports;
+        await this.context.syncRules();
+      }
       await this.context.persist(live);
       this.context.emit(live, 'start');
       if (record.state.health) this.links.health.schedule(live, true);

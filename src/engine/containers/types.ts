@@ -63,6 +63,7 @@ export interface PublishedPort {
   hostPort: number;
   containerIp: string;
   containerPort: number;
+  hostVeth?: string;
 }
 
 /** What the engine persists for a container. */

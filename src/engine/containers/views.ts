@@ -2,6 +2,7 @@
 // like docker's inspect), the status string, docker top from /proc, and docker stats from cgroup files.
 
 import { endpointOn, recordNetworks } from './endpoints';
+import { portSummaries, portsView } from './ports';
 import { BRIDGE_GATEWAY } from '../network/bridge';
 import type { Runtime } from '../runtime/types';
 import { DOCKER_ROOT } from './spec';
@@ -9,7 +10,7 @@ import type { LiveContainer } from './live';
 import type { ContainerRecord } from './types';
 import { containerMounts, type MountPoint } from './mounts';
 import { humanDuration } from '../../go/units';
-import type { ContainerInspect, ContainerSummary, CpuStats, EndpointSettings, InspectConfig, HostConfig, Port, StatsResponse, TopResponse } from '../../api';
+import type { ContainerInspect, ContainerSummary, CpuStats, EndpointSettings, InspectConfig, HostConfig, StatsResponse, TopResponse } from '../../api';
 
 /** The daemon's State.String(). */
 export function statusString(record: ContainerRecord, nowMs: number): string {
@@ -98,7 +99,7 @@ export function summary(live: LiveContainer, nowMs: number, imageName: (record: 
     ImageID: record.image,
     Command: commandLine(record),
     Created: Math.floor(Date.parse(record.created) / 1000),
-    Ports: exposedPortSummaries(record),
+    Ports: portSummaries(record),
     Labels: record.config.Labels ?? {},
     State: record.state.status,
     Status: statusString(record, nowMs),
@@ -113,20 +114,13 @@ export function summary(live: LiveContainer, nowMs: number, imageName: (record: 
   return result;
 }
 
-function exposedPortSummaries(record: ContainerRecord): Port[] {
-  return Object.keys(record.config.ExposedPorts ?? {}).map((key) => {
-    const [port, type] = key.split('/');
-    return { PrivatePort: Number(port), Type: type ?? 'tcp' };
-  });
-}
 
 /** GET /containers/{id}/json, as docker's ContainerJSON. */
 export function inspect(live: LiveContainer, options: { nowMs: number; driverName?: string; size?: { rw: number; rootfs: number }; networkId?: NetworkIdOf }): ContainerInspect {
   const { record } = live;
   const state = record.state;
   const overlay = `${DOCKER_ROOT}/overlay2/${record.id}`;
-  const ports: Record<string, null> = {};
-  for (const key of Object.keys(record.config.ExposedPorts ?? {})) ports[key] = null;
+  const ports = portsView(record);
   // The top-level addresses are the default bridge's only (deprecated fields, as docker fills them).
   const endpoint = endpointOn(record, 'bridge');
   const sandbox = record.endpoint ?? endpoint;

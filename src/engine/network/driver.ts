@@ -3,7 +3,7 @@
 // ip, nsenter and iptables (legacy) through Runtime.hostShell.
 //
 // The rules are docker's (iptables, userland-proxy off, so published ports are DNAT for localhost
-// too): in filter, FORWARD jumps to DOCKER-USER then DOCKER-FORWARD, which runs DOCKER-CT (replies),
+// and from the bridges too, with the bridge ports in hairpin mode): in filter, FORWARD jumps to DOCKER-USER then DOCKER-FORWARD, which runs DOCKER-CT (replies),
 // DOCKER-ISOLATION-STAGE-1/2 (no traffic between two bridges), DOCKER-BRIDGE (into the DOCKER chain for
 // what goes to a bridge: published ports accepted, the rest dropped) and accepts what leaves a bridge;
 // in nat, PREROUTING and OUTPUT send local destinations to DOCKER (the DNAT of published ports), and
@@ -33,6 +33,8 @@ export interface PortRule {
   hostPort: number;
   containerIp: string;
   containerPort: number;
+  /** The container's veth on the bridge: in hairpin mode, so it reaches itself through its own port. */
+  hostVeth?: string;
 }
 
 export interface RuleState {
@@ -78,7 +80,8 @@ export function dockerChains(state: RuleState): string {
     const br = network.bridge;
     for (const port of ports(br)) {
       const destination = port.hostIp && port.hostIp !== '0.0.0.0' ? `-d ${port.hostIp}/32 ` : '';
-      nat.push(`-A DOCKER ${destination}! -i ${br} -p ${port.proto} -m ${port.proto} --dport ${port.hostPort} -j DNAT --to-destination ${port.containerIp}:${port.containerPort}`);
+      // Without docker-proxy (hairpin mode) the DNAT also applies to what comes from the bridge itself.
+      nat.push(`-A DOCKER ${destination}-p ${port.proto} -m ${port.proto} --dport ${port.hostPort} -j DNAT --to-destination ${port.containerIp}:${port.containerPort}`);
     }
   }
   const lines = ['*filter', ...FILTER_CHAINS.map((chain) => `:${chain} - [0:0]`), ...filter, 'COMMIT', '*nat', ...NAT_CHAINS.map((chain) => `:${chain} - [0:0]`), ...nat, 'COMMIT'];
@@ -179,6 +182,9 @@ export class BridgeDriver {
         'iptables -P FORWARD DROP',
         ...[...FILTER_CHAINS.map((c) => `iptables -t filter -N ${c} 2>/dev/null || true`), ...NAT_CHAINS.map((c) => `iptables -t nat -N ${c} 2>/dev/null || true`)],
         `iptables-restore --noflush <<'EOF'\n${dockerChains(state)}EOF`,
+        // DNAT of 127.0.0.1 to a container's address needs the bridge to route loopback sources.
+        ...state.networks.map((network) => `echo 1 > /proc/sys/net/ipv4/conf/${network.bridge}/route_localnet 2>/dev/null || true`),
+        ...[...new Set(state.ports.map((port) => port.hostVeth).filter((veth) => veth))].map((veth) => `echo 1 > /sys/class/net/${veth}/brport/hairpin_mode 2>/dev/null || true`),
         ...removed.map((rule) => `iptables ${rule.replace(' -A ', ' -D ')} 2>/dev/null || true`),
         ...wanted.map((rule) => `iptables ${rule.replace(' -A ', ' -C ')} 2>/dev/null || iptables ${rule}`),
       ].join('\n');
