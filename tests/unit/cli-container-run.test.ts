@@ -132,6 +132,46 @@ describe('docker run', () => {
     expect((await docker(daemon, ['port', 'clash'])).stdout).toBe('80/tcp -> 0.0.0.0:8080\n');
   });
 
+  it('--link on the default bridge: docker\'s /etc/hosts line and environment variables', async () => {
+    const { daemon, images, runtime } = setup();
+    images.add('busybox');
+    expect((await docker(daemon, ['run', '-d', '--link', 'nosuch:db', 'busybox', 'sleep', '9'])).stderr).toBe(
+      "docker: Error response from daemon: could not get container for nosuch: No such container: nosuch\n\nRun 'docker run --help' for more information\n",
+    );
+    await docker(daemon, ['run', '-d', '--name', 'db', '--expose', '5432', '-e', 'SECRET=x', 'busybox', 'sleep', '99']);
+    const web = await docker(daemon, ['run', '-d', '--name', 'web', '--link', 'db:database', 'busybox', 'sleep', '99']);
+    expect(web.stderr).toBe('');
+    const dbId = (await docker(daemon, ['inspect', '-f', '{{.Id}}', 'db'])).stdout.trim();
+    expect((await docker(daemon, ['inspect', '-f', '{{json .HostConfig.Links}}', 'web'])).stdout).toBe('["/db:/web/database"]\n');
+    const hosts = [...runtime.files.entries()].find(([path, text]) => path.endsWith('/hosts') && text.includes('database'))?.[1];
+    expect(hosts).toContain(`172.17.0.2\tdatabase ${dbId.slice(0, 12)} db\n172.17.0.3\t`);
+    const spec = [...runtime.containers.values()].map((c) => c.spec).find((c) => c.process.env.some((e) => e.startsWith('DATABASE_')));
+    expect(spec?.process.env).toEqual(
+      expect.arrayContaining([
+        'DATABASE_PORT=tcp://172.17.0.2:5432',
+        'DATABASE_PORT_5432_TCP=tcp://172.17.0.2:5432',
+        'DATABASE_PORT_5432_TCP_ADDR=172.17.0.2',
+        'DATABASE_PORT_5432_TCP_PORT=5432',
+        'DATABASE_PORT_5432_TCP_PROTO=tcp',
+        'DATABASE_NAME=/web/database',
+        'DATABASE_ENV_SECRET=x',
+      ]),
+    );
+    await docker(daemon, ['stop', 'db']);
+    await docker(daemon, ['stop', 'web']);
+    expect((await docker(daemon, ['start', 'web'])).stderr).toBe('Error response from daemon: Cannot link to a non running container: /db AS /web/database\n');
+  });
+
+  it('--mount type=bind needs its source on the host', async () => {
+    const { daemon, images, runtime } = setup();
+    images.add('busybox');
+    runtime.shellAnswer = (script, args) => ({ exitCode: script === '[ -e "$1" ]' && args[0] === '/does/not/exist' ? 1 : 0, stdout: '', stderr: '' });
+    const result = await docker(daemon, ['run', '--mount', 'type=bind,source=/does/not/exist,target=/data', 'busybox', 'echo', 'hi']);
+    expect(result.status).toBe(125);
+    expect(result.stderr).toBe('docker: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: /does/not/exist\n\nRun \'docker run --help\' for more information\n');
+    expect((await docker(daemon, ['run', '--rm', '--mount', 'type=bind,source=/tmp,target=/data', 'busybox', 'echo', 'hi'])).stdout).toBe('hi\n');
+  });
+
   it('keeps logs with timestamps and tail', async () => {
     const { daemon, images } = setup(() => new Date(Date.UTC(2025, 0, 2, 3, 4, 5)));
     images.add('busybox');

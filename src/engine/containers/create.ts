@@ -8,6 +8,7 @@ import type { ContainerContext } from './context';
 import { LiveContainer } from './live';
 import { containerPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
 import { networksAtCreate } from './endpoints';
+import { registerLinks } from './links';
 import { validatePortBindings } from './ports';
 import { generateName, VALID_NAME } from './names';
 import { parseSecurityOpt } from './security-opt';
@@ -36,6 +37,7 @@ export class ContainerCreator {
     await this.context.deps.networks.ready();
     const attached = networksAtCreate(this.context, hostConfig, body.NetworkingConfig?.EndpointsConfig);
     containerMounts(hostConfig);
+    await this.checkBindSources(hostConfig);
     // --volumes-from first; the container's own -v and --mount win at the same path (as in moby).
     const own = new Set([...containerMounts(hostConfig).points, ...volumeRequests(hostConfig, [])].map((m) => ('Destination' in m ? m.Destination : m.destination)));
     const fromVolumes = this.volumesFrom(hostConfig).filter((mount) => !own.has(mount.destination));
@@ -45,6 +47,7 @@ export class ContainerCreator {
     if (published && hostConfig.NetworkMode === 'host') warnings.push('Published ports are discarded when using host network mode');
     const id = this.context.newId();
     const finalName = name !== '' ? `/${name.replace(/^\//, '')}` : `/${this.uniqueName()}`;
+    const links = registerLinks(this.context, hostConfig, finalName);
     const { HostConfig: _h, NetworkingConfig: _n, ...configPart } = body;
     void _h;
     void _n;
@@ -66,7 +69,7 @@ export class ContainerCreator {
       path: argv[0],
       args: argv.slice(1),
       config,
-      hostConfig: normalizeHostConfig(hostConfig),
+      hostConfig: { ...normalizeHostConfig(hostConfig), Links: links },
       image: image.id,
       imageSize: image.size,
       layerDirs: image.layerDirs,
@@ -85,6 +88,15 @@ export class ContainerCreator {
     await this.context.persist(live);
     this.context.emit(live, 'create');
     return { Id: id, Warnings: warnings };
+  }
+
+  /** moby's validateBindSourceExists: a --mount type=bind source must exist on the host (-v makes it). */
+  private async checkBindSources(hostConfig: HostConfig): Promise<void> {
+    for (const mount of hostConfig.Mounts ?? []) {
+      if (mount.Type !== 'bind' || !mount.Source) continue;
+      const result = await this.context.deps.runtime.hostShell('[ -e "$1" ]', [mount.Source]);
+      if (result.exitCode !== 0) throw invalidParameter(`invalid mount config for type "bind": bind source path does not exist: ${mount.Source}`);
+    }
   }
 
   /** --volumes-from container[:ro|:rw]: the other container's volumes and binds, at the same paths (moby's registerMountPoints). */
@@ -201,7 +213,6 @@ export function validateHostConfig(hostConfig: HostConfig, cpus: number): void {
   }
   const mode = hostConfig.NetworkMode ?? 'default';
   if (mode.startsWith('container:') && mode.length === 'container:'.length) throw invalidParameter('invalid container format container:<name|id>');
-  if ((hostConfig.Links ?? []).length > 0) throw invalidParameter('links (--link) are not available yet in Dockside');
   validatePortBindings(hostConfig.PortBindings);
 }
 

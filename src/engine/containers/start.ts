@@ -7,6 +7,7 @@ import type { DeviceNode } from '../runtime/types';
 import { BRIDGE_NAME, hostsFile, resolvConf } from '../network/bridge';
 import type { NetworkModel } from '../network/networks';
 import type { ContainerContext } from './context';
+import { linkedSetup, withLinkEnv } from './links';
 import { allocatePorts } from './ports';
 import { allocateEndpoint, attachRunning, modeNetworkName, recordNetworks, releaseEndpoints } from './endpoints';
 import { deviceFilter, dockerDeviceRules } from './devices';
@@ -103,13 +104,14 @@ export class ContainerStarter {
       etcFiles = { hosts: other.record.hostsPath, hostname: other.record.hostnamePath, resolvConf: other.record.resolvConfPath };
     }
     try {
+      const linked = mode === 'bridge' && record.endpoint ? linkedSetup(this.context, live) : { hosts: [], env: [] };
       if (!mode.startsWith('container:')) {
         await Promise.all([
           runtime.writeFile(
             record.hostsPath,
             mode === 'host'
               ? hostsFile({ hostname: this.context.deps.host.name, extraHosts: hostConfig.ExtraHosts ?? [] })
-              : hostsFile({ hostname, domainname: config.Domainname, ip: record.endpoint?.ip, extraHosts: hostConfig.ExtraHosts ?? [] }),
+              : hostsFile({ hostname, domainname: config.Domainname, ip: record.endpoint?.ip, extraHosts: hostConfig.ExtraHosts ?? [], linkHosts: linked.hosts }),
           ),
           runtime.writeFile(record.hostnamePath, `${hostname}\n`),
           runtime.writeFile(
@@ -124,7 +126,7 @@ export class ContainerStarter {
       const filter = this.deviceFilterOf(live, devices);
       seccompOf(this.context, live);
       const process = await processSpec(this.context, live, [record.path, ...record.args], {
-        env: config.Env ?? [],
+        env: withLinkEnv(config.Env ?? [], linked.env),
         user: config.User ?? '',
         cwd: config.WorkingDir || '/',
         tty: config.Tty ?? false,

@@ -26,6 +26,8 @@ export interface HostsOptions {
   ip?: string;
   /** --add-host values: "name:ip" (docker also accepts "name=ip"). */
   extraHosts?: string[];
+  /** Lines for --link on the default bridge ("ip\talias hostname name"). */
+  linkHosts?: string[];
 }
 
 const DEFAULT_HOSTS = [
@@ -49,6 +51,7 @@ export function hostsFile(options: HostsOptions): string {
     if (ip === 'host-gateway') ip = BRIDGE_GATEWAY;
     lines.push(`${ip}\t${name}`);
   }
+  lines.push(...(options.linkHosts ?? []));
   if (options.ip) {
     const names = options.domainname ? `${options.hostname}.${options.domainname} ${options.hostname}` : options.hostname;
     lines.push(`${options.ip}\t${names}`);
