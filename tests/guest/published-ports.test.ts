@@ -1,14 +1,16 @@
 // Published ports in the real guest through the docker CLI: -p 8080:80 is a DNAT rule of docker's
 // DOCKER chain, so a web server in a container answers on the host's 127.0.0.1:8080, on the host's
 // eth0 address (the page's TCP connect over v86's network), and from another container through the
-// host's docker0 address; a second -p 8080 fails with docker's error; stopping frees the port.
+// host's docker0 address, and from this machine's 127.0.0.1 as `dockside serve` forwards it; a second
+// -p 8080 fails with docker's error; stopping frees the port.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Guest } from '../../src/vm/guest';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
 import { FakeImages, docker } from '../helpers/fake-images';
-import { shared, sh, startGuest } from '../helpers/guest';
+import { eventually, shared, sh, startGuest } from '../helpers/guest';
+import { forwardPublishedPorts } from '../../src/node/port-forward';
 
 const LAYER = '/var/lib/docker/test-layers/busybox';
 
@@ -78,6 +80,24 @@ describe('published ports in the guest', () => {
     await web();
     const rules = await sh(guest, 'iptables -t nat -S DOCKER');
     expect(rules.stdout).toContain('-A DOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80');
+  });
+
+  it('is forwarded to this machine\'s 127.0.0.1 as dockside serve does', async () => {
+    await web();
+    const forwarder = forwardPublishedPorts(daemon, guest);
+    try {
+      await ok(['run', '-d', '--name', 'served', '-p', '18765:80', 'busybox', 'sh', '-c', 'mkdir -p /www && echo served > /www/index.html && exec httpd -f -p 80 -h /www']);
+      expect(forwarder.ports()).toContain(18765);
+      const text = await eventually(async () => {
+        const response = await fetch('http://127.0.0.1:18765/').catch(() => undefined);
+        return response?.ok ? response.text() : undefined;
+      });
+      expect(text).toBe('served\n');
+      await ok(['rm', '-f', 'served']);
+      expect(forwarder.ports()).not.toContain(18765);
+    } finally {
+      await forwarder.close();
+    }
   });
 
   it('refuses a second -p 8080 with docker\'s error, and frees the port when the first stops', async () => {
