@@ -16,11 +16,11 @@ const program: FakeProgram = async ({ spec, signals }) => {
   return 0;
 };
 
-function setup() {
+function setup(store = new MemoryStore()) {
   const images = new FakeImages();
   const daemon = new Daemon({
     imageProvider: images,
-    store: new MemoryStore(),
+    store,
     runtime: new FakeRuntime(program),
     registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
     clock: () => new Date('2025-06-01T12:00:00.5Z'),
@@ -174,6 +174,24 @@ describe('docker network rm, create, connect, disconnect, prune', () => {
     expect((await docker(daemon, ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}', 'web'])).stdout).toBe('back=172.18.0.50 bridge=172.17.0.2 \n');
     expect(await docker(daemon, ['network', 'disconnect', '-f', 'bridge', 'web'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
     expect((await docker(daemon, ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}{{.NetworkSettings.IPAddress}}', 'web'])).stdout).toBe('back \n');
+  });
+
+  it('prune removes the unused user networks and their bridges; a new daemon on the same store keeps the others', async () => {
+    const store = new MemoryStore();
+    const daemon = setup(store);
+    await docker(daemon, ['network', 'create', 'unused']);
+    await docker(daemon, ['network', 'create', '--label', 'keep=1', 'kept']);
+    await docker(daemon, ['network', 'create', 'busy']);
+    await docker(daemon, ['run', '-d', '--name', 'web', '--network', 'busy', 'busybox', 'sleep', '9']);
+    expect(await docker(daemon, ['network', 'prune', '-f', '--filter', 'label!=keep'])).toMatchObject({ status: 0, stdout: 'Deleted Networks:\nunused\n\n', stderr: '' });
+    expect((await docker(daemon, ['network', 'ls', '--format', '{{.Name}}', '--filter', 'type=custom'])).stdout).toBe('busy\nkept\n');
+    const again = setup(store);
+    const runtime = again.runtime as FakeRuntime;
+    expect((await docker(again, ['network', 'ls', '--format', '{{.Name}}', '--filter', 'type=custom'])).stdout).toBe('busy\nkept\n');
+    expect((await docker(again, ['run', '-d', '--network', 'kept', 'busybox', 'sleep', '9'])).status).toBe(0);
+    // The restarted daemon made its networks' bridges again in a guest that may not have them.
+    const kept = (await docker(again, ['network', 'inspect', '-f', '{{.Id}}', 'kept'])).stdout.trim();
+    expect(runtime.shellScripts.some((s) => s.script.includes('type bridge') && s.args[0] === `br-${kept.slice(0, 12)}`)).toBe(true);
   });
 
   it('prune: asks first; nothing to remove', async () => {
