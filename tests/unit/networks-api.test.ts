@@ -299,12 +299,23 @@ describe('what Dockside does not do yet, and docker errors', () => {
     await docker(daemon, ['create', '--name', 'idle', 'busybox']);
     const idle = (await call('GET', '/containers/idle/json')).body as { Id: string };
     expect((await call('POST', '/networks/host/disconnect', { Container: 'idle' })).body).toEqual({ message: `container ${idle.Id} is not connected to the network host` });
+    // A stopped container connected to a network gets its veth when it starts.
+    expect(await call('POST', '/networks/create', { Name: 'later' })).toMatchObject({ status: 201 });
+    expect(await call('POST', '/networks/later/connect', { Container: 'idle' })).toEqual({ status: 200, body: undefined });
+    const before = runtime.shellScripts.length;
+    expect((await docker(daemon, ['start', 'idle'])).status).toBe(0);
+    const veth = runtime.shellScripts.slice(before).find((s) => s.script.includes('type veth'));
+    expect(veth?.args[1]).toBe('eth1');
+    expect(Number(veth?.args[0])).toBeGreaterThan(0);
+    expect(veth?.args[4]).toBe('172.18.0.2/16'); // back's pool is free again
     const events = daemon.events.past().filter((e) => e.Type === 'network').map((e) => [e.Action, e.Actor.Attributes.name, e.Actor.Attributes.container ?? '']);
     expect(events).toEqual([
       ['create', 'back', ''],
       ['connect', 'back', web.Id],
       ['disconnect', 'back', web.Id],
       ['destroy', 'back', ''],
+      ['create', 'later', ''],
+      ['connect', 'later', idle.Id],
     ]);
   });
 

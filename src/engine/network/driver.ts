@@ -64,6 +64,8 @@ export function dockerChains(state: RuleState): string {
   for (const network of state.networks) filter.push(`-A DOCKER-CT -o ${network.bridge} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
   filter.push('-A DOCKER-FORWARD -j DOCKER-CT', '-A DOCKER-FORWARD -j DOCKER-ISOLATION-STAGE-1', '-A DOCKER-FORWARD -j DOCKER-BRIDGE');
   for (const network of state.networks) {
+    // com.docker.network.bridge.enable_icc=false: no traffic between the bridge's own containers.
+    if (!network.icc) filter.push(`-A DOCKER-FORWARD -i ${network.bridge} -o ${network.bridge} -j DROP`);
     if (network.internal) filter.push(`-A DOCKER-FORWARD -i ${network.bridge} -o ${network.bridge} -j ACCEPT`);
     else filter.push(`-A DOCKER-FORWARD -i ${network.bridge} -j ACCEPT`);
   }
