@@ -8,14 +8,15 @@ import { benchContainersCli } from './containers-cli';
 import { benchImages, printImagesBench } from './images';
 import { benchApi, printApiBench } from './api';
 import { benchState } from './state';
+import { benchNetwork } from './network';
 import { buildAndServe, chromiumAvailable, launchChromium } from '../tests/helpers/site';
 import { projectRoot } from '../src/node/artifacts';
 import { readCourse } from '../src/lessons/course-files';
 import { join } from 'node:path';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-/** BENCH_ONLY=boot,containers,docker,images,api,state,page runs some sections (boot is always measured: it is the page's baseline). */
-const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,docker,images,api,state,page').split(','));
+/** BENCH_ONLY=boot,containers,docker,images,network,api,state,page runs some sections (boot is always measured: it is the page's baseline). */
+const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,docker,images,network,api,state,page').split(','));
 
 function stats(samples: number[]): { min: number; median: number } {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -136,6 +137,16 @@ if (only.has('images')) {
   const guest = await Guest.start(await loadGuestArtifacts('restore'), 'restore');
   printImagesBench(await benchImages(guest, 1));
   await guest.destroy();
+}
+if (only.has('network')) {
+  const guest = await Guest.start(await loadGuestArtifacts('restore'), 'restore');
+  const n = await benchNetwork(guest, runs);
+  await guest.destroy();
+  const first = stats(n.firstByteMs);
+  console.log('networking in one guest: ping round trip (avg) and TCP throughput (busybox nc, 4 MB)');
+  console.log(`  two raw netns on a bridge (baseline)   rtt ${n.raw.rttMs.toFixed(2)} ms  ${n.raw.mbps.toFixed(2)} MB/s`);
+  console.log(`  two containers on a user network       rtt ${n.containers.rttMs.toFixed(2)} ms  ${n.containers.mbps.toFixed(2)} MB/s  = ${(n.containers.mbps / n.raw.mbps).toFixed(2)}x baseline throughput`);
+  console.log(`  page -> published port 8080, first byte  min ${fmt(first.min)}  median ${fmt(first.median)}`);
 }
 if (only.has('api')) {
   const api = await benchApi(runs);

@@ -100,7 +100,7 @@ export class Daemon {
       store,
       host: this.host,
     });
-    this.networks = new NetworkService({ networks: this.predefinedNetworks, containers: this.containers });
+    this.networks = new NetworkService({ networks: this.predefinedNetworks, containers: this.containers, events, clock });
     this.builder = { images: this.images.builderImages(), containers: this.containers, runtime };
 
     registerSystemRoutes(this.router, this);

@@ -14,6 +14,7 @@ import type { BootMode, Guest } from '../vm/guest';
 import { startNodeGuest } from './artifacts';
 import { nodeRegistry } from './bundled-registry';
 import { socketConnection } from './net-connection';
+import { forwardPublishedPorts } from './port-forward';
 
 export interface ServeOptions {
   host: string;
@@ -166,6 +167,8 @@ export async function startServe(options: ServeOptions, make: { guest?: () => Pr
     engine = await startEngineOrDaemon(guest);
     const { daemon, dispose } = engine;
     const api = await listenApi((request) => daemon.router.handle(request), options, debug);
+    // Published ports on this machine's loopback, as docker's own ports are on its host.
+    const forwarder = forwardPublishedPorts(daemon, guest, { onError: (message) => process.stderr.write(`${message}\n`) });
     return {
       guest,
       daemon,
@@ -175,6 +178,7 @@ export async function startServe(options: ServeOptions, make: { guest?: () => Pr
         return api.connections;
       },
       close: async () => {
+        await forwarder.close();
         await api.close();
         await dispose();
         await guest.destroy();

@@ -10,6 +10,7 @@ import type {
   ProcessSpec,
   Runtime,
   RuntimeProcess,
+  ShellResult,
 } from '../engine/runtime/types';
 import { gunzip, isGzip } from '../go/gzip';
 import type { AgentClient, InputStream, OutputStream } from './agent/client';
@@ -185,6 +186,18 @@ export class GuestRuntime implements Runtime {
     let total = 0;
     for (const size of sizes.values()) total += size;
     return total;
+  }
+
+  async hostShell(script: string, args: string[] = []): Promise<ShellResult> {
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    const p = await this.spawn(
+      { args: ['sh', '-c', script, 'sh', ...args], env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false },
+      { stdin: false, stdout: (chunk) => void out.push(chunk.slice()), stderr: (chunk) => void err.push(chunk.slice()) },
+    );
+    const status = await p.wait();
+    const decoder = new TextDecoder();
+    return { exitCode: status.exitCode, stdout: decoder.decode(concatBytes(out)), stderr: decoder.decode(concatBytes(err)) };
   }
 
   async hostDevices(path: string): Promise<DeviceNode[]> {

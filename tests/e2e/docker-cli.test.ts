@@ -457,6 +457,30 @@ describe.skipIf(!present)('the real docker CLI against dockside serve', () => {
     expect({ status: mine.status, stdout: mine.stdout, stderr: mine.stderr }).toEqual({ status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr });
   });
 
+  it('docker network create, ls, inspect, connect, disconnect, rm and run -p: user networks and published ports', async () => {
+    const created = await real(['network', 'create', '--subnet', '10.77.0.0/16', '--label', 'from=e2e', 'e2enet']);
+    expect(created.status, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    await same(['network', 'ls']);
+    await same(['network', 'ls', '--filter', 'label=from=e2e', '--format', '{{.Name}} {{.Driver}} {{.Labels}}']);
+    await same(['network', 'inspect', 'e2enet']);
+    expect((await real(['run', '-d', '--name', 'e2eweb', '--network', 'e2enet', '--ip', '10.77.0.9', '-p', '18766:80', 'busybox', 'sleep', '300'])).status).toBe(0);
+    await same(['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}', 'e2enet']);
+    await same(['port', 'e2eweb']);
+    expect((await real(['port', 'e2eweb'])).stdout).toBe('80/tcp -> 0.0.0.0:18766\n');
+    await same(['ps', '--filter', 'name=e2eweb', '--format', '{{.Names}} {{.Ports}} {{.Networks}}']);
+    const clash = await real(['run', '-d', '--name', 'e2eclash', '-p', '18766:80', 'busybox', 'sleep', '300']);
+    expect(clash.status).toBe(125);
+    expect(clash.stderr).toContain('Bind for 0.0.0.0:18766 failed: port is already allocated');
+    expect(await real(['network', 'connect', 'bridge', 'e2eweb'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    await same(['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}', 'e2eweb']);
+    expect(await real(['network', 'disconnect', 'bridge', 'e2eweb'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    const busy = await real(['network', 'rm', 'e2enet']);
+    expect(busy.stderr).toContain('has active endpoints');
+    expect((await real(['rm', '-f', 'e2eweb', 'e2eclash'])).status).toBe(0);
+    expect(await real(['network', 'rm', 'e2enet'])).toMatchObject({ status: 0, stdout: 'e2enet\n', stderr: '' });
+  }, 300_000);
+
   when(['container', 'prune'])('docker container prune -f', async () => {
     expect((await real(['run', '--name', 'done1', 'busybox', 'true'])).status).toBe(0);
     const theirs = await real(['container', 'prune', '-f']);

@@ -13,6 +13,7 @@ import {
   type ProcessSpec,
   type Runtime,
   type RuntimeProcess,
+  type ShellResult,
 } from '../../src/engine/runtime/types';
 
 /** What a fake process does: gets its spec and stdin, writes output, returns its exit status. */
@@ -162,6 +163,17 @@ export class FakeRuntime implements Runtime {
   async changes(upper: string, lower: string[]): Promise<Change[]> {
     this.calls.push({ op: 'changes', args: [upper, lower] });
     return [];
+  }
+
+  /** The scripts hostShell ran, with their args. */
+  readonly shellScripts: { script: string; args: string[] }[] = [];
+  /** What hostShell answers (every script succeeds silently unless the test says otherwise). */
+  shellAnswer: (script: string, args: string[]) => ShellResult = () => ({ exitCode: 0, stdout: '', stderr: '' });
+
+  async hostShell(script: string, args: string[] = []): Promise<ShellResult> {
+    this.calls.push({ op: 'hostShell', args: [script, args] });
+    this.shellScripts.push({ script, args });
+    return this.shellAnswer(script, args);
   }
 
   private mustGet(containerId: string) {

@@ -102,11 +102,74 @@ describe('docker run', () => {
     await docker(daemon, ['create', '--name', 'xx', 'busybox']);
     const dup = await docker(daemon, ['create', '--name', 'xx', 'busybox']);
     expect(dup.stderr).toMatch(/^Error response from daemon: Conflict\. The container name "\/xx" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.\n$/);
-    const ports = await docker(daemon, ['run', '-p', '80:80', 'busybox']);
-    expect(ports.status).toBe(125);
-    expect(ports.stderr).toContain('not available yet');
     const missing = await docker(daemon, ['stop', 'ghost']);
     expect(missing.stderr).toBe('Error response from daemon: No such container: ghost\n');
+  });
+
+  it('publishes ports: -p forms, -P from the ephemeral range, port, ps PORTS, conflicts, DNAT rules', async () => {
+    const { daemon, images, runtime } = setup();
+    images.add('busybox');
+    const web = await docker(daemon, ['run', '-d', '--name', 'web', '-p', '8080:80', '-p', '127.0.0.1::5000', '-p', '5353:53/udp', '--expose', '7000', 'busybox', 'sleep', '99']);
+    expect(web.stderr).toBe('');
+    expect((await docker(daemon, ['port', 'web'])).stdout).toBe('53/udp -> 0.0.0.0:5353\n80/tcp -> 0.0.0.0:8080\n5000/tcp -> 127.0.0.1:32768\n');
+    expect((await docker(daemon, ['port', 'web', '80'])).stdout).toBe('0.0.0.0:8080\n');
+    expect((await docker(daemon, ['ps', '--format', '{{.Ports}}'])).stdout).toBe('7000/tcp, 0.0.0.0:5353->53/udp, 0.0.0.0:8080->80/tcp, 127.0.0.1:32768->5000/tcp\n');
+    await docker(daemon, ['run', '-d', '--name', 'all', '-P', '--expose', '9000-9001', 'busybox', 'sleep', '99']);
+    expect((await docker(daemon, ['port', 'all'])).stdout).toBe('9000/tcp -> 0.0.0.0:32769\n9001/tcp -> 0.0.0.0:32770\n');
+    const clash = await docker(daemon, ['run', '-d', '--name', 'clash', '-p', '8080:80', 'busybox', 'sleep', '99']);
+    expect(clash.status).toBe(125);
+    expect(clash.stderr).toMatch(
+      /^docker: Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint clash \([0-9a-f]{64}\): Bind for 0\.0\.0\.0:8080 failed: port is already allocated\n/,
+    );
+    expect((await docker(daemon, ['inspect', '-f', '{{.State.Status}} {{json .NetworkSettings.Ports}}', 'clash'])).stdout).toBe('created {}\n');
+    const rules = runtime.shellScripts.filter((s) => s.script.includes('iptables-restore')).at(-1)?.script ?? '';
+    expect(rules).toContain('-A DOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80');
+    expect(rules).toContain('-A DOCKER -d 127.0.0.1/32 -p tcp -m tcp --dport 32768 -j DNAT --to-destination 172.17.0.2:5000');
+    expect(rules).toContain('-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p udp -m udp --dport 53 -j ACCEPT');
+    // A stopped container gives its ports back.
+    await docker(daemon, ['stop', 'web']);
+    expect((await docker(daemon, ['start', 'clash'])).status).toBe(0);
+    expect((await docker(daemon, ['port', 'clash'])).stdout).toBe('80/tcp -> 0.0.0.0:8080\n');
+  });
+
+  it('--link on the default bridge: docker\'s /etc/hosts line and environment variables', async () => {
+    const { daemon, images, runtime } = setup();
+    images.add('busybox');
+    expect((await docker(daemon, ['run', '-d', '--link', 'nosuch:db', 'busybox', 'sleep', '9'])).stderr).toBe(
+      "docker: Error response from daemon: could not get container for nosuch: No such container: nosuch\n\nRun 'docker run --help' for more information\n",
+    );
+    await docker(daemon, ['run', '-d', '--name', 'db', '--expose', '5432', '-e', 'SECRET=x', 'busybox', 'sleep', '99']);
+    const web = await docker(daemon, ['run', '-d', '--name', 'web', '--link', 'db:database', 'busybox', 'sleep', '99']);
+    expect(web.stderr).toBe('');
+    const dbId = (await docker(daemon, ['inspect', '-f', '{{.Id}}', 'db'])).stdout.trim();
+    expect((await docker(daemon, ['inspect', '-f', '{{json .HostConfig.Links}}', 'web'])).stdout).toBe('["/db:/web/database"]\n');
+    const hosts = [...runtime.files.entries()].find(([path, text]) => path.endsWith('/hosts') && text.includes('database'))?.[1];
+    expect(hosts).toContain(`172.17.0.2\tdatabase ${dbId.slice(0, 12)} db\n172.17.0.3\t`);
+    const spec = [...runtime.containers.values()].map((c) => c.spec).find((c) => c.process.env.some((e) => e.startsWith('DATABASE_')));
+    expect(spec?.process.env).toEqual(
+      expect.arrayContaining([
+        'DATABASE_PORT=tcp://172.17.0.2:5432',
+        'DATABASE_PORT_5432_TCP=tcp://172.17.0.2:5432',
+        'DATABASE_PORT_5432_TCP_ADDR=172.17.0.2',
+        'DATABASE_PORT_5432_TCP_PORT=5432',
+        'DATABASE_PORT_5432_TCP_PROTO=tcp',
+        'DATABASE_NAME=/web/database',
+        'DATABASE_ENV_SECRET=x',
+      ]),
+    );
+    await docker(daemon, ['stop', 'db']);
+    await docker(daemon, ['stop', 'web']);
+    expect((await docker(daemon, ['start', 'web'])).stderr).toBe('Error response from daemon: Cannot link to a non running container: /db AS /web/database\n');
+  });
+
+  it('--mount type=bind needs its source on the host', async () => {
+    const { daemon, images, runtime } = setup();
+    images.add('busybox');
+    runtime.shellAnswer = (script, args) => ({ exitCode: script === '[ -e "$1" ]' && args[0] === '/does/not/exist' ? 1 : 0, stdout: '', stderr: '' });
+    const result = await docker(daemon, ['run', '--mount', 'type=bind,source=/does/not/exist,target=/data', 'busybox', 'echo', 'hi']);
+    expect(result.status).toBe(125);
+    expect(result.stderr).toBe('docker: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: /does/not/exist\n\nRun \'docker run --help\' for more information\n');
+    expect((await docker(daemon, ['run', '--rm', '--mount', 'type=bind,source=/tmp,target=/data', 'busybox', 'echo', 'hi'])).stdout).toBe('hi\n');
   });
 
   it('keeps logs with timestamps and tail', async () => {

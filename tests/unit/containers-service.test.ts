@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Daemon } from '../../src/engine/daemon';
 import { MemoryStore } from '../../src/engine/store';
 import { inspect, statusString, top, statsSample, statsJson } from '../../src/engine/containers/views';
-import { hostsFile, resolvConf, BridgeIpam, macForIp } from '../../src/engine/network/bridge';
+import { hostsFile, resolvConf, macForIp } from '../../src/engine/network/bridge';
+import { SubnetIpam } from '../../src/engine/network/ipam';
 import { generateName } from '../../src/engine/containers/names';
 import { parseSignal } from '../../src/engine/containers/signals';
 import { parseDetachKeys } from '../../src/engine/containers/attach';
@@ -71,7 +72,9 @@ describe('container service', () => {
     await expect(service.create('web', { Image: 'busybox' })).rejects.toMatchObject({ kind: 'conflict' });
     await expect(service.create('', { Image: 'nosuch' })).rejects.toMatchObject({ kind: 'not-found', message: 'No such image: nosuch:latest' });
     await expect(service.create('', { Image: 'busybox', HostConfig: { Memory: 1024 } })).rejects.toMatchObject({ message: 'Minimum memory limit allowed is 6MB' });
-    await expect(service.create('', { Image: 'busybox', HostConfig: { NetworkMode: 'mynet' } })).rejects.toMatchObject({ kind: 'invalid-parameter' });
+    // As moby: a network that does not exist is kept by name at create, and the start fails on it.
+    const lost = await service.create('', { Image: 'busybox', HostConfig: { NetworkMode: 'mynet' } });
+    await expect(service.start(lost.Id)).rejects.toMatchObject({ kind: 'not-found', message: 'failed to set up container networking: network mynet not found' });
     expect(() => service.get('nothing')).toThrow('No such container: nothing');
   });
 
@@ -381,8 +384,8 @@ describe('container helpers', () => {
     expect(proxy.feed(Uint8Array.from([65, 16]))).toEqual([Uint8Array.from([65]), false]);
     expect(proxy.feed(Uint8Array.from([66]))).toEqual([Uint8Array.from([16, 66]), false]);
     expect(proxy.feed(Uint8Array.from([16, 17]))[1]).toBe(true);
-    const ipam = new BridgeIpam();
-    expect([ipam.allocate(), ipam.allocate()]).toEqual(['172.17.0.2', '172.17.0.3']);
+    const ipam = new SubnetIpam('172.17.0.0/16', '172.17.0.1');
+    expect([ipam.allocate('bridge'), ipam.allocate('bridge')]).toEqual(['172.17.0.2', '172.17.0.3']);
     expect(macForIp('172.17.0.10')).toBe('02:42:ac:11:00:0a');
     expect(hostsFile({ hostname: 'abc', ip: '172.17.0.2' })).toBe(
       '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\nff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n172.17.0.2\tabc\n',

@@ -186,31 +186,106 @@ describe('what Dockside does not do yet, and docker errors', () => {
     expect(await call('DELETE', '/networks/ghost')).toEqual({ status: 404, body: { message: 'network ghost not found' } });
   });
 
-  it('answers create, connect and disconnect with errors that say user-defined networks are not available yet', async () => {
+  it('creates user networks with docker\'s subnets, bridge names and errors', async () => {
     const { daemon, call } = setup();
-    const created = await call('POST', '/networks/create', { Name: 'mynet', Driver: 'bridge' });
-    expect(created.status).toBe(501);
-    expect((created.body as { message: string }).message).toBe('network create mynet: user-defined networks are not available yet in Dockside');
+    const runtime = daemon.runtime as FakeRuntime;
+    const created = await call('POST', '/networks/create', { Name: 'mynet', Driver: 'bridge', IPAM: { Driver: 'default', Config: [], Options: {} }, Labels: { team: 'a' } });
+    expect(created.status).toBe(201);
+    const id = (created.body as { Id: string; Warning: string }).Id;
+    expect(created.body).toEqual({ Id: id, Warning: '' });
+    const bridgeScript = runtime.shellScripts.find((s) => s.script.includes('type bridge') && s.args[0] === `br-${id.slice(0, 12)}`);
+    expect(bridgeScript?.args).toEqual([`br-${id.slice(0, 12)}`, '172.18.0.1/16']);
+    const second = await call('POST', '/networks/create', { Name: 'other', Internal: true, Options: { 'com.docker.network.bridge.name': 'mybr0' } });
+    const otherId = (second.body as { Id: string }).Id;
+    const other = (await call('GET', `/networks/${otherId.slice(0, 5)}`)).body as Network & { Internal: boolean };
+    expect(other.IPAM).toEqual({ Driver: 'default', Options: {}, Config: [{ Subnet: '172.19.0.0/16', Gateway: '172.19.0.1' }] });
+    expect(other.Internal).toBe(true);
+    expect(other.Options).toEqual({ 'com.docker.network.bridge.name': 'mybr0' });
+    expect(runtime.shellScripts.some((s) => s.args[0] === 'mybr0' && s.script.includes('type bridge'))).toBe(true);
+    const rules = runtime.shellScripts.filter((s) => s.script.includes('iptables-restore')).at(-1)?.script ?? '';
+    expect(rules).toContain('-A DOCKER-ISOLATION-STAGE-1 -i br-' + id.slice(0, 12) + ' ! -o br-' + id.slice(0, 12) + ' -j DOCKER-ISOLATION-STAGE-2');
+    expect(rules).toContain('-A DOCKER-ISOLATION-STAGE-1 ! -s 172.19.0.0/16 -o mybr0 -j DROP');
+    expect(rules).toContain('iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br-' + id.slice(0, 12) + ' -j MASQUERADE');
+    expect(rules).not.toContain('-s 172.19.0.0/16 ! -o mybr0 -j MASQUERADE');
+
+    expect(await call('POST', '/networks/create', { Name: 'mynet' })).toEqual({ status: 409, body: { message: 'network with name mynet already exists' } });
     expect(await call('POST', '/networks/create', { Name: 'bridge' })).toEqual({ status: 403, body: { message: 'operation is not permitted on predefined bridge network ' } });
     expect(await call('POST', '/networks/create', { Name: 'h2', Driver: 'host' })).toEqual({ status: 403, body: { message: 'only one instance of "host" network is allowed' } });
+    expect(await call('POST', '/networks/create', { Name: 'ov', Driver: 'overlay2' })).toEqual({ status: 404, body: { message: 'plugin "overlay2" not found' } });
+    expect(await call('POST', '/networks/create', { Name: 'bad', IPAM: { Config: [{ Subnet: '10.1.2.3/16' }] } })).toEqual({
+      status: 400,
+      body: { message: 'invalid network config:\ninvalid subnet 10.1.2.3/16: it should be 10.1.0.0/16' },
+    });
+    expect(await call('POST', '/networks/create', { Name: 'bad', IPAM: { Config: [{ Subnet: 'nope' }] } })).toEqual({ status: 400, body: { message: 'invalid network config:\ninvalid subnet nope: invalid CIDR address' } });
+    expect(await call('POST', '/networks/create', { Name: 'bad', IPAM: { Config: [{ Subnet: '172.18.5.0/24' }] } })).toEqual({
+      status: 403,
+      body: { message: 'invalid pool request: Pool overlaps with other one on this address space' },
+    });
+    const custom = await call('POST', '/networks/create', { Name: 'custom', IPAM: { Config: [{ Subnet: '10.10.0.0/16', IPRange: '10.10.5.0/24', Gateway: '10.10.0.254' }] } });
+    expect(custom.status).toBe(201);
+    const names = ((await call('GET', '/networks')).body as Network[]).map((n) => n.Name);
+    expect(names).toEqual(['bridge', 'host', 'none', 'mynet', 'other', 'custom']);
+    expect(((await call('GET', `/networks?filters=${encodeURIComponent('{"label":{"team=a":true}}')}`)).body as Network[]).map((n) => n.Name)).toEqual(['mynet']);
+    expect(((await call('GET', `/networks?filters=${encodeURIComponent('{"type":{"custom":true}}')}`)).body as Network[]).map((n) => n.Name)).toEqual(['mynet', 'other', 'custom']);
+    expect(((await call('GET', `/networks?filters=${encodeURIComponent('{"dangling":{"true":true}}')}`)).body as Network[]).map((n) => n.Name)).toEqual(['mynet', 'other', 'custom']);
 
+    // A container with --ip in the ip-range's subnet, and the lowest free address of the range otherwise.
+    await docker(daemon, ['run', '-d', '--name', 'fixed', '--network', 'custom', '--ip', '10.10.0.7', '--network-alias', 'db', 'busybox', 'sleep', '99']);
+    await docker(daemon, ['run', '-d', '--name', 'ranged', '--network', 'custom', 'busybox', 'sleep', '99']);
+    const inspected = (await call('GET', '/networks/custom')).body as Network;
+    expect(Object.values(inspected.Containers).map((c) => [c.Name, c.IPv4Address]).sort()).toEqual([
+      ['fixed', '10.10.0.7/16'],
+      ['ranged', '10.10.5.0/16'], // libnetwork's range starts at the range's first address
+    ]);
+    const fixed = (await call('GET', '/containers/fixed/json')).body as { Id: string; NetworkSettings: { IPAddress: string; Networks: Record<string, { IPAddress: string; Aliases: string[] | null; DNSNames: string[] | null; IPAMConfig: unknown; Gateway: string }> } };
+    expect(Object.keys(fixed.NetworkSettings.Networks)).toEqual(['custom']);
+    expect(fixed.NetworkSettings.IPAddress).toBe('');
+    expect(fixed.NetworkSettings.Networks.custom).toMatchObject({ IPAddress: '10.10.0.7', Gateway: '10.10.0.254', Aliases: ['db'], IPAMConfig: { IPv4Address: '10.10.0.7' } });
+    expect(fixed.NetworkSettings.Networks.custom.DNSNames).toEqual(['fixed', 'db', fixed.Id.slice(0, 12)]);
+    const spec = [...runtime.containers.values()].find((c) => c.spec.id === fixed.Id)?.spec;
+    expect(spec?.network).toMatchObject({ bridge: 'br-' + (custom.body as { Id: string }).Id.slice(0, 12), address: '10.10.0.7/16', gateway: '10.10.0.254' });
+    const taken = await docker(daemon, ['run', '-d', '--network', 'custom', '--ip', '10.10.0.7', 'busybox', 'sleep', '99']);
+    expect(taken.stderr).toContain('Address already in use');
+    expect(await call('DELETE', '/networks/custom')).toEqual({ status: 403, body: { message: `error while removing network: network custom id ${(custom.body as { Id: string }).Id} has active endpoints` } });
+  });
+
+  it('connects and disconnects running containers with a veth, and refuses what docker refuses', async () => {
+    const { daemon, call } = setup();
+    const runtime = daemon.runtime as FakeRuntime;
+    await call('POST', '/networks/create', { Name: 'back' });
     await docker(daemon, ['run', '-d', '--name', 'web', 'busybox', 'sleep', '99']);
     await docker(daemon, ['run', '-d', '--name', 'hosted', '--network', 'host', 'busybox', 'sleep', '99']);
+    const web = (await call('GET', '/containers/web/json')).body as { Id: string; State: { Pid: number } };
+    expect(await call('POST', '/networks/back/connect', { Container: 'web', EndpointConfig: { Aliases: ['www'] } })).toEqual({ status: 200, body: undefined });
+    const attach = runtime.shellScripts.find((s) => s.script.includes('type veth'));
+    expect(attach?.args.slice(0, 2)).toEqual([String(web.State.Pid), 'eth1']);
+    expect(attach?.args[4]).toBe('172.18.0.2/16');
+    const networks = ((await call('GET', '/containers/web/json')).body as { NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[] | null }> } }).NetworkSettings.Networks;
+    expect(Object.keys(networks)).toEqual(['back', 'bridge']);
+    expect(networks.back).toMatchObject({ IPAddress: '172.18.0.2', Aliases: ['www'] });
+    expect(await call('POST', '/networks/back/connect', { Container: 'web' })).toEqual({ status: 403, body: { message: 'endpoint with name web already exists in network back' } });
     expect(await call('POST', '/networks/bridge/connect', { Container: 'web' })).toEqual({ status: 403, body: { message: 'endpoint with name web already exists in network bridge' } });
     expect(await call('POST', '/networks/host/connect', { Container: 'web' })).toEqual({
       status: 403,
       body: { message: 'container cannot be disconnected from host network or connected to host network' },
     });
     expect((await call('POST', '/networks/bridge/connect', { Container: 'hosted' })).status).toBe(403);
-    const connect = await call('POST', '/networks/none/connect', { Container: 'web' });
-    expect(connect.status).toBe(501);
-    expect((connect.body as { message: string }).message).toMatch(/not available yet in Dockside/);
+    expect(await call('POST', '/networks/none/connect', { Container: 'web' })).toEqual({
+      status: 403,
+      body: { message: 'container cannot be connected to multiple networks with one of the networks in private (none) mode' },
+    });
+    expect(await call('POST', '/networks/bridge/connect', { Container: 'web', EndpointConfig: { IPAMConfig: { IPv4Address: '172.17.0.9' } } })).toEqual({
+      status: 403,
+      body: { message: 'endpoint with name web already exists in network bridge' },
+    });
     expect(await call('POST', '/networks/ghost/connect', { Container: 'web' })).toEqual({ status: 404, body: { message: 'network ghost not found' } });
     expect(await call('POST', '/networks/bridge/connect', { Container: 'ghost' })).toEqual({ status: 404, body: { message: 'No such container: ghost' } });
-    const disconnect = await call('POST', '/networks/bridge/disconnect', { Container: 'web', Force: false });
-    expect(disconnect.status).toBe(501);
-    expect((disconnect.body as { message: string }).message).toMatch(/^network disconnect bridge web: .*not available yet in Dockside/);
-    const web = (await call('GET', '/containers/web/json')).body as { Id: string };
+    expect(await call('DELETE', '/networks/back')).toMatchObject({ status: 403 });
+    expect(await call('POST', '/networks/back/disconnect', { Container: 'web', Force: false })).toEqual({ status: 200, body: undefined });
+    const detach = runtime.shellScripts.find((s) => s.script.includes('ip link del "$2"') && s.script.includes('nsenter'));
+    expect(detach?.args).toEqual([String(web.State.Pid), 'eth1']);
+    expect(await call('POST', '/networks/back/disconnect', { Container: 'web' })).toEqual({ status: 500, body: { message: `container ${web.Id} is not connected to network back` } });
+    expect(await call('DELETE', '/networks/back')).toEqual({ status: 204, body: undefined });
     expect(await call('POST', '/networks/none/disconnect', { Container: 'web' })).toEqual({ status: 500, body: { message: `container ${web.Id} is not connected to network none` } });
     expect(await call('POST', '/networks/host/disconnect', { Container: 'hosted' })).toEqual({
       status: 403,
@@ -224,6 +299,24 @@ describe('what Dockside does not do yet, and docker errors', () => {
     await docker(daemon, ['create', '--name', 'idle', 'busybox']);
     const idle = (await call('GET', '/containers/idle/json')).body as { Id: string };
     expect((await call('POST', '/networks/host/disconnect', { Container: 'idle' })).body).toEqual({ message: `container ${idle.Id} is not connected to the network host` });
+    // A stopped container connected to a network gets its veth when it starts.
+    expect(await call('POST', '/networks/create', { Name: 'later' })).toMatchObject({ status: 201 });
+    expect(await call('POST', '/networks/later/connect', { Container: 'idle' })).toEqual({ status: 200, body: undefined });
+    const before = runtime.shellScripts.length;
+    expect((await docker(daemon, ['start', 'idle'])).status).toBe(0);
+    const veth = runtime.shellScripts.slice(before).find((s) => s.script.includes('type veth'));
+    expect(veth?.args[1]).toBe('eth1');
+    expect(Number(veth?.args[0])).toBeGreaterThan(0);
+    expect(veth?.args[4]).toBe('172.18.0.2/16'); // back's pool is free again
+    const events = daemon.events.past().filter((e) => e.Type === 'network').map((e) => [e.Action, e.Actor.Attributes.name, e.Actor.Attributes.container ?? '']);
+    expect(events).toEqual([
+      ['create', 'back', ''],
+      ['connect', 'back', web.Id],
+      ['disconnect', 'back', web.Id],
+      ['destroy', 'back', ''],
+      ['create', 'later', ''],
+      ['connect', 'later', idle.Id],
+    ]);
   });
 
   it('prune removes nothing: there are no user-defined networks', async () => {

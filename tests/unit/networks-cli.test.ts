@@ -16,11 +16,11 @@ const program: FakeProgram = async ({ spec, signals }) => {
   return 0;
 };
 
-function setup() {
+function setup(store = new MemoryStore()) {
   const images = new FakeImages();
   const daemon = new Daemon({
     imageProvider: images,
-    store: new MemoryStore(),
+    store,
     runtime: new FakeRuntime(program),
     registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
     clock: () => new Date('2025-06-01T12:00:00.5Z'),
@@ -134,17 +134,28 @@ describe('docker network rm, create, connect, disconnect, prune', () => {
     expect(await docker(daemon, ['network', 'rm', '-f', 'ghost'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
   });
 
-  it('create: the daemon says user-defined networks are not available yet', async () => {
+  it('create prints the id; ls, inspect and rm show and remove it', async () => {
     const daemon = setup();
     const result = await docker(daemon, ['network', 'create', 'mynet']);
-    expect(result).toMatchObject({ status: 1, stdout: '', stderr: 'Error response from daemon: network create mynet: user-defined networks are not available yet in Dockside\n' });
-    expect((await docker(daemon, ['network', 'create', '--subnet', '10.1.0.0/16', '--gateway', '10.1.0.1', '-d', 'bridge', 'net2'])).stderr).toMatch(/not available yet in Dockside/);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const id = result.stdout.trim();
+    expect((await docker(daemon, ['network', 'create', '--subnet', '10.1.0.0/16', '--gateway', '10.1.0.1', '-d', 'bridge', '--label', 'env=dev', '--internal', '--attachable', 'net2'])).status).toBe(0);
+    expect((await docker(daemon, ['network', 'create', 'mynet'])).stderr).toBe('Error response from daemon: network with name mynet already exists\n');
     expect((await docker(daemon, ['network', 'create', 'none'])).stderr).toBe('Error response from daemon: operation is not permitted on predefined none network \n');
     expect((await docker(daemon, ['network', 'create', '--subnet', '10.0.0.0/8', '--gateway', '11.0.0.1', 'x'])).stderr).toBe('no matching subnet for gateway 11.0.0.1\n');
+    const table = (await docker(daemon, ['network', 'ls'])).stdout.split('\n');
+    expect(table[0]).toBe('NETWORK ID     NAME      DRIVER    SCOPE');
+    expect(table).toContain(`${id.slice(0, 12)}   mynet     bridge    local`);
+    expect((await docker(daemon, ['network', 'ls', '--filter', 'label=env=dev', '--format', '{{.Name}} {{.Internal}} {{.Labels}}'])).stdout).toBe('net2 true env=dev\n');
+    expect((await docker(daemon, ['network', 'inspect', '-f', '{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{.Attachable}} {{index .Labels "env"}}', 'net2', 'mynet'])).stdout).toBe(
+      'net2 10.1.0.0/16 10.1.0.1 true dev\nmynet 172.18.0.0/16 172.18.0.1 false \n',
+    );
+    expect(await docker(daemon, ['network', 'rm', 'mynet', 'net2'])).toMatchObject({ status: 0, stdout: 'mynet\nnet2\n', stderr: '' });
     expect((await docker(daemon, ['network', 'ls', '-q'])).stdout.trim().split('\n')).toHaveLength(3);
   });
 
-  it('connect and disconnect: docker errors, or not available yet', async () => {
+  it('connect and disconnect: docker errors, and the container on both networks', async () => {
     const daemon = setup();
     await docker(daemon, ['run', '-d', '--name', 'web', 'busybox', 'sleep', '9']);
     expect(await docker(daemon, ['network', 'connect', 'bridge', 'web'])).toMatchObject({
@@ -154,14 +165,34 @@ describe('docker network rm, create, connect, disconnect, prune', () => {
     expect((await docker(daemon, ['network', 'connect', 'host', 'web'])).stderr).toBe(
       'Error response from daemon: container cannot be disconnected from host network or connected to host network\n',
     );
-    expect((await docker(daemon, ['network', 'connect', '--alias', 'db', 'none', 'web'])).stderr).toMatch(/^Error response from daemon: network connect none web: .*not available yet in Dockside/);
+    expect((await docker(daemon, ['network', 'connect', '--alias', 'db', 'none', 'web'])).stderr).toBe(
+      'Error response from daemon: container cannot be connected to multiple networks with one of the networks in private (none) mode\n',
+    );
     expect((await docker(daemon, ['network', 'connect', 'ghost', 'web'])).stderr).toBe('Error response from daemon: network ghost not found\n');
     expect((await docker(daemon, ['network', 'disconnect', 'bridge', 'ghost'])).stderr).toBe('Error response from daemon: No such container: ghost\n');
-    const disconnect = await docker(daemon, ['network', 'disconnect', '-f', 'bridge', 'web']);
-    expect(disconnect.status).toBe(1);
-    expect(disconnect.stderr).toMatch(/^Error response from daemon: network disconnect bridge web: .*not available yet in Dockside/);
-    // Nothing changed: web is still on the bridge.
-    expect((await docker(daemon, ['inspect', '-f', '{{.NetworkSettings.Networks.bridge.IPAddress}}', 'web'])).stdout).toBe('172.17.0.2\n');
+    await docker(daemon, ['network', 'create', 'back']);
+    expect(await docker(daemon, ['network', 'connect', '--alias', 'db', '--ip', '172.18.0.50', 'back', 'web'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    expect((await docker(daemon, ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}', 'web'])).stdout).toBe('back=172.18.0.50 bridge=172.17.0.2 \n');
+    expect(await docker(daemon, ['network', 'disconnect', '-f', 'bridge', 'web'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    expect((await docker(daemon, ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}{{.NetworkSettings.IPAddress}}', 'web'])).stdout).toBe('back \n');
+  });
+
+  it('prune removes the unused user networks and their bridges; a new daemon on the same store keeps the others', async () => {
+    const store = new MemoryStore();
+    const daemon = setup(store);
+    await docker(daemon, ['network', 'create', 'unused']);
+    await docker(daemon, ['network', 'create', '--label', 'keep=1', 'kept']);
+    await docker(daemon, ['network', 'create', 'busy']);
+    await docker(daemon, ['run', '-d', '--name', 'web', '--network', 'busy', 'busybox', 'sleep', '9']);
+    expect(await docker(daemon, ['network', 'prune', '-f', '--filter', 'label!=keep'])).toMatchObject({ status: 0, stdout: 'Deleted Networks:\nunused\n\n', stderr: '' });
+    expect((await docker(daemon, ['network', 'ls', '--format', '{{.Name}}', '--filter', 'type=custom'])).stdout).toBe('busy\nkept\n');
+    const again = setup(store);
+    const runtime = again.runtime as FakeRuntime;
+    expect((await docker(again, ['network', 'ls', '--format', '{{.Name}}', '--filter', 'type=custom'])).stdout).toBe('busy\nkept\n');
+    expect((await docker(again, ['run', '-d', '--network', 'kept', 'busybox', 'sleep', '9'])).status).toBe(0);
+    // The restarted daemon made its networks' bridges again in a guest that may not have them.
+    const kept = (await docker(again, ['network', 'inspect', '-f', '{{.Id}}', 'kept'])).stdout.trim();
+    expect(runtime.shellScripts.some((s) => s.script.includes('type bridge') && s.args[0] === `br-${kept.slice(0, 12)}`)).toBe(true);
   });
 
   it('prune: asks first; nothing to remove', async () => {

@@ -5,8 +5,8 @@
 import { invalidParameter, notFound } from '../errors';
 import type { EventBus } from '../events';
 import type { ImageProvider } from '../images/types';
-import { BridgeIpam } from '../network/bridge';
-import type { PredefinedNetworks } from '../network/networks';
+import { BridgeDriver, type RuleState } from '../network/driver';
+import type { Networks } from '../network/networks';
 import type { Runtime } from '../runtime/types';
 import type { JsonValue, Store } from '../store/types';
 import type { VolumeService } from '../volumes/service';
@@ -18,8 +18,8 @@ export interface ContainerServiceDeps {
   images: ImageProvider;
   /** The daemon's volumes (-v name:/path, anonymous volumes). */
   volumes: VolumeService;
-  /** The predefined networks (a container's NetworkSettings shows their ids). */
-  networks: PredefinedNetworks;
+  /** The daemon's networks (predefined and user-defined), with their addresses. */
+  networks: Networks;
   events: EventBus;
   clock: () => Date;
   store: Store;
@@ -36,7 +36,9 @@ export function randomHex(random: () => number, length: number): string {
 export class ContainerContext {
   readonly containers = new Map<string, LiveContainer>();
   readonly execs = new Map<string, ExecRecord>();
-  readonly ipam = new BridgeIpam();
+  /** The bridges, veths and iptables rules in the guest. */
+  readonly driver: BridgeDriver;
+  private guestNetworks: Promise<void> | undefined;
   readonly random: () => number;
   /** The daemon is stopping: exits do not trigger restart policies. */
   shuttingDown = false;
@@ -44,6 +46,47 @@ export class ContainerContext {
 
   constructor(readonly deps: ContainerServiceDeps) {
     this.random = deps.random ?? Math.random;
+    this.driver = new BridgeDriver(deps.runtime);
+  }
+
+  /**
+   * The guest as the networks want it, once per daemon: the user networks' bridges (a restored guest
+   * has only docker0) and docker's iptables rules.
+   */
+  networksInGuest(): Promise<void> {
+    this.guestNetworks ??= (async () => {
+      await this.deps.networks.ready();
+      for (const network of this.deps.networks.list()) {
+        if (network.builtin || network.driver !== 'bridge' || !network.bridge) continue;
+        const config = network.ipam[0];
+        await this.driver.createBridge({ bridge: network.bridge, subnet: config.Subnet, gatewayCidr: `${config.Gateway}/${config.Subnet.split('/')[1]}`, internal: network.internal, masquerade: true, icc: true });
+      }
+      await this.syncRules();
+    })().catch((error: unknown) => {
+      this.guestNetworks = undefined;
+      throw error;
+    });
+    return this.guestNetworks;
+  }
+
+  /** docker's iptables rules for the networks and the running containers' published ports. */
+  ruleState(): RuleState {
+    const networks = this.deps.networks
+      .list()
+      .filter((network) => network.driver === 'bridge' && network.bridge && network.ipam[0])
+      .map((network) => ({
+        bridge: network.bridge ?? '',
+        subnet: network.ipam[0].Subnet,
+        gatewayCidr: `${network.ipam[0].Gateway}/${network.ipam[0].Subnet.split('/')[1]}`,
+        internal: network.internal,
+        masquerade: network.options['com.docker.network.bridge.enable_ip_masquerade'] !== 'false',
+        icc: network.options['com.docker.network.bridge.enable_icc'] !== 'false',
+      }));
+    return { networks, ports: [...this.containers.values()].flatMap((live) => live.record.publishedPorts ?? []) };
+  }
+
+  syncRules(): Promise<void> {
+    return this.driver.syncRules(this.ruleState());
   }
 
   get runtime(): Runtime {

@@ -8,6 +8,9 @@ import type { RunnableImage } from '../images/types';
 import type { ContainerContext } from './context';
 import { LiveContainer } from './live';
 import { containerPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
+import { networksAtCreate } from './endpoints';
+import { registerLinks } from './links';
+import { validatePortBindings } from './ports';
 import { generateName, VALID_NAME } from './names';
 import { parseSecurityOpt } from './security-opt';
 import { DOCKER_ROOT, capabilitiesFor } from './spec';
@@ -32,14 +35,20 @@ export class ContainerCreator {
         );
       }
     }
+    await this.context.deps.networks.ready();
+    const attached = networksAtCreate(this.context, hostConfig, body.NetworkingConfig?.EndpointsConfig);
     containerMounts(hostConfig);
+    await this.checkBindSources(hostConfig);
     // --volumes-from first; the container's own -v and --mount win at the same path (as in moby).
     const own = new Set([...containerMounts(hostConfig).points, ...volumeRequests(hostConfig, [])].map((m) => ('Destination' in m ? m.Destination : m.destination)));
     const fromVolumes = this.volumesFrom(hostConfig).filter((mount) => !own.has(mount.destination));
     const warnings: string[] = verifyPlatformResources(hostConfig, this.context.deps.host.cpus);
     const image = await this.context.deps.images.prepareForRun(body.Image);
+    const published = Object.values(hostConfig.PortBindings ?? {}).some((bindings) => (bindings ?? []).length > 0) || hostConfig.PublishAllPorts;
+    if (published && hostConfig.NetworkMode === 'host') warnings.push('Published ports are discarded when using host network mode');
     const id = this.context.newId();
     const finalName = name !== '' ? `/${name.replace(/^\//, '')}` : `/${this.uniqueName()}`;
+    const links = registerLinks(this.context, hostConfig, finalName);
     const { HostConfig: _h, NetworkingConfig: _n, ...configPart } = body;
     void _h;
     void _n;
@@ -61,7 +70,7 @@ export class ContainerCreator {
       path: argv[0],
       args: argv.slice(1),
       config,
-      hostConfig: normalizeHostConfig(hostConfig),
+      hostConfig: { ...normalizeHostConfig(hostConfig), Links: links },
       image: image.id,
       imageSize: image.size,
       layerDirs: image.layerDirs,
@@ -73,11 +82,22 @@ export class ContainerCreator {
       resolvConfPath: `${dir}/resolv.conf`,
     };
     if (volumeMounts.length > 0) record.volumeMounts = volumeMounts;
+    record.networks = attached.networks;
+    if (attached.primary) record.primaryNetwork = attached.primary;
     const live = new LiveContainer(record, this.context.deps.clock);
     this.context.containers.set(id, live);
     await this.context.persist(live);
     this.context.emit(live, 'create');
     return { Id: id, Warnings: warnings };
+  }
+
+  /** moby's validateBindSourceExists: a --mount type=bind source must exist on the host (-v makes it). */
+  private async checkBindSources(hostConfig: HostConfig): Promise<void> {
+    for (const mount of hostConfig.Mounts ?? []) {
+      if (mount.Type !== 'bind' || !mount.Source) continue;
+      const result = await this.context.deps.runtime.hostShell('[ -e "$1" ]', [mount.Source]);
+      if (result.exitCode !== 0) throw invalidParameter(`invalid mount config for type "bind": bind source path does not exist: ${mount.Source}`);
+    }
   }
 
   /** --volumes-from container[:ro|:rw]: the other container's volumes and binds, at the same paths (moby's registerMountPoints). */
@@ -193,13 +213,8 @@ export function validateHostConfig(hostConfig: HostConfig, cpus: number): void {
     }
   }
   const mode = hostConfig.NetworkMode ?? 'default';
-  if (!['', 'default', 'bridge', 'none', 'host'].includes(mode) && !mode.startsWith('container:')) {
-    throw invalidParameter(`network ${mode} not found: user-defined networks are not available yet in Dockside`);
-  }
   if (mode.startsWith('container:') && mode.length === 'container:'.length) throw invalidParameter('invalid container format container:<name|id>');
-  if ((hostConfig.Links ?? []).length > 0) throw invalidParameter('links (--link) are not available yet in Dockside');
-  const published = Object.values(hostConfig.PortBindings ?? {}).some((bindings) => (bindings ?? []).length > 0);
-  if (published || hostConfig.PublishAllPorts) throw invalidParameter('published ports (-p, -P) are not available yet in Dockside');
+  validatePortBindings(hostConfig.PortBindings);
 }
 
 /** The container's config: what the request says, the image's config for what it leaves out. */

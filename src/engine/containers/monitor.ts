@@ -2,6 +2,7 @@
 // state and events, the clients waiting for it, and its restart policy (with docker's back-off) or
 // --rm; and docker wait's conditions.
 
+import { releaseEndpoints } from './endpoints';
 import type { ExitStatus, RuntimeProcess } from '../runtime/types';
 import type { ContainerContext } from './context';
 import type { LiveContainer, WaitResult } from './live';
@@ -40,9 +41,10 @@ export class ExitMonitor {
     };
     if (record.state.health) record.state.health = undefined;
     await this.context.deps.runtime.delete(record.id).catch(() => undefined);
-    if (record.endpoint) {
-      this.context.ipam.release(record.endpoint.ip);
-      record.endpoint = undefined;
+    releaseEndpoints(this.context, record);
+    if (record.publishedPorts) {
+      record.publishedPorts = undefined;
+      await this.context.syncRules().catch(() => undefined);
     }
     for (const execId of live.execs) {
       const exec = this.context.execs.get(execId);

@@ -68,7 +68,12 @@ export class ContainerService {
     return this.context.containers;
   }
 
-  /** The id of a predefined network (bridge, host, none) as the network model keeps it; after ready(). */
+  /** The state the network service shares with the containers: the driver, endpoints, persistence. */
+  networkContext(): ContainerContext {
+    return this.context;
+  }
+
+  /** The id of a network by name as the network model keeps it; after ready(). */
   networkId(name: string): string {
     return this.deps.networks.id(name);
   }
@@ -102,6 +107,8 @@ export class ContainerService {
           record.state = { ...record.state, status: 'exited', pid: 0, exitCode: record.state.status === 'removing' ? record.state.exitCode : 255, finishedAt: this.context.now() };
         }
         record.endpoint = undefined;
+        record.publishedPorts = undefined;
+        for (const attachment of Object.values(record.networks ?? {})) attachment.endpoint = undefined;
         this.context.noteCreated(record.created);
         const live = new LiveContainer(record, this.deps.clock);
         const savedLog = await this.deps.store.metadata.get(`containerlog/${record.id}`);

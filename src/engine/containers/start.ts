@@ -2,10 +2,14 @@
 // another container's), its /etc files, devices and their cgroup rules, seccomp, and its process in the
 // runtime; the exit is handed to the monitor.
 
-import { EngineError, conflict, invalidParameter, notModified, systemError } from '../errors';
+import { EngineError, conflict, invalidParameter, notFound, notModified, systemError } from '../errors';
 import type { DeviceNode } from '../runtime/types';
-import { BRIDGE_GATEWAY, BRIDGE_NAME, BRIDGE_PREFIX, hostVethName, hostsFile, macForIp, resolvConf } from '../network/bridge';
-import { randomHex, type ContainerContext } from './context';
+import { BRIDGE_NAME, hostsFile, resolvConf } from '../network/bridge';
+import type { NetworkModel } from '../network/networks';
+import type { ContainerContext } from './context';
+import { linkedSetup, withLinkEnv } from './links';
+import { allocatePorts } from './ports';
+import { allocateEndpoint, attachRunning, modeNetworkName, recordNetworks, releaseEndpoints } from './endpoints';
 import { deviceFilter, dockerDeviceRules } from './devices';
 import type { HealthMonitor } from './health';
 import type { LiveContainer } from './live';
@@ -47,8 +51,10 @@ export class ContainerStarter {
   }
 
   private networkMode(live: LiveContainer): string {
-    const mode = live.record.hostConfig.NetworkMode ?? 'default';
-    return mode === '' || mode === 'default' ? 'bridge' : mode;
+    const mode = modeNetworkName(live.record.hostConfig.NetworkMode);
+    // A user network named by id (prefix) in NetworkMode: its name.
+    if (['bridge', 'host', 'none'].includes(mode) || mode.startsWith('container:')) return mode;
+    return this.context.deps.networks.find(mode)?.name ?? mode;
   }
 
   /** Starts the container's process: its network, /etc files, devices, seccomp, then the runtime. */
@@ -64,16 +70,25 @@ export class ContainerStarter {
       hostname: record.hostnamePath,
       resolvConf: record.resolvConfPath,
     };
-    if (mode === 'bridge') {
-      const ip = this.context.ipam.allocate();
-      record.endpoint = {
-        ip,
-        prefixLen: BRIDGE_PREFIX,
-        gateway: BRIDGE_GATEWAY,
-        mac: config.MacAddress || macForIp(ip),
-        hostVeth: hostVethName(this.context.random),
-        endpointId: randomHex(this.context.random, 64),
-      };
+    const attachments = recordNetworks(record);
+    const bridgeNetworks: NetworkModel[] = [];
+    if (mode !== 'none' && mode !== 'host' && !mode.startsWith('container:')) {
+      await this.context.networksInGuest();
+      for (const name of Object.keys(attachments)) {
+        const network = this.context.deps.networks.byName(name);
+        if (!network) throw notFound(`failed to set up container networking: network ${name} not found`);
+        if (network.driver === 'bridge') bridgeNetworks.push(network);
+      }
+      // The NetworkMode's network gets eth0 (another one if it was disconnected), the others follow.
+      bridgeNetworks.sort((a, b) => (a.name === mode ? -1 : b.name === mode ? 1 : 0));
+      const first = bridgeNetworks[0];
+      if (first) {
+        record.primaryNetwork = first.name;
+        record.endpoint = allocateEndpoint(this.context, first, attachments[first.name], 'eth0', config.MacAddress);
+      }
+    }
+    if (bridgeNetworks.length > 0) {
+      // the endpoint is made above
     } else if (mode === 'none') {
       netNamespace = 'none';
     } else if (mode === 'host') {
@@ -89,13 +104,14 @@ export class ContainerStarter {
       etcFiles = { hosts: other.record.hostsPath, hostname: other.record.hostnamePath, resolvConf: other.record.resolvConfPath };
     }
     try {
+      const linked = mode === 'bridge' && record.endpoint ? linkedSetup(this.context, live) : { hosts: [], env: [] };
       if (!mode.startsWith('container:')) {
         await Promise.all([
           runtime.writeFile(
             record.hostsPath,
             mode === 'host'
               ? hostsFile({ hostname: this.context.deps.host.name, extraHosts: hostConfig.ExtraHosts ?? [] })
-              : hostsFile({ hostname, domainname: config.Domainname, ip: record.endpoint?.ip, extraHosts: hostConfig.ExtraHosts ?? [] }),
+              : hostsFile({ hostname, domainname: config.Domainname, ip: record.endpoint?.ip, extraHosts: hostConfig.ExtraHosts ?? [], linkHosts: linked.hosts }),
           ),
           runtime.writeFile(record.hostnamePath, `${hostname}\n`),
           runtime.writeFile(
@@ -104,12 +120,13 @@ export class ContainerStarter {
           ),
         ]);
       }
+      const ports = record.endpoint && bridgeNetworks[0] ? allocatePorts(this.context, live, record.endpoint, bridgeNetworks[0].bridge ?? BRIDGE_NAME) : [];
       live.seccomp = undefined;
       const devices = await this.hostDevices(hostConfig.Devices ?? [], hostConfig.Privileged ?? false);
       const filter = this.deviceFilterOf(live, devices);
       seccompOf(this.context, live);
       const process = await processSpec(this.context, live, [record.path, ...record.args], {
-        env: config.Env ?? [],
+        env: withLinkEnv(config.Env ?? [], linked.env),
         user: config.User ?? '',
         cwd: config.WorkingDir || '/',
         tty: config.Tty ?? false,
@@ -129,7 +146,7 @@ export class ContainerStarter {
         extraMounts: containerMounts(hostConfig, record.volumeMounts ?? []).mounts,
         network: record.endpoint
           ? {
-              bridge: BRIDGE_NAME,
+              bridge: bridgeNetworks[0].bridge ?? BRIDGE_NAME,
               hostVeth: record.endpoint.hostVeth,
               address: `${record.endpoint.ip}/${record.endpoint.prefixLen}`,
               gateway: record.endpoint.gateway,
@@ -181,14 +198,16 @@ export class ContainerStarter {
           if (closeAfter) await proc.closeStdin().catch(() => undefined);
         })();
       }
+      for (const network of bridgeNetworks.slice(1)) await attachRunning(this.context, live, network);
+      if (ports.length > 0) {
+        record.publishedPorts = ports;
+        await this.context.syncRules();
+      }
       await this.context.persist(live);
       this.context.emit(live, 'start');
       if (record.state.health) this.links.health.schedule(live, true);
     } catch (error) {
-      if (record.endpoint) {
-        this.context.ipam.release(record.endpoint.ip);
-        record.endpoint = undefined;
-      }
+      releaseEndpoints(this.context, record);
       const failure = execFailure(error, record.path);
       if (failure) {
         const message = `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${failure.message}: unknown`;

@@ -38,6 +38,32 @@ export interface EndpointRecord {
   mac: string;
   hostVeth: string;
   endpointId: string;
+  /** The interface in the container (eth0 for the first network, then eth1, ...). */
+  iface?: string;
+}
+
+/** A container's place on one network (NetworkSettings.Networks[name]), kept while it is stopped too. */
+export interface NetworkAttachmentRecord {
+  /** --network-alias, --alias */
+  aliases?: string[];
+  /** --ip */
+  ipv4Address?: string;
+  /** --link given at connect (on a user network) */
+  links?: string[];
+  /** The endpoint while the container runs (the first network's is the record's endpoint). */
+  endpoint?: EndpointRecord;
+}
+
+/** One published port of a running container. */
+export interface PublishedPort {
+  bridge: string;
+  proto: 'tcp' | 'udp' | 'sctp';
+  /** "" or 0.0.0.0 for every address of the host. */
+  hostIp: string;
+  hostPort: number;
+  containerIp: string;
+  containerPort: number;
+  hostVeth?: string;
 }
 
 /** What the engine persists for a container. */
@@ -59,7 +85,16 @@ export interface ContainerRecord {
   restartCount: number;
   /** docker stop / kill by the user: restart policies other than always do not bring it back. */
   manuallyStopped: boolean;
+  /** The endpoint of the container's first network (its eth0) while it runs. */
   endpoint?: EndpointRecord;
+  /**
+   * The networks it is connected to, by name (NetworkSettings.Networks), with the first one (the
+   * endpoint on eth0) named by `primaryNetwork`; absent in records from before user networks.
+   */
+  networks?: Record<string, NetworkAttachmentRecord>;
+  primaryNetwork?: string;
+  /** The host ports bound to it while it runs (-p, -P), as the iptables rules have them. */
+  publishedPorts?: PublishedPort[];
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;

@@ -1,6 +1,8 @@
 // What the API shows of containers: GET /containers/json summaries, GET /containers/{id}/json (shaped
 // like docker's inspect), the status string, docker top from /proc, and docker stats from cgroup files.
 
+import { endpointOn, recordNetworks } from './endpoints';
+import { portSummaries, portsView } from './ports';
 import { BRIDGE_GATEWAY } from '../network/bridge';
 import type { Runtime } from '../runtime/types';
 import { DOCKER_ROOT } from './spec';
@@ -8,7 +10,7 @@ import type { LiveContainer } from './live';
 import type { ContainerRecord } from './types';
 import { containerMounts, type MountPoint } from './mounts';
 import { humanDuration } from '../../go/units';
-import type { ContainerInspect, ContainerSummary, CpuStats, EndpointSettings, InspectConfig, HostConfig, Port, StatsResponse, TopResponse } from '../../api';
+import type { ContainerInspect, ContainerSummary, CpuStats, EndpointSettings, InspectConfig, HostConfig, StatsResponse, TopResponse } from '../../api';
 
 /** The daemon's State.String(). */
 export function statusString(record: ContainerRecord, nowMs: number): string {
@@ -54,16 +56,21 @@ export function bridgeNetworkId(): string {
 /** The id of a network by name, from the network model (containers/service.ts networkId). */
 export type NetworkIdOf = (name: string) => string;
 
-function endpointSettings(record: ContainerRecord, networkMode: string, networkId?: NetworkIdOf): EndpointSettings {
-  const endpoint = record.endpoint;
+function endpointSettings(record: ContainerRecord, networkName: string, networkId?: NetworkIdOf): EndpointSettings {
+  const endpoint = endpointOn(record, networkName);
+  const attachment = recordNetworks(record)[networkName] ?? {};
+  const userNetwork = !['bridge', 'host', 'none'].includes(networkName);
+  const aliases = attachment.aliases && attachment.aliases.length > 0 ? [...attachment.aliases] : null;
+  // moby's buildEndpointDNSNames: the name, the aliases, the short id, the hostname (deduplicated).
+  const dnsNames = userNetwork && endpoint ? [...new Set([record.name.slice(1), ...(aliases ?? []), record.id.slice(0, 12), ...(record.config.Hostname ? [record.config.Hostname] : [])])] : null;
   return {
-    IPAMConfig: null,
-    Links: null,
-    Aliases: null,
+    IPAMConfig: attachment.ipv4Address ? { IPv4Address: attachment.ipv4Address } : null,
+    Links: attachment.links && attachment.links.length > 0 ? [...attachment.links] : null,
+    Aliases: aliases,
     MacAddress: endpoint?.mac ?? '',
     DriverOpts: null,
     GwPriority: 0,
-    NetworkID: networkId ? networkId(networkMode) : networkMode === 'bridge' ? bridgeNetworkId() : networkMode === 'host' ? 'host0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64) : 'none0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64),
+    NetworkID: networkId ? networkId(networkName) : networkName === 'bridge' ? bridgeNetworkId() : networkName === 'host' ? 'host0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64) : 'none0000000000000000000000000000000000000000000000000000000000000'.slice(0, 64),
     EndpointID: endpoint?.endpointId ?? '',
     Gateway: endpoint?.gateway ?? '',
     IPAddress: endpoint?.ip ?? '',
@@ -71,21 +78,20 @@ function endpointSettings(record: ContainerRecord, networkMode: string, networkI
     IPv6Gateway: '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    DNSNames: null,
+    DNSNames: dnsNames,
   };
 }
 
-function networkName(record: ContainerRecord): string | undefined {
-  const mode = record.hostConfig.NetworkMode ?? 'bridge';
-  if (mode === 'default' || mode === '' || mode === 'bridge') return 'bridge';
-  if (mode === 'host' || mode === 'none') return mode;
-  return undefined;
+/** NetworkSettings.Networks: every network the container is connected to, by name. */
+function networksView(record: ContainerRecord, networkId?: NetworkIdOf): Record<string, EndpointSettings> {
+  const out: Record<string, EndpointSettings> = {};
+  for (const name of Object.keys(recordNetworks(record)).sort()) out[name] = endpointSettings(record, name, networkId);
+  return out;
 }
 
 /** GET /containers/json: one summary. */
 export function summary(live: LiveContainer, nowMs: number, imageName: string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): ContainerSummary {
   const { record } = live;
-  const network = networkName(record);
   const result: ContainerSummary = {
     Id: record.id,
     Names: [record.name],
@@ -94,12 +100,12 @@ export function summary(live: LiveContainer, nowMs: number, imageName: string, s
     Command: commandLine(record),
     Created: Math.floor(Date.parse(record.created) / 1000),
     // moby releases a stopped container's network and its ports with it: ps shows none for them
-    Ports: ['running', 'paused', 'restarting'].includes(record.state.status) ? exposedPortSummaries(record) : [],
+    Ports: ['running', 'paused', 'restarting'].includes(record.state.status) ? portSummaries(record) : [],
     Labels: record.config.Labels ?? {},
     State: record.state.status,
     Status: statusString(record, nowMs),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'bridge' },
-    NetworkSettings: { Networks: network ? { [network]: endpointSettings(record, network, networkId) } : {} },
+    NetworkSettings: { Networks: networksView(record, networkId) },
     Mounts: mountPoints(record),
   };
   if (size) {
@@ -109,22 +115,16 @@ export function summary(live: LiveContainer, nowMs: number, imageName: string, s
   return result;
 }
 
-function exposedPortSummaries(record: ContainerRecord): Port[] {
-  return Object.keys(record.config.ExposedPorts ?? {}).map((key) => {
-    const [port, type] = key.split('/');
-    return { PrivatePort: Number(port), Type: type ?? 'tcp' };
-  });
-}
 
 /** GET /containers/{id}/json, as docker's ContainerJSON. */
 export function inspect(live: LiveContainer, options: { nowMs: number; driverName?: string; size?: { rw: number; rootfs: number }; networkId?: NetworkIdOf }): ContainerInspect {
   const { record } = live;
   const state = record.state;
   const overlay = `${DOCKER_ROOT}/overlay2/${record.id}`;
-  const network = networkName(record);
-  const ports: Record<string, null> = {};
-  for (const key of Object.keys(record.config.ExposedPorts ?? {})) ports[key] = null;
-  const endpoint = record.endpoint;
+  const ports = portsView(record);
+  // The top-level addresses are the default bridge's only (deprecated fields, as docker fills them).
+  const endpoint = endpointOn(record, 'bridge');
+  const sandbox = record.endpoint ?? endpoint;
   const result: ContainerInspect = {
     Id: record.id,
     Created: isoNano(record.created),
@@ -172,8 +172,8 @@ export function inspect(live: LiveContainer, options: { nowMs: number; driverNam
     Config: configView(record),
     NetworkSettings: {
       Bridge: '',
-      SandboxID: endpoint ? endpoint.endpointId.split('').reverse().join('') : '',
-      SandboxKey: endpoint || state.pid ? `/var/run/docker/netns/${(endpoint?.endpointId ?? record.id).slice(0, 12)}` : '',
+      SandboxID: sandbox ? sandbox.endpointId.split('').reverse().join('') : '',
+      SandboxKey: sandbox || state.pid ? `/var/run/docker/netns/${(sandbox?.endpointId ?? record.id).slice(0, 12)}` : '',
       Ports: ports,
       HairpinMode: false,
       LinkLocalIPv6Address: '',
@@ -188,7 +188,7 @@ export function inspect(live: LiveContainer, options: { nowMs: number; driverNam
       IPPrefixLen: endpoint?.prefixLen ?? 0,
       IPv6Gateway: '',
       MacAddress: endpoint?.mac ?? '',
-      Networks: network ? { [network]: endpointSettings(record, network, options.networkId) } : {},
+      Networks: networksView(record, options.networkId),
     },
   };
   if (options.size) {

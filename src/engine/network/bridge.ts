@@ -1,6 +1,5 @@
-// The default bridge network (docker0, 172.17.0.0/16): address allocation from 172.17.0.2 upwards,
-// MAC addresses derived from the address as docker does (02:42:ac:11:xx:yy), host veth names, and
-// the files docker writes for a container's name resolution (/etc/hosts, /etc/hostname,
+// The default bridge network (docker0, 172.17.0.0/16) and what every bridge endpoint has: MAC
+// addresses derived from the address as docker does (02:42:ac:11:xx:yy), host veth names, and the files docker writes for a container's name resolution (/etc/hosts, /etc/hostname,
 // /etc/resolv.conf).
 
 export const BRIDGE_NAME = 'docker0';
@@ -8,31 +7,6 @@ export const BRIDGE_SUBNET = '172.17.0.0/16';
 export const BRIDGE_GATEWAY = '172.17.0.1';
 export const BRIDGE_PREFIX = 16;
 export const BRIDGE_NETWORK_ID_SEED = 'bridge';
-
-export class BridgeIpam {
-  private readonly used = new Set<string>();
-
-  /** The lowest free address from 172.17.0.2. */
-  allocate(): string {
-    for (let n = 2; n < 65535; n++) {
-      const ip = `172.17.${n >> 8}.${n & 255}`;
-      if ((n & 255) === 0 || (n & 255) === 255) continue;
-      if (!this.used.has(ip)) {
-        this.used.add(ip);
-        return ip;
-      }
-    }
-    throw new Error('no available IPv4 addresses on this network\'s address pools: bridge');
-  }
-
-  reserve(ip: string): void {
-    this.used.add(ip);
-  }
-
-  release(ip: string): void {
-    this.used.delete(ip);
-  }
-}
 
 export function macForIp(ip: string): string {
   const hex = ip.split('.').map((part) => Number(part).toString(16).padStart(2, '0'));
@@ -52,6 +26,8 @@ export interface HostsOptions {
   ip?: string;
   /** --add-host values: "name:ip" (docker also accepts "name=ip"). */
   extraHosts?: string[];
+  /** Lines for --link on the default bridge ("ip\talias hostname name"). */
+  linkHosts?: string[];
 }
 
 const DEFAULT_HOSTS = [
@@ -75,6 +51,7 @@ export function hostsFile(options: HostsOptions): string {
     if (ip === 'host-gateway') ip = BRIDGE_GATEWAY;
     lines.push(`${ip}\t${name}`);
   }
+  lines.push(...(options.linkHosts ?? []));
   if (options.ip) {
     const names = options.domainname ? `${options.hostname}.${options.domainname} ${options.hostname}` : options.hostname;
     lines.push(`${options.ip}\t${names}`);

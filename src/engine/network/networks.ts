@@ -1,31 +1,45 @@
-// The daemon's networks: today the three predefined ones of docker (bridge on docker0, host, none).
-// Their ids are 64 hex characters made once, like dockerd does at its first start, and kept in the
-// store (`network/<name>`), so they stay the same across daemon restarts and page reloads.
-// User-defined networks do not exist yet in Dockside: the API says so instead of pretending.
+// The daemon's networks: docker's three predefined ones (bridge on docker0, host, none) and the
+// user-defined bridge networks. The predefined networks' ids are 64 hex characters made once, like
+// dockerd does at its first start, and kept in the store (`network/<name>`); a user network is kept
+// whole under `usernetwork/<id>`, so both survive daemon restarts and page reloads. Each bridge
+// network has its addresses (ipam.ts); the guest's bridges and rules are the driver's (driver.ts).
 
 import { EngineError } from '../errors';
 import type { JsonValue, Store } from '../store/types';
 import { BRIDGE_GATEWAY, BRIDGE_NAME, BRIDGE_SUBNET } from './bridge';
+import { SubnetIpam } from './ipam';
 
 export const PREDEFINED_NETWORKS = ['bridge', 'host', 'none'] as const;
 export type PredefinedNetworkName = (typeof PREDEFINED_NETWORKS)[number];
-
-/** What Dockside says when asked for something that needs user-defined networks. */
-export const USER_NETWORKS_UNAVAILABLE = 'user-defined networks are not available yet in Dockside';
 
 export function isPredefinedNetwork(name: string): name is PredefinedNetworkName {
   return (PREDEFINED_NETWORKS as readonly string[]).includes(name);
 }
 
+export interface IpamConfig {
+  Subnet: string;
+  IPRange?: string;
+  Gateway: string;
+}
+
 /** One network as the engine knows it (the API views are made from it). */
 export interface NetworkModel {
-  name: PredefinedNetworkName;
+  name: string;
   id: string;
   /** RFC 3339 with nanoseconds, as moby's network.Inspect.Created marshals. */
   created: string;
   driver: 'bridge' | 'host' | 'null';
-  ipam: { Subnet: string; Gateway: string }[];
+  ipam: IpamConfig[];
+  /** IPAM.Options as created (null for the predefined networks). */
+  ipamOptions: Record<string, string> | null;
   options: Record<string, string>;
+  labels: Record<string, string>;
+  internal: boolean;
+  attachable: boolean;
+  /** One of docker's predefined networks (network ls --filter type=builtin). */
+  builtin: boolean;
+  /** The guest's bridge interface of a bridge network (docker0, br-<12 hex>). */
+  bridge?: string;
 }
 
 /** com.docker.network.* options of docker's default bridge. */
@@ -40,13 +54,15 @@ export const DEFAULT_BRIDGE_OPTIONS: Readonly<Record<string, string>> = {
 
 const DRIVERS: Record<PredefinedNetworkName, NetworkModel['driver']> = { bridge: 'bridge', host: 'host', none: 'null' };
 
-function randomHex(random: () => number, length: number): string {
+export const USER_NETWORK_PREFIX = 'usernetwork/';
+
+export function randomHex(random: () => number, length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += Math.floor(random() * 16).toString(16);
   return out;
 }
 
-function nanoTime(date: Date): string {
+export function nanoTime(date: Date): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 19)}.${iso.slice(20, 23)}000000Z`;
 }
@@ -67,17 +83,22 @@ function isStoredNetwork(value: JsonValue | undefined): value is { id: string; c
   );
 }
 
-export class PredefinedNetworks {
-  private readonly byName = new Map<PredefinedNetworkName, NetworkModel>();
+function isUserNetwork(value: JsonValue | undefined): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.id === 'string' && typeof value.name === 'string';
+}
+
+export class Networks {
+  private readonly byId = new Map<string, NetworkModel>();
+  private readonly ipams = new Map<string, SubnetIpam>();
   private loaded: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly clock: () => Date = () => new Date(),
-    private readonly random: () => number = Math.random,
+    readonly random: () => number = Math.random,
   ) {}
 
-  /** Reads the networks' ids from the store, making (and storing) those that are missing. */
+  /** Reads the networks from the store, making (and storing) the predefined ones that are missing. */
   ready(): Promise<void> {
     this.loaded ??= this.store.metadata
       .update(async (tx) => {
@@ -92,14 +113,24 @@ export class PredefinedNetworks {
             stored = { id: randomHex(this.random, 64), created };
             tx.put(key, { id: stored.id, created: stored.created });
           }
-          this.byName.set(name, {
+          this.add({
             name,
             id: stored.id,
             created: stored.created,
             driver: DRIVERS[name],
             ipam: name === 'bridge' ? [{ Subnet: BRIDGE_SUBNET, Gateway: BRIDGE_GATEWAY }] : [],
+            ipamOptions: null,
             options: name === 'bridge' ? { ...DEFAULT_BRIDGE_OPTIONS } : {},
+            labels: {},
+            internal: false,
+            attachable: false,
+            builtin: true,
+            bridge: name === 'bridge' ? BRIDGE_NAME : undefined,
           });
+        }
+        for (const key of await tx.keys(USER_NETWORK_PREFIX)) {
+          const saved = await tx.get(key);
+          if (isUserNetwork(saved)) this.add(saved as unknown as NetworkModel);
         }
       })
       .catch((error: unknown) => {
@@ -109,20 +140,52 @@ export class PredefinedNetworks {
     return this.loaded;
   }
 
-  /** Every network, in the order docker creates them (bridge, host, none). Call ready() first. */
+  private add(network: NetworkModel): void {
+    this.byId.set(network.id, network);
+    const config = network.ipam[0];
+    if (network.driver === 'bridge' && config) this.ipams.set(network.id, new SubnetIpam(config.Subnet, config.Gateway, config.IPRange));
+  }
+
+  /** Keeps a new user network (in memory and in the store). */
+  async insert(network: NetworkModel): Promise<void> {
+    await this.store.metadata.put(`${USER_NETWORK_PREFIX}${network.id}`, JSON.parse(JSON.stringify(network)) as JsonValue);
+    this.add(network);
+  }
+
+  async delete(network: NetworkModel): Promise<void> {
+    await this.store.metadata.delete(`${USER_NETWORK_PREFIX}${network.id}`);
+    this.byId.delete(network.id);
+    this.ipams.delete(network.id);
+  }
+
+  /** Every network: the predefined ones in the order docker creates them, then the user's by creation. */
   list(): NetworkModel[] {
-    return PREDEFINED_NETWORKS.map((name) => this.get(name));
+    const all = [...this.byId.values()];
+    const builtin = PREDEFINED_NETWORKS.map((name) => all.find((network) => network.builtin && network.name === name)).filter((n): n is NetworkModel => n !== undefined);
+    const user = all.filter((network) => !network.builtin).sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+    return [...builtin, ...user];
   }
 
   get(name: PredefinedNetworkName): NetworkModel {
-    const network = this.byName.get(name);
+    const network = this.list().find((n) => n.builtin && n.name === name);
     if (!network) throw new Error(`networks: ${name} asked for before the networks were read from the store (call ready() first)`);
     return network;
   }
 
-  /** The id of a predefined network by name ("" for another name, or before ready()). */
+  byName(name: string): NetworkModel | undefined {
+    return this.list().find((network) => network.name === name);
+  }
+
+  /** The id of a network by name ("" for an unknown name, or before ready()). */
   id(name: string): string {
-    return isPredefinedNetwork(name) ? (this.byName.get(name)?.id ?? '') : '';
+    return this.byName(name)?.id ?? '';
+  }
+
+  /** The addresses of a bridge network. */
+  ipam(network: NetworkModel): SubnetIpam {
+    const ipam = this.ipams.get(network.id);
+    if (!ipam) throw new Error(`networks: ${network.name} has no address pool`);
+    return ipam;
   }
 
   /**
@@ -141,6 +204,9 @@ export class PredefinedNetworks {
     return prefixed[0];
   }
 }
+
+/** The name the engine used before user networks: the daemon's networks. */
+export { Networks as PredefinedNetworks };
 
 export class AmbiguousNetworkError extends EngineError {
   constructor(ref: string, count: number) {

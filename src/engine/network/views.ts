@@ -1,6 +1,7 @@
 // What the Engine API shows of networks: network.Inspect as moby marshals it, with the containers that
 // have an endpoint on the network.
 
+import { endpointOn } from '../containers/endpoints';
 import type { ContainerService } from '../containers/service';
 import type { NetworkModel } from './networks';
 import type { NetworkContainer, NetworkInspect } from '../../api';
@@ -11,10 +12,6 @@ function compareVersions(a: string, b: string): number {
   return a1 !== b1 ? a1 - b1 : a2 - b2;
 }
 
-/** The network a container's NetworkMode puts it on ("default" is the bridge). */
-export function modeNetwork(mode: string | undefined): string {
-  return mode === undefined || mode === '' || mode === 'default' ? 'bridge' : mode;
-}
 
 type EndpointView = NetworkContainer;
 
@@ -22,8 +19,8 @@ type EndpointView = NetworkContainer;
 export function attachedContainers(service: ContainerService, network: NetworkModel): Record<string, EndpointView> {
   const out: Record<string, EndpointView> = {};
   for (const live of service.containers.values()) {
-    const endpoint = live.record.endpoint;
-    if (!endpoint || modeNetwork(live.record.hostConfig.NetworkMode) !== network.name) continue;
+    const endpoint = endpointOn(live.record, network.name);
+    if (!endpoint) continue;
     out[live.id] = {
       Name: live.shortName,
       EndpointID: endpoint.endpointId,
@@ -48,15 +45,15 @@ export function networkView(network: NetworkModel, version: string, containers: 
   if (compareVersions(version, '1.48') >= 0) view.EnableIPv4 = true;
   Object.assign(view, {
     EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: network.ipam.length > 0 ? network.ipam.map((config) => ({ ...config })) : null },
-    Internal: false,
-    Attachable: false,
+    IPAM: { Driver: 'default', Options: network.ipamOptions ?? null, Config: network.ipam.length > 0 ? network.ipam.map((config) => ({ ...config })) : network.builtin ? null : [] },
+    Internal: network.internal,
+    Attachable: network.attachable,
     Ingress: false,
     ConfigFrom: { Network: '' },
     ConfigOnly: false,
     Containers: containers,
     Options: { ...network.options },
-    Labels: {},
+    Labels: { ...network.labels },
   });
   return view as unknown as NetworkInspect;
 }

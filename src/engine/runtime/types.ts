@@ -199,6 +199,18 @@ export interface Runtime {
   hostDevices(path: string): Promise<DeviceNode[]>;
   pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void>;
   changes(upper: string, lower: string[]): Promise<Change[]>;
+  /**
+   * A shell script run by the guest's sh as root in the guest's own namespaces (the Docker host's
+   * network: ip, brctl, iptables, nsenter), with $1... from args; resolves with its status and its
+   * stdout and stderr as text. The network driver makes bridges, veths and iptables rules with it.
+   */
+  hostShell(script: string, args?: string[]): Promise<ShellResult>;
+}
+
+export interface ShellResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
 }
 
 /** A failure reported by the runtime: the errno and the step and path it concerned. */

@@ -1,8 +1,8 @@
 // Network endpoints (/networks/...): moby's api/server/router/network over the network service.
 
-import type { NetworkService } from '../../network/service';
+import type { EndpointConfigBody, NetworkCreateBody, NetworkService } from '../../network/service';
 import type { Router } from '../router';
-import { jsonResponse, queryFilters, readJson, type ApiRequest } from '../types';
+import { emptyResponse, jsonResponse, queryFilters, readJson, type ApiRequest } from '../types';
 
 export function registerNetworkRoutes(router: Router, daemon: { networks: NetworkService }): void {
   const service = daemon.networks;
@@ -12,7 +12,7 @@ export function registerNetworkRoutes(router: Router, daemon: { networks: Networ
   router.add('GET', '/networks', list);
   router.add('GET', '/networks/', list);
 
-  router.add('POST', '/networks/create', async (request) => service.create(await readJson<{ Name?: unknown; Driver?: unknown }>(request)));
+  router.add('POST', '/networks/create', async (request) => jsonResponse(201, await service.create(await readJson<NetworkCreateBody>(request))));
 
   router.add('POST', '/networks/prune', async (request) => jsonResponse(200, await service.prune(queryFilters(request.query))));
 
@@ -20,15 +20,20 @@ export function registerNetworkRoutes(router: Router, daemon: { networks: Networ
     jsonResponse(200, await service.inspect(params.id, request.query.get('scope'), version)),
   );
 
-  router.add('DELETE', '/networks/{id}', async (_request, params) => service.remove(params.id));
+  router.add('DELETE', '/networks/{id}', async (_request, params) => {
+    await service.remove(params.id);
+    return emptyResponse(204);
+  });
 
   router.add('POST', '/networks/{id}/connect', async (request, params) => {
-    const body = await readJson<{ Container?: unknown }>(request);
-    return service.connect(params.id, typeof body.Container === 'string' ? body.Container : '');
+    const body = await readJson<{ Container?: unknown; EndpointConfig?: EndpointConfigBody | null }>(request);
+    await service.connect(params.id, typeof body.Container === 'string' ? body.Container : '', body.EndpointConfig ?? {});
+    return emptyResponse(200);
   });
 
   router.add('POST', '/networks/{id}/disconnect', async (request, params) => {
     const body = await readJson<{ Container?: unknown; Force?: unknown }>(request);
-    return service.disconnect(params.id, typeof body.Container === 'string' ? body.Container : '');
+    await service.disconnect(params.id, typeof body.Container === 'string' ? body.Container : '', body.Force === true);
+    return emptyResponse(200);
   });
 }
