@@ -65,3 +65,11 @@ describe('the page strings', () => {
     expect(preferredLang(storage, ['zh-CN'])).toBe('en');
   });
 });
+
+describe('Chinese lesson text', () => {
+  it('joins the markdown’s line breaks between Chinese characters, never inside <pre>', async () => {
+    const { joinCjkLines } = await import('../../src/ui/tutorial/adapter');
+    expect(joinCjkLines('<p>常驻的服务端来做，\n也就是 Docker\n守护进程</p>')).toBe('<p>常驻的服务端来做，也就是 Docker\n守护进程</p>');
+    expect(joinCjkLines('<pre><code># 注释\n# 注释</code></pre><p>甲\n乙</p>')).toBe('<pre><code># 注释\n# 注释</code></pre><p>甲乙</p>');
+  });
+});

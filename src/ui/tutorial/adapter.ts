@@ -27,6 +27,20 @@ export function courseIndex(): CourseIndex {
 
 const known = (id: string): boolean => index.parts.some((part) => part.lessons.some((lesson) => lesson.id === id));
 
+const CJK = '\\u2e80-\\u2fff\\u3000-\\u303f\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef';
+const CJK_SOFT_BREAK = new RegExp(`([${CJK}])\\n(?=[${CJK}])`, 'g');
+
+/**
+ * A line break inside a Chinese paragraph of the markdown is no space in Chinese (the browser shows one
+ * between the two characters): joined here, outside <pre>. (Better in the renderer, src/lessons/markdown.ts.)
+ */
+export function joinCjkLines(html: string): string {
+  return html
+    .split(/(<pre[\s>][\s\S]*?<\/pre>)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(CJK_SOFT_BREAK, '$1')))
+    .join('');
+}
+
 /** A lesson's text in one language (loads its part's chunk once), or undefined when there is no such lesson. */
 export async function loadLesson(id: string, lang: Lang): Promise<LessonContent | undefined> {
   if (!known(id)) return undefined;
@@ -36,12 +50,12 @@ export async function loadLesson(id: string, lang: Lang): Promise<LessonContent 
     id,
     lang,
     title: text.title,
-    intro: text.intro,
+    intro: lang === 'zh' ? joinCjkLines(text.intro) : text.intro,
     steps: text.steps.map((step) => {
       const definition = lesson.definition.steps[step.id];
-      return { id: step.id, title: step.title, html: step.html, optional: definition?.optional ?? false, solution: (definition?.solution ?? []).map(solutionText) };
+      return { id: step.id, title: step.title, html: lang === 'zh' ? joinCjkLines(step.html) : step.html, optional: definition?.optional ?? false, solution: (definition?.solution ?? []).map(solutionText) };
     }),
-    recap: text.recap,
+    recap: text.recap && lang === 'zh' ? joinCjkLines(text.recap) : text.recap,
   };
 }
 
