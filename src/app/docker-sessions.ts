@@ -27,6 +27,7 @@ export interface SessionConnection {
 export interface ClientFiles {
   read(path: string): Promise<Uint8Array>;
   write(path: string, data: Uint8Array): Promise<void>;
+  mkdirAll?(path: string, mode: number): Promise<void>;
   /** lstat, readlink, tar and untar of the client's files for docker cp (absolute paths). */
   archives?: LocalArchives;
 }
@@ -202,6 +203,7 @@ function makeEnv(
     environment: environmentOf(hello.env),
     readFile: (path) => options.files.read(resolveClientPath(hello.cwd, path)),
     writeFile: (path, data) => options.files.write(resolveClientPath(hello.cwd, path), data),
+    mkdirAll: options.files.mkdirAll ? (path, mode) => options.files.mkdirAll!(resolveClientPath(hello.cwd, path), mode) : undefined,
     now,
     cwd: hello.cwd,
     archives: options.files.archives,

@@ -181,6 +181,10 @@ export class GuestClientFiles implements ClientFiles {
     }
   }
 
+  async mkdirAll(path: string, mode: number): Promise<void> {
+    await this.sh(`mkdir -p -m ${mode.toString(8)} "$1" 2>/dev/null || { echo EIO; exit 1; }`, path, '', 'mkdir');
+  }
+
   private async sh(script: string, path: string, staged: string, op: string): Promise<void> {
     const spec: ProcessSpec = {
       args: ['/bin/sh', '-c', script, 'sh', path, staged],

@@ -24,6 +24,8 @@ export interface DockerEnv extends CliStreams {
   /** Reads a file of the client's machine (--env-file, -i for load, cp sources); rejects if missing. */
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
+  /** mkdir -p with the mode for what it creates (docker's config directory: 0700); absent where the client cannot. */
+  mkdirAll?(path: string, mode: number): Promise<void>;
   now(): Date;
   /** The client's working directory (relative local paths are resolved against it); '/' when absent. */
   cwd?: string;

@@ -45,6 +45,7 @@ export async function runDockerCommand(argv: string[]): Promise<number> {
     environment,
     readFile: async (path) => new Uint8Array(await readFile(path)),
     writeFile: (path, data) => writeFile(path, data),
+    mkdirAll: async (path, mode) => void (await mkdir(path, { recursive: true, mode })),
     now: () => new Date(),
     cwd: process.cwd(),
     archives: nodeArchives(),

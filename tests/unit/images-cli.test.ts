@@ -32,6 +32,7 @@ async function harness(): Promise<Harness> {
   const daemon = new Daemon({ store: new MemoryStore(), runtime: new FakeRuntime(), registry, clock: () => now });
   const client = new InProcessClient((request) => daemon.router.handle(request));
   const files = new Map<string, Uint8Array>();
+  const dirs = new Set(['/root', '/tmp']);
   return {
     files,
     client,
@@ -63,7 +64,14 @@ async function harness(): Promise<Harness> {
           if (!data) throw new Error(`open ${path}: no such file or directory`);
           return data;
         },
-        writeFile: async (path, data) => void files.set(path, data),
+        // like a fresh machine: /root and /tmp exist, /root/.docker does not
+        writeFile: async (path, data) => {
+          if (!dirs.has(path.slice(0, path.lastIndexOf('/')))) throw new Error(`open ${path}: no such file or directory`);
+          files.set(path, data);
+        },
+        mkdirAll: async (path) => {
+          for (let dir = path; dir !== ''; dir = dir.slice(0, dir.lastIndexOf('/'))) dirs.add(dir);
+        },
         now: () => now,
       };
       const status = await runDocker(argv, env);

@@ -101,6 +101,9 @@ export async function readConfig(env: DockerEnv): Promise<ConfigFile> {
 }
 
 export async function writeConfig(env: DockerEnv, config: ConfigFile): Promise<void> {
+  // configfile.Save: the directory is made first (0700), so login works on a fresh machine
+  const path = configPath(env);
+  await env.mkdirAll?.(path.slice(0, path.lastIndexOf('/')) || '/', 0o700);
   await env.writeFile(configPath(env), new TextEncoder().encode(`${JSON.stringify(config, null, '\t')}\n`));
 }
 
