@@ -7,6 +7,7 @@ import type {
   DeviceNode,
   ExitStatus,
   ProcessIO,
+  ProcessRef,
   ProcessSpec,
   Runtime,
   RuntimeProcess,
@@ -39,6 +40,8 @@ export interface GuestRuntimeOptions {
    * contention; v86 wrote a late Tread reply into pages the killed task had already released).
    */
   layersInShare?: boolean;
+  /** The first number of process names (host.N, ID.execN): a resumed machine's agent may still know lower ones. */
+  firstProcess?: number;
 }
 
 const SHARE_IN_GUEST = '/run/dockside/host';
@@ -52,7 +55,14 @@ export class GuestRuntime implements Runtime {
     private readonly agent: AgentClient,
     private readonly share: SharedFiles,
     private readonly options: GuestRuntimeOptions = {},
-  ) {}
+  ) {
+    this.nextProcess = options.firstProcess ?? 1;
+  }
+
+  /** The number the next process name takes (saved with the machine, see firstProcess). */
+  get processCursor(): number {
+    return this.nextProcess;
+  }
 
   stagedPath(name: string): string {
     return `${SHARE_IN_GUEST}/${checkStageName(name)}`;
@@ -91,6 +101,14 @@ export class GuestRuntime implements Runtime {
   async create(spec: ContainerSpec, io: ProcessIO): Promise<RuntimeProcess> {
     const { process, ...container } = spec;
     return this.launch(`${spec.id}.init`, process, io, (wire) => this.agent.request('create', { ...container, process: wire }));
+  }
+
+  adopt(ref: ProcessRef, io: Omit<ProcessIO, 'stdin'>): RuntimeProcess {
+    const outputs: OutputStream[] = [];
+    // A stream the agent still writes must be read, or the process blocks once its window is spent.
+    if (ref.stdout) outputs.push(this.agent.adoptOutput(ref.stdout, io.stdout ?? (() => undefined)));
+    if (ref.stderr) outputs.push(this.agent.adoptOutput(ref.stderr, io.stderr ?? (() => undefined)));
+    return new AgentProcess(this.agent, ref.name, ref.pid, undefined, outputs, ref);
   }
 
   async start(containerId: string): Promise<void> {
@@ -261,7 +279,8 @@ export class GuestRuntime implements Runtime {
       for (const id of [stdinId, stdoutId, stderrId]) if (id) this.agent.dropStream(id);
       throw error;
     }
-    return new AgentProcess(this.agent, name, Number(reply.pid), input, outputs);
+    const pid = Number(reply.pid);
+    return new AgentProcess(this.agent, name, pid, input, outputs, { name, pid, stdout: stdoutId, stderr: stderrId });
   }
 }
 
@@ -274,6 +293,7 @@ class AgentProcess implements RuntimeProcess {
     readonly pid: number,
     private readonly input: InputStream | undefined,
     private readonly outputs: OutputStream[],
+    readonly ref: ProcessRef,
   ) {}
 
   writeStdin(data: Uint8Array): Promise<void> {

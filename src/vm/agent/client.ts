@@ -40,6 +40,17 @@ export interface AgentClientOptions {
    * stays silent until spoken to, and only then says it started (and the host listens again).
    */
   idlePingMs?: number;
+  /**
+   * Where a client of a resumed machine goes on from (the cursor() of the client that saved it): the
+   * agent may still answer requests of the old host, and must not see their ids reused.
+   */
+  resume?: AgentCursor;
+}
+
+/** The ids a client hands out next: saved with the machine so a resumed client never reuses an old one. */
+export interface AgentCursor {
+  nextRequest: number;
+  nextStream: number;
 }
 
 export interface RequestOptions {
@@ -91,6 +102,10 @@ export class AgentClient {
     this.heartbeatMs = options.heartbeatMs ?? 2000;
     this.livenessMs = options.livenessMs ?? 10_000;
     this.idlePingMs = options.idlePingMs ?? 5000;
+    if (options.resume) {
+      this.nextRequest = options.resume.nextRequest;
+      this.nextStream = options.resume.nextStream;
+    }
     this.unsubscribe = transport.onData((bytes) => this.receive(bytes));
     this.heartbeat = setInterval(() => this.checkLiveness(), Math.max(10, Math.floor(this.heartbeatMs / 2)));
     // Node must not stay alive just for the heartbeat.
@@ -120,10 +135,29 @@ export class AgentClient {
   }
 
   allocateStream(): number {
-    const id = this.nextStream;
-    // Ids from CONNECTION_STREAM_BASE up are the agent's (accepted connections).
-    this.nextStream = this.nextStream >= CONNECTION_STREAM_BASE - 1 ? 1 : this.nextStream + 1;
-    return id;
+    for (;;) {
+      const id = this.nextStream;
+      // Ids from CONNECTION_STREAM_BASE up are the agent's (accepted connections).
+      this.nextStream = this.nextStream >= CONNECTION_STREAM_BASE - 1 ? 1 : this.nextStream + 1;
+      // After a wrap (or a resume) an id may still be in use by an adopted stream.
+      if (!this.inputs.has(id) && !this.outputs.has(id)) return id;
+    }
+  }
+
+  /** The ids handed out next (see AgentClientOptions.resume). */
+  cursor(): AgentCursor {
+    return { nextRequest: this.nextRequest, nextStream: this.nextStream };
+  }
+
+  /**
+   * Takes over an output stream that a previous host opened before the machine was saved (a running
+   * container's stdout). What the old host had received but not yet credited is lost with it, so the
+   * agent gets a fresh window on top of what it has left: the stream can never stall for want of credit.
+   */
+  adoptOutput(streamId: number, sink: (chunk: Uint8Array) => void | Promise<void>): OutputStream {
+    const stream = this.openOutput(streamId, sink);
+    this.send(encodeCredit(streamId, INITIAL_WINDOW));
+    return stream;
   }
 
   /**
