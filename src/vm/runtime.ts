@@ -108,7 +108,11 @@ export class GuestRuntime implements Runtime {
     // A stream the agent still writes must be read, or the process blocks once its window is spent.
     if (ref.stdout) outputs.push(this.agent.adoptOutput(ref.stdout, io.stdout ?? (() => undefined)));
     if (ref.stderr) outputs.push(this.agent.adoptOutput(ref.stderr, io.stderr ?? (() => undefined)));
-    return new AgentProcess(this.agent, ref.name, ref.pid, undefined, outputs, ref);
+    const process = new AgentProcess(this.agent, ref.name, ref.pid, undefined, outputs, ref.stdout, ref.stderr);
+    // The wait the old host asked for is still owed by the agent: take its reply back (a new wait would
+    // add a waiter at every resume, and the agent keeps at most 8).
+    if (ref.wait !== undefined) process.adoptWait(ref.wait);
+    return process;
   }
 
   async start(containerId: string): Promise<void> {
@@ -280,7 +284,7 @@ export class GuestRuntime implements Runtime {
       throw error;
     }
     const pid = Number(reply.pid);
-    return new AgentProcess(this.agent, name, pid, input, outputs, { name, pid, stdout: stdoutId, stderr: stderrId });
+    return new AgentProcess(this.agent, name, pid, input, outputs, stdoutId, stderrId);
   }
 }
 
@@ -293,8 +297,21 @@ class AgentProcess implements RuntimeProcess {
     readonly pid: number,
     private readonly input: InputStream | undefined,
     private readonly outputs: OutputStream[],
-    readonly ref: ProcessRef,
+    private readonly stdoutId: number,
+    private readonly stderrId: number,
   ) {}
+
+  private waitRequest: number | undefined;
+
+  get ref(): ProcessRef {
+    return { name: this.name, pid: this.pid, stdout: this.stdoutId, stderr: this.stderrId, ...(this.waitRequest !== undefined ? { wait: this.waitRequest } : {}) };
+  }
+
+  /** Takes back the reply to a wait a previous host asked for (see GuestRuntime.adopt). */
+  adoptWait(request: number): void {
+    this.waitRequest = request;
+    this.exit = this.settle(this.agent.adoptRequest(request, 'wait'));
+  }
 
   writeStdin(data: Uint8Array): Promise<void> {
     if (!this.input) return Promise.reject(new Error('the process was started without stdin'));
@@ -314,13 +331,19 @@ class AgentProcess implements RuntimeProcess {
   }
 
   wait(): Promise<ExitStatus> {
-    this.exit ??= (async () => {
-      const reply = await this.agent.request('wait', { process: this.name });
-      // The agent closed the output streams before replying; let the sinks finish.
-      await Promise.all(this.outputs.map((output) => output.ended));
-      return { exitCode: Number(reply.exitCode), signal: Number(reply.signal), oomKilled: reply.oomKilled === true };
-    })();
+    if (!this.exit) {
+      const { id, reply } = this.agent.requestWithId('wait', { process: this.name });
+      this.waitRequest = id;
+      this.exit = this.settle(reply);
+    }
     return this.exit;
+  }
+
+  private async settle(waited: Promise<Record<string, unknown>>): Promise<ExitStatus> {
+    const reply = await waited;
+    // The agent closed the output streams before replying; let the sinks finish.
+    await Promise.all(this.outputs.map((output) => output.ended));
+    return { exitCode: Number(reply.exitCode), signal: Number(reply.signal), oomKilled: reply.oomKilled === true };
   }
 }
 

@@ -163,8 +163,8 @@ export class ContainerStarter {
         finishedAt: record.state.finishedAt,
         health: config.Healthcheck?.Test && config.Healthcheck.Test[0] !== 'NONE' && config.Healthcheck.Test.length > 0 ? { Status: 'starting', FailingStreak: 0, Log: [] } : undefined,
       };
-      record.processRef = proc.ref;
       this.watch(live, proc);
+      record.processRef = proc.ref; // after watch: with the wait it asked for
       const queued = live.stdinQueue.splice(0);
       const closeAfter = live.stdinClosed;
       live.stdinClosed = false;

@@ -62,6 +62,8 @@ export interface ProcessRef {
   /** The runtime's ids of its output streams (0: none). */
   stdout: number;
   stderr: number;
+  /** The runtime's id of the wait already asked for the process, which a resumed runtime takes back. */
+  wait?: number;
 }
 
 export interface RuntimeProcess {

@@ -113,10 +113,32 @@ export class AgentClient {
   }
 
   request<T extends Json = Json>(op: string, args: Json = {}, options: RequestOptions = {}): Promise<T> {
+    return this.send_<T>(op, args, options).reply;
+  }
+
+  /** A request, with its id (a resumed host can take the reply back with adoptRequest). */
+  requestWithId<T extends Json = Json>(op: string, args: Json = {}, options: RequestOptions = {}): { id: number; reply: Promise<T> } {
+    return this.send_<T>(op, args, options);
+  }
+
+  /**
+   * Waits for the reply to a request that the host of a saved machine sent before the save (the
+   * resumed agent still owes it): a `wait` for a running container's process, say, taken back rather
+   * than asked again (the agent keeps at most 8 waiters per process).
+   */
+  adoptRequest<T extends Json = Json>(id: number, op: string): Promise<T> {
     if (this.closed) return Promise.reject(new AgentUnavailableError('the agent connection is closed'));
+    if (this.pending.has(id) || id >= this.nextRequest) return Promise.reject(new Error(`request ${id} cannot be taken back`));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { op, resolve: resolve as (reply: Json) => void, reject });
+    });
+  }
+
+  private send_<T extends Json>(op: string, args: Json, options: RequestOptions): { id: number; reply: Promise<T> } {
+    if (this.closed) return { id: 0, reply: Promise.reject<T>(new AgentUnavailableError('the agent connection is closed')) };
     const id = this.nextRequest++;
     if (this.pending.size === 0) this.lastHeard = Date.now(); // silence before this call is not the agent's fault
-    return new Promise<T>((resolve, reject) => {
+    const reply = new Promise<T>((resolve, reject) => {
       const entry: Pending = { op, resolve: resolve as (reply: Json) => void, reject };
       if (options.timeoutMs !== undefined) {
         entry.timer = setTimeout(() => {
@@ -127,6 +149,7 @@ export class AgentClient {
       this.pending.set(id, entry);
       this.transport.send(encodeJson(FrameKind.Request, id, { op, ...args }));
     });
+    return { id, reply };
   }
 
   /** Sends raw bytes as they are (tests use it to send malformed frames). */
