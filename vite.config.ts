@@ -6,7 +6,8 @@ import type { Plugin } from 'vite';
 import { dockSideLessons } from './src/lessons/vite-plugin.ts';
 
 export default defineConfig({
-  plugins: [svelte(), bundledImages(), dockSideLessons()],
+  // DOCKSIDE_LESSONS_DIR builds the site around another lessons folder (the browser tests' fixture course).
+  plugins: [svelte(), bundledImages(), dockSideLessons({ dir: process.env.DOCKSIDE_LESSONS_DIR || undefined })],
   // Relative asset paths: the built site works from any folder of a static host.
   base: './',
   server: { fs: { allow: ['.'] } },

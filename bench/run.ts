@@ -9,6 +9,9 @@ import { benchImages, printImagesBench } from './images';
 import { benchApi, printApiBench } from './api';
 import { benchPair, benchState } from './state';
 import { buildAndServe, chromiumAvailable, launchChromium } from '../tests/helpers/site';
+import { projectRoot } from '../src/node/artifacts';
+import { readCourse } from '../src/lessons/course-files';
+import { join } from 'node:path';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 /** BENCH_ONLY=boot,containers,docker,images,api,state,page runs some sections (boot is always measured: it is the page's baseline). */
@@ -48,32 +51,53 @@ async function measure(mode: BootMode, n: number): Promise<number[]> {
   return samples;
 }
 
-async function pageToPrompt(n: number): Promise<{ samples: number[]; bytes: number }> {
+/**
+ * Load to prompt in headless Chromium, the tutorial page (a lesson deep link, or the start page while the
+ * course has no lessons) against the terminal-only page (`?lesson=none`), alternating so both see the
+ * same machine load.
+ */
+async function pageToPrompt(n: number): Promise<{ tutorial: number[]; terminalOnly: number[]; bytes: { tutorial: number; terminalOnly: number }; target: string }> {
   const { url, server } = await buildAndServe();
   const browser = await launchChromium();
-  const samples: number[] = [];
-  let bytes = 0;
+  const first = readCourse(join(projectRoot, 'lessons')).index.parts.flatMap((part) => part.lessons)[0];
+  const target = first ? `#/en/${first.id}` : '#/en';
+  const tutorial: number[] = [];
+  const terminalOnly: number[] = [];
+  const bytes = { tutorial: 0, terminalOnly: 0 };
+  const once = async (address: string): Promise<{ ms: number; bytes: number }> => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let received = 0;
+    page.on('requestfinished', (request) => {
+      void request.sizes().then((s) => (received += s.responseBodySize + s.responseHeadersSize));
+    });
+    const started = performance.now();
+    await page.goto(address);
+    await page.locator('.xterm-rows', { hasText: 'root@dockside:~#' }).waitFor({ timeout: 60_000 });
+    const ms = performance.now() - started;
+    await new Promise((r) => setTimeout(r, 200)); // let the last size reports arrive
+    await context.close();
+    return { ms, bytes: received };
+  };
   try {
     for (let i = 0; i < n; i++) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      let received = 0;
-      page.on('requestfinished', (request) => {
-        void request.sizes().then((s) => (received += s.responseBodySize + s.responseHeadersSize));
-      });
-      const started = performance.now();
-      await page.goto(url);
-      await page.locator('.xterm-rows', { hasText: 'root@dockside:~#' }).waitFor({ timeout: 60_000 });
-      samples.push(performance.now() - started);
-      await new Promise((r) => setTimeout(r, 200)); // let the last size reports arrive
-      bytes = received;
-      await context.close();
+      const order = i % 2 === 0 ? (['none', 'tutorial'] as const) : (['tutorial', 'none'] as const);
+      for (const which of order) {
+        const r = await once(which === 'none' ? `${url}?lesson=none` : `${url}${target}`);
+        if (which === 'none') {
+          terminalOnly.push(r.ms);
+          bytes.terminalOnly = r.bytes;
+        } else {
+          tutorial.push(r.ms);
+          bytes.tutorial = r.bytes;
+        }
+      }
     }
   } finally {
     await browser.close();
     await server.close();
   }
-  return { samples, bytes };
+  return { tutorial, terminalOnly, bytes, target };
 }
 
 const cold = stats(await measure('cold', Math.max(2, Math.ceil(runs / 2))));
@@ -139,11 +163,13 @@ if (only.has('state')) {
 if (!only.has('page')) {
   // skipped on request
 } else if (chromiumAvailable) {
-  const page = await pageToPrompt(Math.max(2, Math.ceil(runs / 2)));
-  const p = stats(page.samples);
+  const page = await pageToPrompt(Math.max(3, runs));
+  const none = stats(page.terminalOnly);
+  const tut = stats(page.tutorial);
   console.log('page in headless Chromium, load to prompt');
-  console.log(`  page to prompt        min ${fmt(p.min)}  median ${fmt(p.median)}  = ${(p.median / restore.median).toFixed(2)}x Node restore (median)`);
-  console.log(`  downloaded before the prompt: ${(page.bytes / 1e6).toFixed(2)} MB`);
+  console.log(`  terminal only, ?lesson=none (baseline)  min ${fmt(none.min)}  median ${fmt(none.median)}  = ${(none.median / restore.median).toFixed(2)}x Node restore (median)`);
+  console.log(`  with the lesson pane, ${page.target}  min ${fmt(tut.min)}  median ${fmt(tut.median)}  = ${(tut.median / none.median).toFixed(3)}x terminal only (median; issue 12 allows 1.05), ${(tut.min / none.min).toFixed(3)}x (min)`);
+  console.log(`  downloaded before the prompt: ${(page.bytes.terminalOnly / 1e6).toFixed(2)} MB terminal only, ${(page.bytes.tutorial / 1e6).toFixed(2)} MB with the lesson pane`);
 } else {
   console.log('page benchmark skipped: /usr/bin/chromium is not installed');
 }

@@ -4,6 +4,7 @@
 // ...` and `systemctl ... docker`, which start and stop the daemon as a Linux host would.
 
 import { InProcessClient } from '../cli/client';
+import { ConnectionError } from '../cli/http-client';
 import { runDocker } from '../cli/docker';
 import type { DockerEnv } from '../cli/env';
 import { serveHttpConnection } from '../engine/api/http1';
@@ -25,6 +26,16 @@ export interface DockerCommandContext {
 
 /** How much of a docker command's stderr its record keeps (the end of it). */
 const STDERR_KEPT = 4096;
+
+/** What docker's client says when the daemon's socket is not there. */
+export const DAEMON_UNREACHABLE = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+
+/** The guest's facts that docker info and version report: its kernel's release is uname -r's (6.1.176, not 6.1). */
+async function guestHost(guest: Guest): Promise<DaemonOptions['host']> {
+  const files = await guest.runtime.readFiles(['/proc/sys/kernel/osrelease']).catch(() => ({}) as Record<string, string | null>);
+  const release = files['/proc/sys/kernel/osrelease']?.trim();
+  return { name: 'dockside', cpus: 1, memoryBytes: 256 * 1024 * 1024, kernelVersion: release || '6.1' };
+}
 
 export interface EngineOptions {
   guest: Guest;
@@ -65,7 +76,7 @@ export class DocksideEngine {
 
   /** Creates the daemon and starts serving the guest's sockets (the daemon starts running). */
   static async start(options: EngineOptions): Promise<DocksideEngine> {
-    const engine = new DocksideEngine(options);
+    const engine = new DocksideEngine({ ...options, host: options.host ?? (await guestHost(options.guest)) });
     const { guest } = options;
     engine.unsubscribe.push(
       guest.onConnection('cli', (connection) => engine.serveCli(connection)),
@@ -73,6 +84,9 @@ export class DocksideEngine {
       guest.onConnection('service', (connection) => engine.serveService(connection)),
     );
     await guest.connections.listen('service', 0o600);
+    // The client stays when the daemon stops, as /usr/bin/docker stays on a Linux host: `docker
+    // version` prints its Client section, then docker's "Cannot connect" (see client()).
+    await guest.connections.listen('cli', 0o666);
     await engine.startDaemon();
     return engine;
   }
@@ -85,9 +99,12 @@ export class DocksideEngine {
     return (this.options.clock ?? (() => new Date()))();
   }
 
-  /** The in-process Engine API client the CLI uses. */
+  /** The in-process Engine API client the CLI uses; while the daemon is stopped it cannot connect, as docker's cannot. */
   client(): InProcessClient {
-    return new InProcessClient((request) => this.daemon.router.handle(request));
+    return new InProcessClient(async (request) => {
+      if (!this.running) throw new ConnectionError(DAEMON_UNREACHABLE);
+      return this.daemon.router.handle(request);
+    });
   }
 
   /**
@@ -105,9 +122,7 @@ export class DocksideEngine {
   startDaemon(): Promise<void> {
     return this.serialize(async () => {
       if (this.running) return;
-      const { connections } = this.options.guest;
-      await connections.listen('cli', 0o666);
-      await connections.listen('api', 0o660);
+      await this.options.guest.connections.listen('api', 0o660);
       this.running = true;
       this.changedAt = this.now();
       await this.restartContainers();
@@ -115,7 +130,7 @@ export class DocksideEngine {
   }
 
   /**
-   * `service docker stop`: the sockets go away (so `docker` cannot connect), running containers get
+   * `service docker stop`: /var/run/docker.sock goes away (so `docker` cannot connect), running containers get
    * SIGTERM and, after the grace period, SIGKILL. Images, volumes and stopped containers stay.
    */
   stopDaemon(): Promise<void> {
@@ -123,7 +138,6 @@ export class DocksideEngine {
       if (!this.running) return;
       const { connections } = this.options.guest;
       await connections.unlisten('api');
-      await connections.unlisten('cli');
       this.running = false;
       this.changedAt = this.now();
       await this.stopContainers();

@@ -97,7 +97,7 @@ export function clientResponse(status: number, headers: Record<string, string>, 
 
 /** Answers requests with the engine in this process (the page, tests, the Node command line). */
 export class InProcessClient implements EngineClient {
-  readonly version = '1.47';
+  readonly version = '1.50';
 
   constructor(private readonly handle: (request: ApiRequest) => Promise<ApiResponse>) {}
 

@@ -26,7 +26,7 @@ export interface ServeOptions {
 
 export const serveUsage = `Usage: dockside serve [--host ADDRESS] [--port PORT] [--unix PATH] [--unsafe-listen-any] [--cold]
 
-Boots the guest and serves the Docker Engine API (docker 28.2.2, API 1.47) over HTTP.
+Boots the guest and serves the Docker Engine API (docker 28.2.2, API 1.50) over HTTP.
 
 Options:
   --host ADDRESS        address to listen on (default 127.0.0.1; others need --unsafe-listen-any)
@@ -196,7 +196,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
   }
   process.stderr.write('dockside serve: starting the guest...\n');
   const running = await startServe(options);
-  process.stdout.write(`Docker Engine API (28.2.2, API 1.47) listening on ${running.dockerHost}\n\n  export DOCKER_HOST=${running.dockerHost}\n\nthen run docker, or curl ${running.dockerHost.startsWith('unix://') ? `--unix-socket ${options.unix} http://localhost/version` : `http://${running.dockerHost.slice('tcp://'.length)}/version`}. Ctrl-C stops.\n`);
+  process.stdout.write(`Docker Engine API (28.2.2, API 1.50) listening on ${running.dockerHost}\n\n  export DOCKER_HOST=${running.dockerHost}\n\nthen run docker, or curl ${running.dockerHost.startsWith('unix://') ? `--unix-socket ${options.unix} http://localhost/version` : `http://${running.dockerHost.slice('tcp://'.length)}/version`}. Ctrl-C stops.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

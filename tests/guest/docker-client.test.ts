@@ -100,6 +100,13 @@ describe('docker in the guest', () => {
     expect(r.stdout).toBe('same\n');
   }, 60_000);
 
+  it("reports the guest kernel's release as uname -r does (docker info and version)", async () => {
+    const r = await sh(guest, 'uname -r; docker info --format "{{.KernelVersion}}"; docker version --format "{{.Server.KernelVersion}}"');
+    const [uname, info, version] = r.stdout.split('\n');
+    expect(uname).toMatch(/^6\.1\.\d+/);
+    expect([info, version]).toEqual([uname, uname]);
+  });
+
   it('prints the client and server blocks of docker version at the console', async () => {
     await consoleReady();
     guest.writeConsole('docker version > /tmp/version 2>&1; echo "status=$?" >> /tmp/version\n');
@@ -274,6 +281,16 @@ describe('the daemon as a service', () => {
     const r = await sh(guest, 'docker ps; echo "status=$?"');
     expect(r.stdout).toBe('status=1\n');
     expect(r.stderr).toBe('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
+  });
+
+  it('stopped, docker version and info print the client section before the error, as docker does', async () => {
+    await stopped();
+    const version = await sh(guest, 'docker version; echo "status=$?"');
+    expect(version.stdout).toMatch(/^Client:\n Version: {11}28\.2\.2\n API version: {7}1\.50\n[^]*\n Context: {11}default\nstatus=1\n$/);
+    expect(version.stderr).toBe('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
+    const info = await sh(guest, 'docker info; echo "status=$?"');
+    expect(info.stdout).toBe('Client:\n Version:    28.2.2\n Context:    default\n Debug Mode: false\n\nServer:\nstatus=1\n');
+    expect(info.stderr).toBe('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
   });
 
   it('stopped, service docker status says it is not running, with status 3', async () => {

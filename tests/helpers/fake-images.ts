@@ -55,6 +55,10 @@ export class FakeImages implements ImageProvider {
     return true;
   }
 
+  async resolveId(referenceOrId: string): Promise<string | undefined> {
+    return (await this.prepareForRun(referenceOrId).catch(() => undefined))?.id;
+  }
+
   async prepareForRun(referenceOrId: string): Promise<RunnableImage> {
     const normalized = FakeImages.normalize(referenceOrId);
     const found = this.local.get(normalized) ?? [...this.local.values()].find((image) => image.id === referenceOrId || image.id.slice(7).startsWith(referenceOrId));

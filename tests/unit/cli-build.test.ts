@@ -180,3 +180,20 @@ describe('.dockerignore', () => {
     expect(keepBuildFiles(['*.md'], 'Dockerfile')).toEqual(['*.md']);
   });
 });
+
+describe('docker commit', () => {
+  it("keeps -m as the image's comment and the container's Cmd as its history line, as moby's NewChildImage does", async () => {
+    const { daemon } = await setup();
+    expect((await docker(daemon, ['pull', 'busybox'], {})).status).toBe(0);
+    expect((await docker(daemon, ['create', '--name', 'cc', 'busybox', 'echo', 'made'], {})).status).toBe(0);
+    const committed = await docker(daemon, ['commit', '-m', 'my message', '-a', 'me', 'cc', 'snap:1'], {});
+    expect(committed.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect((await docker(daemon, ['inspect', '-f', '{{.Comment}}|{{.Author}}|{{.DockerVersion}}', 'snap:1'], {})).stdout).toBe('my message|me|28.2.2\n');
+    const history = await docker(daemon, ['history', '--format', '{{.CreatedBy}}|{{.Comment}}', 'snap:1'], {});
+    expect(history.stdout.split('\n')[0]).toBe('echo made|my message');
+    // without -m the image has no comment
+    await docker(daemon, ['commit', 'cc', 'snap:2'], {});
+    expect((await docker(daemon, ['inspect', '-f', '{{.Comment}}|{{json .Comment}}', 'snap:2'], {})).stdout).toBe('|""\n');
+    expect(await docker(daemon, ['commit', 'cc', 'Snap'], {})).toMatchObject({ status: 1, stderr: 'invalid reference format: repository name (library/Snap) must be lowercase\n' });
+  });
+});

@@ -183,6 +183,22 @@ describe('system commands', () => {
     expect(events.stdout.split('\n')[0]).toMatch(/^2025-01-01T00:00:00\.000000000Z container create [0-9a-f]{64} \(image=busybox, name=ev\)$/);
   });
 
+  it('events: exact nanosecond times, templates on events.Message, bad templates fail first with 64', async () => {
+    // 1764920600506 ms: as a double, its nanoseconds (1764920600506000000) read back as ...505999872
+    const clock = () => new Date(1764920600506);
+    const { daemon } = setup(new MemoryStore(), clock);
+    await docker(daemon, ['create', '--name', 'ev', 'busybox']);
+    const range = ['--since', '1764920600', '--until', '1764920601'];
+    const plain = await docker(daemon, ['events', ...range], { now: () => new Date(1764920700000) });
+    expect(plain.stdout).toMatch(/^2025-12-05T07:43:20\.506000000Z container create [0-9a-f]{64} \(image=busybox, name=ev\)\n$/);
+    const templated = await docker(daemon, ['events', ...range, '--format', '{{.Actor.Attributes.name}} {{.TimeNano}} {{.Time}} {{.Status}} {{.Scope}} {{index .Actor.Attributes "image"}}'], { now: () => new Date(1764920700000) });
+    expect(templated.stdout).toBe('ev 1764920600506000000 1764920600 create local busybox\n');
+    const json = await docker(daemon, ['events', ...range, '--format', '{{json .}}'], { now: () => new Date(1764920700000) });
+    expect(json.stdout).toMatch(/^\{"status":"create","id":"[0-9a-f]{64}","from":"busybox","Type":"container","Action":"create","Actor":\{"ID":"[0-9a-f]{64}","Attributes":\{"image":"busybox","name":"ev"\}\},"scope":"local","time":1764920600,"timeNano":1764920600506000000\}\n$/);
+    const bad = await docker(daemon, ['events', ...range, '--format', '{{.Nope}}']);
+    expect(bad).toMatchObject({ status: 64, stdout: '', stderr: 'Error parsing format: template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *events.Message\n' });
+  });
+
   it('info and version', async () => {
     const { daemon } = setup();
     await docker(daemon, ['run', '-d', 'busybox', 'sleep', '9']);
@@ -196,9 +212,24 @@ describe('system commands', () => {
     expect(info.stdout).toContain(' Total Memory: 256MiB\n');
     const version = await docker(daemon, ['version']);
     expect(version.stdout).toBe(
-      'Client:\n Version:           28.2.2\n API version:       1.47 (downgraded from 1.50)\n Go version:        go1.24.3\n Git commit:        e6534b4\n Built:             Fri May 30 12:07:14 2025\n OS/Arch:           linux/386\n Context:           default\n\n' +
-        'Server: Docker Engine - Community\n Engine:\n  Version:          28.2.2\n  API version:      1.47 (minimum version 1.24)\n  Go version:       go1.24.3\n  Git commit:       dockside\n  Built:            Fri May 30 12:00:00 2025\n  OS/Arch:          linux/386\n  Experimental:     false\n',
+      'Client:\n Version:           28.2.2\n API version:       1.50\n Go version:        go1.24.3\n Git commit:        e6534b4\n Built:             Fri May 30 12:07:14 2025\n OS/Arch:           linux/386\n Context:           default\n\n' +
+        'Server: Docker Engine - Community\n Engine:\n  Version:          28.2.2\n  API version:      1.50 (minimum version 1.24)\n  Go version:       go1.24.3\n  Git commit:       dockside\n  Built:            Fri May 30 12:00:00 2025\n  OS/Arch:          linux/386\n  Experimental:     false\n',
     );
+  });
+
+  it('version and info templates see Go field names, as docker 28.2.2 does', async () => {
+    const { daemon } = setup();
+    const version = await docker(daemon, ['version', '--format', '{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Client.APIVersion}} {{.Server.Experimental}} {{.Server.Platform.Name}}']);
+    expect(version).toMatchObject({ stdout: '1.50 1.24 1.50 false Docker Engine - Community\n', status: 0 });
+    const jsonKey = await docker(daemon, ['version', '--format', '{{.Server.ApiVersion}}']);
+    expect(jsonKey.stderr).toBe('template: version:1:9: executing "version" at <.Server.ApiVersion>: can\'t evaluate field ApiVersion in type *types.Version\n');
+    // the JSON keeps the JSON keys; the engine's build time as docker prints it
+    const json = await docker(daemon, ['version', '--format', '{{json .}}']);
+    expect(json.stdout).toContain('"Client":{"Version":"28.2.2","ApiVersion":"1.50","DefaultAPIVersion":"1.50",');
+    expect(json.stdout).toContain('"BuildTime":"Fri May 30 12:00:00 2025"');
+    const info = await docker(daemon, ['info', '--format', '{{.HTTPProxy}}|{{.CPUCfsQuota}}|{{.ClientInfo.Version}}|{{json .ClientInfo}}']);
+    expect(info.stdout).toBe('|true|28.2.2|{"Debug":false,"Version":"28.2.2","DefaultAPIVersion":"1.50","GitCommit":"e6534b4","GoVersion":"go1.24.3","Os":"linux","Arch":"386","BuildTime":"Fri May 30 12:07:14 2025","Context":"default","Plugins":[],"Warnings":null}\n');
+    expect((await docker(daemon, ['info', '--format', '{{.HttpProxy}}'])).stderr).toBe('template: :1:2: executing "" at <.HttpProxy>: can\'t evaluate field HttpProxy in type system.dockerInfo\n');
   });
 
   it('containers survive a daemon restart (running ones come back exited)', async () => {

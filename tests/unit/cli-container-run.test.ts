@@ -135,7 +135,7 @@ describe('docker run', () => {
     daemon.router.handle = async (request) => {
       const query = request.query.toString();
       const response = await handle(request);
-      seen.push(`${request.method} ${request.path.replace(/^\/v1\.47/, '')}${query ? `?${query}` : ''} ${response.status}`);
+      seen.push(`${request.method} ${request.path.replace(/^\/v1\.50/, '')}${query ? `?${query}` : ''} ${response.status}`);
       return response;
     };
     await docker(daemon, ['run', '--rm', 'busybox', 'echo', 'hi']);

@@ -186,6 +186,12 @@ describe('templates', () => {
   it('execution errors in Go text', () => {
     expect(() => run('{{nil}}', null)).toThrow('template: :1:2: executing "" at <nil>: nil is not a command');
     expect(() => run('x {{.Missing}}', { A: 1 })).toThrow('template: :1:4: executing "" at <.Missing>: can\'t evaluate field Missing in type struct');
+    // a chain of fields is at its first added field, as Go's parser places it (docker: `:1:8` for .Actor.Attributes)
+    expect(() => run('{{.Actor.Attributes.name}}', { Actor: { Attributes: 'x' } })).toThrow('template: :1:8: executing "" at <.Actor.Attributes.na...>: can\'t evaluate field name in type string');
+    expect(() => run('{{$.A.B}}', { A: {} })).toThrow('template: :1:3: executing "" at <$.A.B>: can\'t evaluate field B in type struct');
+    // a named template (docker version's) names itself in its errors
+    expect(() => Template.parse('{{.A.B}}', undefined, 'version').execute({ A: 1 })).toThrow('template: version:1:4: executing "version" at <.A.B>: can\'t evaluate field B in type int');
+    expect(() => Template.parse('{{.Foo', undefined, 'version')).toThrow('template: version:1: unclosed action');
     expect(() => run('{{join .A ","}}', { A: 'str' })).toThrow('template: :1:7: executing "" at <.A>: wrong type for value; expected []string; got string');
     expect(() => run('{{lower}}', null)).toThrow('template: :1:2: executing "" at <lower>: wrong number of args for lower: want 1 got 0');
     expect(() => run('{{index . 5}}', [1])).toThrow('error calling index: index out of range: 5');
@@ -311,10 +317,17 @@ describe('inspect templates: the typed pass, then the raw JSON (docker/cli Templ
     expect(renderInspect('{{.Id}} {{.HostConfig.CpuShares}} {{.HostConfig.Dns}} {{.Config.Labels.a}}', [container])).toBe('abc 512 [1.1.1.1] b\n');
     expect(renderInspect('{{json .HostConfig}}', [container])).toBe('{"CpuShares":512,"Dns":["1.1.1.1"]}\n');
   });
+  it("sees every field of Config with Go's zero value, though the JSON omits the empty ones (image inspect of busybox)", () => {
+    const image = { Id: 'sha256:x', Config: { Env: ['PATH=/bin'], Cmd: ['sh'], Labels: { b: '2', a: '1' } } };
+    expect(renderInspect('{{.Config.Entrypoint}}|{{json .Config.Entrypoint}}|{{.Config.Volumes}}|{{json .Config.Volumes}}|{{.Config.User}}|{{.Config.Cmd}}', [image])).toBe('[]|null|map[]|null||[sh]\n');
+    expect(renderInspect('{{json .Config}}', [image])).toBe('{"Env":["PATH=/bin"],"Cmd":["sh"],"Labels":{"a":"1","b":"2"}}\n');
+    expect(renderInspect('{{if .Config.Entrypoint}}e{{else}}none{{end}} {{len .Config.Shell}}', [image])).toBe('none 0\n');
+  });
   it("fails with the raw pass's missingkey=error text", () => {
     expect(() => renderInspect('{{.Nope}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"');
     // Each pass knows only one of the names, as with docker 28.2.2.
     expect(() => renderInspect('{{.ID}} {{.Id}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.ID>: map has no entry for key "ID"');
-    expect(() => renderInspect('{{.HostConfig.Nope}}', [container])).toThrow('template parsing error: template: :1:2: executing "" at <.HostConfig.Nope>: map has no entry for key "Nope"');
+    // Go's chain is at its second field: docker 28.2.2 says :1:13 here
+    expect(() => renderInspect('{{.HostConfig.Nope}}', [container])).toThrow('template parsing error: template: :1:13: executing "" at <.HostConfig.Nope>: map has no entry for key "Nope"');
   });
 });

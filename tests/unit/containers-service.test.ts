@@ -237,6 +237,59 @@ describe('container service', () => {
     expect(runtime.files.get(`${cgroup}/pids.max`)).toBe('50');
     expect(runtime.files.get(`${cgroup}/cpu.weight`)).toBe('20');
     expect(inspect(service.get('ee'), { nowMs: Date.now() }).HostConfig).toMatchObject({ Memory: 32 * 1024 * 1024, CpuShares: 512, PidsLimit: 50 });
+    // moby's errCannotUpdate: "Cannot update container <id>: ..."
+    await expect(service.update('ee', { Memory: 128 * 1024 * 1024 })).rejects.toMatchObject({
+      message: `Cannot update container ${service.get('ee').id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`,
+    });
+  });
+
+  it('ps summaries: IMAGE turns into the image id once the name is gone or names another image; PORTS only while running', async () => {
+    const { service, images } = setup();
+    const busybox = images.local.get('busybox:latest')!;
+    await service.create('web', { Image: 'busybox', Cmd: ['sleep'], ExposedPorts: { '80/tcp': {} } });
+    await service.create('done', { Image: 'busybox', Cmd: ['exit', '0'], ExposedPorts: { '80/tcp': {} } });
+    await service.start('web');
+    const done = service.get('done');
+    const exited = service.wait(done, 'next-exit');
+    await service.start('done');
+    await exited.result;
+    const byName = async () => new Map((await service.summaries({ all: true })).map((c) => [c.Names[0], c]));
+    let rows = await byName();
+    expect(rows.get('/web')).toMatchObject({ Image: 'busybox', Ports: [{ PrivatePort: 80, Type: 'tcp' }] });
+    expect(rows.get('/done')).toMatchObject({ Image: 'busybox', Ports: [] });
+    images.local.delete('busybox:latest'); // docker rmi -f busybox: the name is gone
+    rows = await byName();
+    expect(rows.get('/web')?.Image).toBe(busybox.id);
+    images.local.set('busybox:latest', { ...busybox, id: `sha256:${'e'.repeat(64)}` }); // the name now means another image
+    expect((await byName()).get('/web')?.Image).toBe(busybox.id);
+    await service.kill('web', 'KILL');
+  });
+
+  it('--entrypoint "" ([""]) clears the image\'s entrypoint and runs the command; with no command it is "no command specified"', async () => {
+    const { service, images } = setup();
+    images.add('ep', { config: { Entrypoint: ['/docker-entrypoint.sh'], Cmd: ['nginx'] } });
+    await service.create('cleared', { Image: 'ep', Entrypoint: [''], Cmd: ['echo', 'hi'] });
+    expect(service.get('cleared').record).toMatchObject({ path: 'echo', args: ['hi'], config: { Entrypoint: null, Cmd: ['echo', 'hi'] } });
+    await expect(service.create('nocmd', { Image: 'ep', Entrypoint: [''] })).rejects.toMatchObject({ message: 'no command specified' });
+    await service.create('kept', { Image: 'ep' });
+    expect(service.get('kept').record).toMatchObject({ path: '/docker-entrypoint.sh', args: ['nginx'] });
+  });
+
+  it("block I/O limits are dropped with docker's warnings (no io controller); --cpuset-cpus must name the host's CPUs", async () => {
+    const { service } = setup();
+    const created = await service.create('bw', { Image: 'busybox', HostConfig: { BlkioWeight: 300, BlkioDeviceReadBps: [{ Path: '/dev/sda', Rate: 1024 }] } });
+    expect(created.Warnings).toEqual([
+      'Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.',
+      'Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.',
+    ]);
+    expect(inspect(service.get('bw'), { nowMs: Date.now() }).HostConfig).toMatchObject({ BlkioWeight: 0 });
+    // a one-CPU host has CPU 0 only
+    await expect(service.create('c1', { Image: 'busybox', HostConfig: { CpusetCpus: '1' } })).rejects.toMatchObject({ kind: 'invalid-parameter', message: 'Requested CPUs are not available - requested 1, available: 0' });
+    await expect(service.create('c2', { Image: 'busybox', HostConfig: { CpusetCpus: '0-3' } })).rejects.toMatchObject({ message: 'Requested CPUs are not available - requested 0-3, available: 0' });
+    await expect(service.create('c3', { Image: 'busybox', HostConfig: { CpusetCpus: 'x' } })).rejects.toMatchObject({ message: 'Invalid value x for cpuset cpus: invalid format: x' });
+    await service.create('c0', { Image: 'busybox', HostConfig: { CpusetCpus: '0' } });
+    expect(await service.update('c0', { BlkioWeight: 500 })).toEqual(['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
+    await expect(service.update('c0', { CpusetCpus: '1' })).rejects.toMatchObject({ message: 'Requested CPUs are not available - requested 1, available: 0' });
   });
 
   it('rename and its conflicts', async () => {
@@ -368,6 +421,10 @@ describe('container helpers', () => {
       ['root', '123', '99', '0', '22:13', '?', '00:00:00', 'sleep 1000'],
       ['1000', '130', '123', '0', '22:13', 'pts/0', '00:00:00', 'sh'],
     ]);
+    // ps's -o format: its keywords, procps's headers, key=HEADER
+    expect(await top(runtime, cg, '-o pid,comm', 0)).toEqual({ Titles: ['PID', 'COMMAND'], Processes: [['123', 'sleep'], ['130', 'sh']] });
+    expect(await top(runtime, cg, '-eo pid,user,args', 0)).toEqual({ Titles: ['PID', 'USER', 'COMMAND'], Processes: [['123', 'root', 'sleep 1000'], ['130', '1000', 'sh']] });
+    expect((await top(runtime, cg, 'o pid=ID,ppid', 0)).Titles).toEqual(['ID', 'PPID']);
     runtime.files.set(`${cg}/memory.current`, '8388608\n');
     runtime.files.set(`${cg}/memory.stat`, 'anon 4096\ninactive_file 1048576\n');
     runtime.files.set(`${cg}/memory.max`, 'max\n');

@@ -59,13 +59,13 @@ function setup(apiVersion?: string) {
 }
 
 describe('HTTP engine client', () => {
-  it('pings with HEAD first and speaks the server version (1.47)', async () => {
+  it('pings with HEAD first and speaks the server version (1.50)', async () => {
     const { client, seen } = setup();
     const response = await client.request('GET', '/version');
     expect(response.status).toBe(200);
-    expect((await response.json<{ ApiVersion: string }>()).ApiVersion).toBe('1.47');
-    expect(seen).toEqual(['HEAD /_ping', 'GET /v1.47/version']);
-    expect(client.version).toBe('1.47');
+    expect((await response.json<{ ApiVersion: string }>()).ApiVersion).toBe('1.50');
+    expect(seen).toEqual(['HEAD /_ping', 'GET /v1.50/version']);
+    expect(client.version).toBe('1.50');
   });
 
   it('falls back to 1.24 without an Api-Version header, and keeps its own maximum below the server', async () => {
@@ -75,6 +75,9 @@ describe('HTTP engine client', () => {
     const newer = setup('1.51');
     await newer.client.negotiate();
     expect(newer.client.version).toBe('1.50');
+    const older = setup('1.47');
+    await older.client.negotiate();
+    expect(older.client.version).toBe('1.47');
   });
 
   it('sends JSON bodies and streams uploads chunked', async () => {

@@ -92,7 +92,7 @@ describe('dockside serve transport', () => {
         const response = await client.request('GET', '/version');
         expect(response.status).toBe(200);
         expect((await response.json<{ Version: string }>()).Version).toBe('28.2.2');
-        expect(client.version).toBe('1.47');
+        expect(client.version).toBe('1.50');
       }
     } finally {
       await unix.close();

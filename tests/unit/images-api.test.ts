@@ -234,12 +234,17 @@ describe('save, load, import, prune, search', () => {
     expect(inspect.Config).toEqual({ Cmd: ['/bin/sh'], Env: ['A=1'] });
     const history = JSON.parse((await call(s.client, 'GET', `/images/${id}/history`)).text);
     expect(history[0].Comment).toBe('Imported from -');
+    expect(inspect.Comment).toBe('Imported from -');
+    expect(inspect.DockerVersion).toBe('28.2.2');
     expect(JSON.parse((await call(s.client, 'POST', '/images/prune')).text)).toEqual({ ImagesDeleted: null, SpaceReclaimed: 0 });
     const removed = JSON.parse((await call(s.client, 'DELETE', '/images/test/ubuntu:v1.0', { query: { noprune: '1' } })).text);
-    expect(removed).toEqual([{ Untagged: 'test/ubuntu:v1.0' }, { Deleted: id }]);
+    // noprune keeps parent images, not layers: the imported layer goes, listed by its chain id
+    expect(removed).toEqual([{ Untagged: 'test/ubuntu:v1.0' }, { Deleted: id }, { Deleted: inspect.RootFS.Layers[0] }]);
     const untagged = messages((await call(s.client, 'POST', '/images/create', { query: { fromSrc: '-' }, body })).text)[0].status;
+    // without --change the config is there, empty (moby's ImportImage), and so is the default comment
+    expect(JSON.parse((await call(s.client, 'GET', `/images/${untagged}/json`)).text)).toMatchObject({ Config: {}, Comment: 'Imported from -' });
     const pruned = JSON.parse((await call(s.client, 'POST', '/images/prune', { query: { filters: '{"dangling":{"true":true}}' } })).text);
-    expect(pruned.ImagesDeleted).toEqual([{ Deleted: untagged }]);
+    expect(pruned.ImagesDeleted).toEqual([{ Deleted: untagged }, { Deleted: inspect.RootFS.Layers[0] }]);
     expect(pruned.SpaceReclaimed).toBe(3);
   });
 

@@ -58,6 +58,7 @@ describe('GET /networks', () => {
       Created: '2025-06-01T12:00:00.123000000Z',
       Scope: 'local',
       Driver: 'bridge',
+      EnableIPv4: true,
       EnableIPv6: false,
       IPAM: { Driver: 'default', Options: null, Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }] },
       Internal: false,
@@ -77,18 +78,17 @@ describe('GET /networks', () => {
       Labels: {},
     });
     expect(networks[1]).toMatchObject({ IPAM: { Driver: 'default', Options: null, Config: null }, Options: {} });
-    // API 1.48 adds EnableIPv4.
+    // API 1.48 adds EnableIPv4 (the engine's own version, 1.50, has it).
     const raw = await daemon.router.handle({
       method: 'GET',
-      path: '/v1.48/networks',
+      path: '/v1.47/networks',
       query: new URLSearchParams(),
       headers: {},
       body: async () => new Uint8Array(0),
       bodyStream: async function* () {},
     });
-    const v148 = JSON.parse(new TextDecoder().decode(raw.body as Uint8Array)) as Record<string, unknown>[];
-    expect(v148[0].EnableIPv4).toBe(true);
-    expect('EnableIPv4' in networks[0]).toBe(false);
+    const v147 = JSON.parse(new TextDecoder().decode(raw.body as Uint8Array)) as Record<string, unknown>[];
+    expect('EnableIPv4' in v147[0]).toBe(false);
 
     // The ids are kept in the store: a new daemon on the same store shows the same ones.
     const again = setup(store);

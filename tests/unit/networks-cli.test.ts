@@ -73,7 +73,8 @@ describe('docker network ls', () => {
       CreatedAt: '2025-06-01 12:00:00.5 +0000 UTC',
       Driver: 'host',
       ID: id.host.slice(0, 12),
-      IPv4: 'false',
+      // API 1.50 (docker 28's) has EnableIPv4
+      IPv4: 'true',
       IPv6: 'false',
       Internal: 'false',
       Labels: '',

@@ -43,9 +43,9 @@ export function templateText(format: string): string {
 }
 
 /** Parses a --format template, with docker's "template parsing error: " prefix on failure. */
-export function parseFormat(format: string): Template {
+export function parseFormat(format: string, name = ''): Template {
   try {
-    return Template.parse(templateText(format), dockerFunctions);
+    return Template.parse(templateText(format), dockerFunctions, name);
   } catch (error) {
     throw wrapTemplateError(error);
   }

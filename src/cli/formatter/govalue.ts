@@ -19,6 +19,13 @@ export class GoFloat {
 }
 
 const mapMarks = new WeakSet<object>();
+const nilMarks = new WeakSet<object>();
+
+/** An empty slice or map that Go holds as nil: prints as `[]` or `map[]`, encodes as JSON null. */
+export function goNil<T extends object>(object: T): T {
+  nilMarks.add(object);
+  return object;
+}
 const hiddenFields = new WeakMap<object, Set<string>>();
 
 /**
@@ -31,6 +38,22 @@ export function hideTemplateFields(object: object, names: readonly string[]): vo
 
 export function isHiddenTemplateField(object: object, name: string): boolean {
   return hiddenFields.get(object)?.has(name) ?? false;
+}
+
+/**
+ * Gives a struct the Go names of fields whose JSON keys differ (`ApiVersion` of docker's Version is
+ * the field `APIVersion`): templates see the Go names only; printing and JSON keep the JSON keys.
+ */
+export function aliasGoFields<T extends object>(object: T, names: Readonly<Record<string, string>>): T {
+  const renamed: string[] = [];
+  for (const [json, go] of Object.entries(names)) {
+    if (json in object && !(go in object)) {
+      Object.defineProperty(object, go, { value: (object as Record<string, unknown>)[json], enumerable: false });
+      renamed.push(json);
+    }
+  }
+  hideTemplateFields(object, renamed);
+  return object;
 }
 
 /** Marks a plain object as a Go map (sorted keys when printed or encoded, "<no value>" for missing keys). */
@@ -145,6 +168,7 @@ function jsonString(text: string): string {
 /** encoding/json with SetEscapeHTML(false), as docker's `json` template function. */
 export function toGoJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  if (typeof value === 'object' && nilMarks.has(value)) return 'null';
   if (typeof value === 'string') return jsonString(value);
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'null';

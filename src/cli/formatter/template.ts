@@ -23,23 +23,24 @@ export class Template {
     private readonly source: string,
     private readonly tree: ListNode,
     private functions: FunctionMap,
+    private readonly name: string,
   ) {}
 
-  /** Parses like Go's template.New("").Funcs(funcs).Parse(source). */
-  static parse(source: string, functions: FunctionMap = dockerFunctions): Template {
-    const tokens = new Lexer(source).run();
+  /** Parses like Go's template.New(name).Funcs(funcs).Parse(source); the name shows in errors ("template: version:1:9: ..."). */
+  static parse(source: string, functions: FunctionMap = dockerFunctions, name = ''): Template {
+    const tokens = new Lexer(source, name).run();
     const names = new Set([...builtinNames, ...Object.keys(functions)]);
-    const tree = new Parser(tokens, names).parse();
-    return new Template(source, tree, functions);
+    const tree = new Parser(tokens, names, name).parse();
+    return new Template(source, tree, functions, name);
   }
 
   /** Replaces functions by name (docker swaps in HeaderFunctions for table headers). */
   withFunctions(overrides: FunctionMap): Template {
-    return new Template(this.source, this.tree, { ...this.functions, ...overrides });
+    return new Template(this.source, this.tree, { ...this.functions, ...overrides }, this.name);
   }
 
   /** `missingKeyError` is Go's Option("missingkey=error"): a map without the key fails the execution. */
   execute(data: unknown, options: { missingKeyError?: boolean } = {}): string {
-    return new Executor(this.functions, this.source, options.missingKeyError ?? false).run(this.tree, data);
+    return new Executor(this.functions, this.source, options.missingKeyError ?? false, this.name).run(this.tree, data);
   }
 }

@@ -3,11 +3,12 @@
 
 import { errorResponse } from './errors';
 import { ApiError, type ApiRequest, type ApiResponse, type HeaderMap } from './types';
+import { ENGINE_VERSION } from '../version';
 
-export const API_VERSION = '1.47';
+export const API_VERSION = '1.50';
 export const MIN_API_VERSION = '1.24';
 export const MAX_API_VERSION = '1.50';
-export const ENGINE_VERSION = '28.2.2';
+export { ENGINE_VERSION };
 
 export type Handler = (request: ApiRequest, params: Record<string, string>, version: string) => Promise<ApiResponse>;
 

@@ -1,6 +1,7 @@
 // The engine's side of the Engine API's HTTP terms: errors with their statuses, JSON bodies, query
 // values. The request and response shapes themselves are src/api/transport.ts (the CLI uses them too).
 
+import { parseGoJson } from '../../go/json';
 import { invalidParameter } from '../errors';
 import type { ApiRequest, ApiResponse, HeaderMap } from '../../api/transport';
 export type { ApiRequest, ApiResponse, HeaderMap, RawConnection } from '../../api/transport';
@@ -36,8 +37,15 @@ export async function readJson<T>(request: ApiRequest): Promise<T> {
   if (text.trim() === '') return {} as T;
   try {
     return JSON.parse(text) as T;
-  } catch (error) {
-    throw invalidParameter(`invalid JSON: ${(error as Error).message}`);
+  } catch {
+    // moby's ReadJSON wraps encoding/json's error: Go's text, not JavaScript's
+    let message = 'unexpected end of JSON input';
+    try {
+      parseGoJson(text);
+    } catch (goError) {
+      message = (goError as Error).message;
+    }
+    throw invalidParameter(`invalid JSON: ${message}`);
   }
 }
 

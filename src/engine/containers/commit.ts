@@ -40,7 +40,7 @@ export async function commitContainer(context: ContainerContext, files: Containe
     config,
     author: options.author,
     comment: options.comment,
-    // moby's image commit: the history entry's CreatedBy is the container's command line.
+    // moby's NewChildImage: the history line is the container's Cmd, joined with spaces
     createdBy: (live.record.config.Cmd ?? []).join(' '),
     reference: repo !== '' ? `${repo}${tag !== '' ? `:${tag}` : ''}` : undefined,
   });

@@ -2,6 +2,7 @@
 // checks of its host config, and the volumes it needs (--volumes-from, -v, the image's VOLUMEs),
 // filled with the image's content the first time, as docker does.
 
+import { verifyPlatformResources } from './platform-resources';
 import { conflict, invalidParameter, systemError } from '../errors';
 import type { RunnableImage } from '../images/types';
 import type { ContainerContext } from './context';
@@ -35,8 +36,8 @@ export class ContainerCreator {
     // --volumes-from first; the container's own -v and --mount win at the same path (as in moby).
     const own = new Set([...containerMounts(hostConfig).points, ...volumeRequests(hostConfig, [])].map((m) => ('Destination' in m ? m.Destination : m.destination)));
     const fromVolumes = this.volumesFrom(hostConfig).filter((mount) => !own.has(mount.destination));
+    const warnings: string[] = verifyPlatformResources(hostConfig, this.context.deps.host.cpus);
     const image = await this.context.deps.images.prepareForRun(body.Image);
-    const warnings: string[] = [];
     const id = this.context.newId();
     const finalName = name !== '' ? `/${name.replace(/^\//, '')}` : `/${this.uniqueName()}`;
     const { HostConfig: _h, NetworkingConfig: _n, ...configPart } = body;
@@ -215,17 +216,16 @@ export function mergeImageConfig(config: CreateRequest, image: RunnableImage): C
     else env[at] = entry;
   }
   merged.Env = env;
+  // moby's merge: without an entrypoint the image's Cmd fills an empty one, and a nil entrypoint
+  // (not an empty list) is the image's
   if (!config.Entrypoint || config.Entrypoint.length === 0) {
-    if (config.Entrypoint && config.Entrypoint.length === 0 && config.Entrypoint !== null && Array.isArray(config.Entrypoint)) {
-      // --entrypoint "" clears the image's entrypoint.
-      merged.Entrypoint = config.Cmd && config.Cmd.length > 0 ? null : null;
-    } else {
-      merged.Entrypoint = imageConfig.Entrypoint ?? null;
-      if (!config.Cmd || config.Cmd.length === 0) merged.Cmd = imageConfig.Cmd ?? null;
-    }
+    if (!config.Cmd || config.Cmd.length === 0) merged.Cmd = imageConfig.Cmd ?? null;
+    if (!config.Entrypoint) merged.Entrypoint = imageConfig.Entrypoint ?? null;
   } else if (!config.Cmd) {
     merged.Cmd = null;
   }
+  // mergeAndVerifyConfig: --entrypoint "" (sent as [""]) resets the entrypoint, after the merge
+  if (merged.Entrypoint?.length === 1 && merged.Entrypoint[0] === '') merged.Entrypoint = null;
   if (!merged.Cmd || merged.Cmd.length === 0) merged.Cmd = merged.Cmd ?? null;
   if (!config.WorkingDir) merged.WorkingDir = imageConfig.WorkingDir ?? '';
   if (!config.User) merged.User = imageConfig.User ?? '';

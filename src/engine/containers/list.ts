@@ -76,8 +76,13 @@ export function selectContainers(newestFirst: readonly LiveContainer[], options:
   return containers;
 }
 
-/** The IMAGE column: the name the container was created with, else its image id. */
-export function imageNameOf(record: { config: { Image?: string }; image: string }): string {
+/**
+ * The IMAGE column (moby's refreshImage): the name the container was created with while it still
+ * resolves to the container's image; its image id once the name is gone (untagged) or names another
+ * image (the CLI shows that id short).
+ */
+export async function imageNameOf(record: { config: { Image?: string }; image: string }, resolveId: (name: string) => Promise<string | undefined>): Promise<string> {
   const name = record.config.Image ?? '';
-  return name !== '' ? name : record.image;
+  if (name === '' || name === record.image) return record.image;
+  return (await resolveId(name)) === record.image ? name : record.image;
 }

@@ -201,7 +201,10 @@ export class ContainerService {
     const nowMs = this.deps.clock().getTime();
     const containers = selectContainers(this.context.list(), options, (ref) => this.context.get(ref));
     const sizes = options.size ? await Promise.all(containers.map((live) => this.files.sizes(live))) : [];
-    return containers.map((live, index) => summary(live, nowMs, imageNameOf, sizes[index], (network) => this.networkId(network)));
+    const resolved = new Map<string, Promise<string | undefined>>();
+    const resolveId = (name: string) => resolved.get(name) ?? resolved.set(name, this.deps.images.resolveId(name)).get(name)!;
+    const names = await Promise.all(containers.map((live) => imageNameOf(live.record, resolveId)));
+    return containers.map((live, index) => summary(live, nowMs, names[index], sizes[index], (network) => this.networkId(network)));
   }
 
   /** GET /containers/{id}/json. */

@@ -4,6 +4,7 @@
 import { conflict, invalidParameter, systemError } from '../errors';
 import type { ContainerContext } from './context';
 import { validateHostConfig } from './create';
+import { verifyPlatformResources } from './platform-resources';
 import { cgroupSettings } from './spec';
 import { resourcesOf } from './start';
 import type { HostConfig } from './types';
@@ -12,6 +13,8 @@ export class ContainerUpdater {
   constructor(private readonly context: ContainerContext) {}
 
   async update(ref: string, hostConfig: HostConfig): Promise<string[]> {
+    // verifyContainerSettings first: bad cpusets fail, block I/O limits are dropped with docker's warnings
+    const warnings = verifyPlatformResources(hostConfig, this.context.deps.host.cpus);
     const live = this.context.get(ref);
     const merged: HostConfig = { ...live.record.hostConfig };
     const keys: (keyof HostConfig)[] = [
@@ -29,7 +32,8 @@ export class ContainerUpdater {
       merged.RestartPolicy = hostConfig.RestartPolicy;
     }
     if (hostConfig.Memory && hostConfig.Memory > 0 && !hostConfig.MemorySwap && live.record.hostConfig.MemorySwap && live.record.hostConfig.MemorySwap > 0 && hostConfig.Memory > live.record.hostConfig.MemorySwap) {
-      throw conflict('Cannot update container: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
+      // moby's errCannotUpdate names the container by its id
+      throw conflict(`Cannot update container ${live.id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`);
     }
     if (hostConfig.Memory && hostConfig.Memory > 0 && !hostConfig.MemorySwap) merged.MemorySwap = live.record.hostConfig.MemorySwap && live.record.hostConfig.MemorySwap > 0 ? live.record.hostConfig.MemorySwap : hostConfig.Memory * 2;
     validateHostConfig({ ...merged, RestartPolicy: merged.RestartPolicy, AutoRemove: false, PortBindings: {}, Binds: [], Links: [], Mounts: [], Devices: [] }, this.context.deps.host.cpus);
@@ -46,6 +50,6 @@ export class ContainerUpdater {
     live.record.hostConfig = merged;
     await this.context.persist(live);
     this.context.emit(live, 'update');
-    return [];
+    return warnings;
   }
 }

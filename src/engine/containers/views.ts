@@ -83,17 +83,18 @@ function networkName(record: ContainerRecord): string | undefined {
 }
 
 /** GET /containers/json: one summary. */
-export function summary(live: LiveContainer, nowMs: number, imageName: (record: ContainerRecord) => string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): ContainerSummary {
+export function summary(live: LiveContainer, nowMs: number, imageName: string, size?: { rw: number; rootfs: number }, networkId?: NetworkIdOf): ContainerSummary {
   const { record } = live;
   const network = networkName(record);
   const result: ContainerSummary = {
     Id: record.id,
     Names: [record.name],
-    Image: imageName(record),
+    Image: imageName,
     ImageID: record.image,
     Command: commandLine(record),
     Created: Math.floor(Date.parse(record.created) / 1000),
-    Ports: exposedPortSummaries(record),
+    // moby releases a stopped container's network and its ports with it: ps shows none for them
+    Ports: ['running', 'paused', 'restarting'].includes(record.state.status) ? exposedPortSummaries(record) : [],
     Labels: record.config.Labels ?? {},
     State: record.state.status,
     Status: statusString(record, nowMs),
@@ -319,6 +320,8 @@ interface ProcInfo {
   vszKb: number;
   rssKb: number;
   cmd: string;
+  /** /proc/PID/stat's comm (ps's comm column). */
+  comm: string;
 }
 
 function two(n: number): string {
@@ -326,6 +329,35 @@ function two(n: number): string {
 }
 
 /** docker top: ps-like rows from /proc for the pids of the container's cgroup. */
+/** procps's headers of the -o keywords docker top users reach for. */
+const PS_HEADERS: Record<string, string> = {
+  pid: 'PID', ppid: 'PPID', uid: 'UID', euid: 'EUID', user: 'USER', euser: 'EUSER', uname: 'USER', comm: 'COMMAND', ucmd: 'CMD', ucomm: 'COMMAND',
+  args: 'COMMAND', cmd: 'CMD', command: 'COMMAND', tty: 'TT', tt: 'TT', tname: 'TTY', s: 'S', state: 'S', stat: 'STAT', time: 'TIME', cputime: 'TIME',
+  vsz: 'VSZ', vsize: 'VSZ', rss: 'RSS', rssize: 'RSS', '%cpu': '%CPU', pcpu: '%CPU', '%mem': '%MEM', pmem: '%MEM', stime: 'STIME', start_time: 'START', start: 'STARTED',
+};
+
+/** The columns of ps's -o (or o) format in ps_args ("-o pid,comm", "-eo pid,args", "o pid=ID"), undefined without one. */
+function psOutputColumns(args: string): { key: string; header: string }[] | undefined {
+  const tokens = args.split(/\s+/).filter((t) => t !== '');
+  const formats: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const option = /^-?[a-zA-Z]*o(.*)$/.exec(tokens[i]);
+    if (!option || /^--/.test(tokens[i])) continue;
+    if (option[1] !== '') formats.push(option[1]);
+    else if (i + 1 < tokens.length) formats.push(tokens[++i]);
+  }
+  if (formats.length === 0) return undefined;
+  const columns: { key: string; header: string }[] = [];
+  for (const format of formats) {
+    for (const item of format.split(',').filter((f) => f !== '')) {
+      const eq = item.indexOf('=');
+      const key = (eq === -1 ? item : item.slice(0, eq)).toLowerCase();
+      columns.push({ key, header: eq === -1 ? (PS_HEADERS[key] ?? key.toUpperCase()) : item.slice(eq + 1) });
+    }
+  }
+  return columns;
+}
+
 export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, nowMs: number): Promise<TopResponse> {
   const procsFile = `${cgroupPath}/cgroup.procs`;
   const first = await runtime.readFiles([procsFile, '/proc/stat', '/proc/uptime', '/proc/meminfo']);
@@ -364,6 +396,7 @@ export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, 
       vszKb: Math.floor(Number(fields[20]) / 1024),
       rssKb: Number(fields[21]) * 4,
       cmd: cmdline !== '' ? cmdline : `[${comm}]`,
+      comm,
     });
   }
   const user = (uid: number) => (uid === 0 ? 'root' : String(uid));
@@ -379,6 +412,32 @@ export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, 
     return withHours ? `${two(h)}:${two(m)}:${two(s)}` : `${h * 60 + m}:${two(s)}`;
   };
   const args = psArgs.trim();
+  const columns = psOutputColumns(args);
+  if (columns) {
+    // -o/o: procps's user-defined format, its keywords' headers (key=HEADER renames one)
+    const value = (p: ProcInfo, key: string): string => {
+      const elapsed = Math.max(0.01, uptime - (p.startSeconds - btime));
+      switch (key) {
+        case 'pid': return String(p.pid);
+        case 'ppid': return String(p.ppid);
+        case 'uid': case 'euid': return String(p.uid);
+        case 'user': case 'euser': case 'uname': return user(p.uid);
+        case 'comm': case 'ucmd': case 'ucomm': return p.comm;
+        case 'args': case 'cmd': case 'command': return p.cmd;
+        case 'tty': case 'tt': case 'tname': return p.tty;
+        case 's': case 'state': return p.state.slice(0, 1);
+        case 'stat': return p.state;
+        case 'time': case 'cputime': return cpuTime(p.cpuTicks, true);
+        case 'vsz': case 'vsize': return String(p.vszKb);
+        case 'rss': case 'rssize': return String(p.rssKb);
+        case '%cpu': case 'pcpu': return (p.cpuTicks / 100 / elapsed * 100).toFixed(1);
+        case '%mem': case 'pmem': return memTotalKb > 0 ? ((p.rssKb / memTotalKb) * 100).toFixed(1) : '0.0';
+        case 'stime': case 'start_time': case 'start': return stime(p.startSeconds);
+        default: return '-';
+      }
+    };
+    return { Titles: columns.map((c) => c.header), Processes: procs.map((p) => columns.map((c) => value(p, c.key))) };
+  }
   if (args === 'aux' || args === '-aux' || args === 'au' || args === 'ux') {
     const titles = ['USER', 'PID', '%CPU', '%MEM', 'VSZ', 'RSS', 'TTY', 'STAT', 'START', 'TIME', 'COMMAND'];
     const processes = procs.map((p) => {

@@ -2,6 +2,7 @@
 // tar that is also an OCI layout), docker load (this one's or real docker's, legacy or OCI, gzipped or
 // not) and docker import of a root filesystem tar, with --change instructions.
 
+import { ENGINE_VERSION } from '../version';
 import { EngineError, invalidParameter, systemError } from '../errors';
 import { digestHex, digestOf, type Digest } from '../../go/digest';
 import { mediaTypes } from '../oci/media-types';
@@ -219,12 +220,14 @@ export class ImageArchive {
       architecture: '386',
       os: 'linux',
       created: now,
-      config: Object.keys(containerConfig).length > 0 ? containerConfig : undefined,
+      // moby's ImportImage: a config (empty without --change), and the message, by default
+      // "Imported from <source>", as the image's comment and its history's
+      comment: options.message || `Imported from ${options.source ?? '-'}`,
+      docker_version: ENGINE_VERSION,
+      config: containerConfig,
       rootfs: { type: 'layers', diff_ids: [measured.diffId] },
       history: [{ created: now, comment: options.message || `Imported from ${options.source ?? '-'}` }],
     };
-    if (!config.config) delete config.config;
-    if (options.message) config.comment = options.message;
     const configBytes = encoder.encode(JSON.stringify(config));
     const blobDigest = isGzip(bytes) ? digestOf(bytes) : measured.diffId;
     await this.context.store.blobs.put(blobDigest, bytes);

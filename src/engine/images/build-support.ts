@@ -2,6 +2,7 @@
 // the builder's image source): a child image from a layer tar and a config, the build cache's lookup
 // of an identical step, and the files of an image as its layers stack up.
 
+import { ENGINE_VERSION } from '../version';
 import type { Digest } from '../../go/digest';
 import { mediaTypes } from '../oci/media-types';
 import { guestPlatform } from '../oci/platform';
@@ -55,7 +56,9 @@ export class ImageBuildSupport {
       ...parentConfig,
       created: now,
       author: input.author || undefined,
+      // moby's NewChildImage: the image's comment is the commit message too (docker inspect -f '{{.Comment}}')
       comment: input.comment || undefined,
+      docker_version: ENGINE_VERSION,
       config: input.config,
       rootfs: { type: 'layers', diff_ids: [...parentConfig.rootfs.diff_ids, measured.diffId] },
       history: [

@@ -31,8 +31,8 @@ export class ImageRemover {
       await this.context.runtime.removeLayer(layerDiffPath(layer)).catch(() => undefined);
       await this.context.runtime.removePath(`${overlayRoot}/${layer.cacheId}`).catch(() => undefined);
     }
-    // Only image ids are shown to users; layer chain ids stay internal (docker does not list them either).
-    return result.records.filter((record) => !('Deleted' in record) || !result.removedLayers.some((layer) => layer.chainId === record.Deleted));
+    // The layers that went are listed by chain id after their image, top one first, as moby's layer store releases them.
+    return result.records;
   }
 
   async prune(filters: Map<string, string[]>): Promise<{ ImagesDeleted: DeleteRecord[] | null; SpaceReclaimed: number }> {

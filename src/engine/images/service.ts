@@ -65,6 +65,14 @@ export class ImageService implements ImageProvider {
 
   // ---- ImageProvider ----
 
+  async resolveId(referenceOrId: string): Promise<string | undefined> {
+    try {
+      return (await this.context.images.resolve(referenceOrId)).id;
+    } catch {
+      return undefined;
+    }
+  }
+
   async prepareForRun(referenceOrId: string): Promise<RunnableImage> {
     const images = this.context.images;
     const image = await api(() => images.resolve(referenceOrId));

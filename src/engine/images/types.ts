@@ -23,6 +23,8 @@ export interface ImageProvider {
    * error docker gives for an image that is not there: 404 "No such image: busybox:latest".
    */
   prepareForRun(referenceOrId: string): Promise<RunnableImage>;
+  /** The id a reference or id resolves to now, undefined when nothing does (nothing is unpacked). */
+  resolveId(referenceOrId: string): Promise<string | undefined>;
   /** docker commit: a new image from a container's upper layer tar (staged in the guest share). */
   commit(input: {
     parent: RunnableImage;

@@ -3,6 +3,7 @@
 import { defineCommand, requiresRangeArgs, type BoolValue, type ListValue, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
 import { callJson } from './util';
+import { parseReference } from '../image/common';
 import type { IdResponse } from '../../../api';
 
 export function commitCommand() {
@@ -23,18 +24,11 @@ export function commitCommand() {
       let repo = '';
       let tag = '';
       if (args[1]) {
-        const ref = args[1];
-        const lastSlash = ref.lastIndexOf('/');
-        const colon = ref.lastIndexOf(':');
-        if (colon > lastSlash) {
-          repo = ref.slice(0, colon);
-          tag = ref.slice(colon + 1);
-        } else repo = ref;
-        if (repo.includes('@')) throw new Error('refusing to create a tag with a digest reference');
-        const first = repo.split('/')[0];
-        const hasDomain = repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-        if (!hasDomain) repo = repo.includes('/') ? `docker.io/${repo}` : `docker.io/library/${repo}`;
-        if (tag === '') tag = 'latest';
+        // the API client's ContainerCommit: ParseNormalizedNamed, no digest, the tag defaults to latest
+        const reference = parseReference(args[1]);
+        if (reference.digest !== undefined) throw new Error('refusing to create a tag with a digest reference');
+        repo = `${reference.domain}/${reference.path}`;
+        tag = reference.tag ?? 'latest';
       }
       const result = await callJson<IdResponse>(env, 'POST', '/commit', {
         query: {

@@ -5,6 +5,7 @@ import { defineCommand, requiresMinArgs, StatusError, type FlagSet, type StringV
 import type { DockerEnv } from '../../env';
 import { addContainerFlags, parseContainerOptions, type ContainerConfigBody, type ContainerOptions } from './opts';
 import { errorFrom } from './util';
+import { parseReference } from '../image/common';
 import { displayJsonMessageStream } from '../../../go/jsonmessage';
 import type { CreateResponse } from '../../../api';
 
@@ -73,6 +74,8 @@ export async function pullImage(env: DockerEnv, image: string, quiet: boolean): 
 export async function createContainer(env: DockerEnv, body: ContainerConfigBody, options: CreateOptions): Promise<string> {
   validatePullOpt(options.pull.value);
   const image = String(body.config.Image);
+  // createContainer's ParseAnyReference: a bad name fails here, not at the daemon
+  if (!/^(sha256:)?[a-f0-9]{64}$/.test(image)) parseReference(image);
   const familiar = taggedFamiliar(image);
   const hostConfig = { ...body.hostConfig, ConsoleSize: env.stdoutIsTerminal ? [env.rows, env.columns ?? 80] : [0, 0] };
   const cidfile = String(body.hostConfig.ContainerIDFile ?? '');

@@ -6,7 +6,8 @@ import {
   defaultQuietFormat,
   ellipsis,
   goMap,
-  hideTemplateFields,
+  goNil,
+  aliasGoFields,
   goTimeString,
   goTypeName,
   humanDuration,
@@ -317,6 +318,27 @@ const goFieldNames: Record<string, string> = {
   AuxiliaryAddresses: 'AuxAddress',
 };
 
+/**
+ * Fields that an image's Config (dockerspec.DockerOCIImageConfig) and a container's (container.Config)
+ * both have, with their Go zero values: their JSON omits the empty ones, but the typed pass of a
+ * template sees the struct, so `{{.Config.Entrypoint}}` of busybox prints `[]` as docker's does.
+ */
+const configZeroFields: Record<string, () => unknown> = {
+  User: () => '',
+  ExposedPorts: () => goNil(goMap({})),
+  Env: () => goNil([]),
+  Entrypoint: () => goNil([]),
+  Cmd: () => goNil([]),
+  Volumes: () => goNil(goMap({})),
+  WorkingDir: () => '',
+  Labels: () => goNil(goMap({})),
+  StopSignal: () => '',
+  ArgsEscaped: () => false,
+  Healthcheck: () => null,
+  OnBuild: () => goNil([]),
+  Shell: () => goNil([]),
+};
+
 /** Go maps in docker's inspect types (the rest are structs): map keys work as fields in templates. */
 const goMapKeys = new Set(['Labels', 'ExposedPorts', 'Volumes', 'Data', 'LayerSources', 'Networks', 'Options', 'Containers', 'Ports', 'PortBindings', 'Sysctls', 'Tmpfs', 'StorageOpt', 'DriverOpts', 'Annotations']);
 
@@ -331,15 +353,13 @@ export function inspectValue(value: unknown, key = ''): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(value)) out[name] = inspectValue(item, name);
   if (goMapKeys.has(key)) return goMap(out);
-  const renamed: string[] = [];
-  for (const [json, go] of Object.entries(goFieldNames)) {
-    if (json in out && !(go in out)) {
-      Object.defineProperty(out, go, { value: out[json], enumerable: false });
-      renamed.push(json);
-    }
+  if (key === 'Config') {
+    // JSON of the typed pass is the JSON docker's struct encodes to (omitempty: what the daemon sent)
+    const json = { ...out };
+    for (const [name, zero] of Object.entries(configZeroFields)) if (!(name in out)) out[name] = zero();
+    Object.defineProperty(out, 'toJSON', { value: () => json, enumerable: false });
   }
-  hideTemplateFields(out, renamed);
-  return out;
+  return aliasGoFields(out, goFieldNames);
 }
 
 /** The raw fallback's view: the JSON decoded into interface{} values, every object a map. */

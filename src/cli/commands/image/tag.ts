@@ -3,6 +3,7 @@
 import type { DockerEnv } from '../../env';
 import { defineCommand, exactArgs, type CommandDefinition } from '../../flags';
 import { checkResponse, parseReference } from './common';
+import { goQuote } from '../../../go/strconv';
 
 export function tagCommand(): CommandDefinition<DockerEnv> {
   return defineCommand<undefined, DockerEnv>({
@@ -13,7 +14,16 @@ export function tagCommand(): CommandDefinition<DockerEnv> {
     interspersed: false,
     run: async ({ args, env }) => {
       const [source, target] = args;
-      const reference = parseReference(target);
+      // the API client's ImageTag checks both names first (ParseAnyReference for the source: an id is fine)
+      const parse = (name: string) => {
+        try {
+          return parseReference(name);
+        } catch (error) {
+          throw new Error(`Error parsing reference: ${goQuote(name)} is not a valid repository/tag: ${(error as Error).message}`);
+        }
+      };
+      if (!/^(sha256:)?[a-f0-9]{64}$/.test(source)) parse(source);
+      const reference = parse(target);
       if (reference.digest !== undefined) throw new Error('refusing to create a tag with a digest reference');
       await checkResponse(
         await env.client.request('POST', `/images/${encodeURIComponent(source)}/tag`, {

@@ -1,28 +1,73 @@
 // docker events (docker/cli system/events.go).
 
-import { defineCommand, noArgs, type ListValue, type StringValue } from '../../flags';
+import { defineCommand, noArgs, StatusError, type ListValue, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
-import { parseFormat, toGoJson } from '../../formatter';
+import { goMap, goTypeName, parseFormat, toGoJson, type Template } from '../../formatter';
 import { filterFlag, filtersJson } from '../container/common';
 import { parseTimestamp } from '../container/timestamps';
 import { call } from '../container/util';
 import type { EventMessage } from '../../../api';
 
 
-/** jsonmessage.RFC3339NanoFixed in UTC: 2006-01-02T15:04:05.000000000Z07:00. */
-export function eventTime(timeNano: number): string {
-  const ms = Math.floor(timeNano / 1e6);
-  const iso = new Date(ms).toISOString();
-  const fraction = String(Math.round(timeNano % 1e9)).padStart(9, '0');
+/**
+ * jsonmessage.RFC3339NanoFixed in UTC: 2006-01-02T15:04:05.000000000Z07:00. timeNano is an int64
+ * (a double cannot hold it: 1764920600506000000 would print .505999872).
+ */
+export function eventTime(timeNano: bigint): string {
+  const seconds = timeNano / 1_000_000_000n;
+  const iso = new Date(Number(seconds) * 1000).toISOString();
+  const fraction = String(timeNano % 1_000_000_000n).padStart(9, '0');
   return `${iso.slice(0, 19)}.${fraction}Z`;
 }
 
-export function prettyEvent(event: EventMessage): string {
+/** An event line of GET /events, its timeNano read as the exact int64 it is. */
+export interface DecodedEvent {
+  event: EventMessage;
+  timeNano: bigint;
+}
+
+export function decodeEvent(line: string): DecodedEvent {
+  const event = JSON.parse(line) as EventMessage;
+  const digits = /"timeNano":(-?\d+)/.exec(line)?.[1];
+  const timeNano = digits !== undefined ? BigInt(digits) : BigInt(event.time ?? 0) * 1_000_000_000n;
+  return { event, timeNano };
+}
+
+export function prettyEvent({ event, timeNano }: DecodedEvent): string {
   const attributes = Object.keys(event.Actor.Attributes ?? {})
     .sort()
     .map((key) => `${key}=${event.Actor.Attributes[key]}`);
-  const time = event.timeNano ? eventTime(event.timeNano) : eventTime(event.time * 1e9);
-  return `${time} ${event.Type} ${event.Action} ${event.Actor.ID}${attributes.length > 0 ? ` (${attributes.join(', ')})` : ''}\n`;
+  return `${eventTime(timeNano)} ${event.Type} ${event.Action} ${event.Actor.ID}${attributes.length > 0 ? ` (${attributes.join(', ')})` : ''}\n`;
+}
+
+/** What a template sees: docker's events.Message (Go field names, Attributes a map, int64 times). */
+export function eventTemplateValue({ event, timeNano }: DecodedEvent): unknown {
+  const actor = { [goTypeName]: 'events.Actor', ID: event.Actor.ID, Attributes: goMap({ ...(event.Actor.Attributes ?? {}) }) };
+  const message = {
+    [goTypeName]: '*events.Message',
+    Status: event.status ?? '',
+    ID: event.id ?? '',
+    From: event.from ?? '',
+    Type: event.Type,
+    Action: event.Action,
+    Actor: actor,
+    Scope: event.scope ?? '',
+    Time: BigInt(event.time ?? 0),
+    TimeNano: timeNano,
+  };
+  // `{{json .}}` encodes it as docker does (its JSON keys, omitempty)
+  return Object.defineProperty(message, 'toJSON', { value: () => event, enumerable: false });
+}
+
+/** docker's makeTemplate: parsed, then run once on an empty message, so a bad field fails before any event (exit 64). */
+function makeTemplate(format: string): Template {
+  try {
+    const template = parseFormat(format);
+    template.execute(eventTemplateValue({ event: { Type: '' as EventMessage['Type'], Action: '', Actor: { ID: '', Attributes: {} }, scope: '' as EventMessage['scope'], time: 0, timeNano: 0 }, timeNano: 0n }));
+    return template;
+  } catch (error) {
+    throw new StatusError(`Error parsing format: ${(error as Error).message.replace(/^template parsing error: /, '')}`, 64);
+  }
 }
 
 export function eventsCommand() {
@@ -43,7 +88,7 @@ Refer to https://docs.docker.com/go/formatting/ for more information about forma
     run: async ({ options, env }) => {
       const now = env.now();
       const format = options.format.value;
-      const template = format !== '' && format !== 'json' ? parseFormat(format) : undefined;
+      const template = format !== '' && format !== 'json' ? makeTemplate(format) : undefined;
       const response = await call(env, 'GET', '/events', {
         query: {
           filters: filtersJson(options.filter.value),
@@ -64,10 +109,10 @@ Refer to https://docs.docker.com/go/formatting/ for more information about forma
             buffer = buffer.slice(newline + 1);
             newline = buffer.indexOf('\n');
             if (line.trim() === '') continue;
-            const event = JSON.parse(line) as EventMessage;
-            if (format === 'json') env.stdout(`${toGoJson(event)}\n`);
-            else if (template) env.stdout(`${template.execute(event)}\n`);
-            else env.stdout(prettyEvent(event));
+            const decoded = decodeEvent(line);
+            if (format === 'json') env.stdout(`${toGoJson(decoded.event)}\n`);
+            else if (template) env.stdout(`${template.execute(eventTemplateValue(decoded))}\n`);
+            else env.stdout(prettyEvent(decoded));
           }
           if (stopped) break;
         }

@@ -2,7 +2,8 @@
 
 import { defineCommand, noArgs, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
-import { bytesSize, parseFormat, toGoJson } from '../../formatter';
+import { aliasGoFields, bytesSize, goTypeName, parseFormat, toGoJson } from '../../formatter';
+import { CLIENT_INFO } from './version';
 import { callJson } from '../container/util';
 import type { SystemInfo } from '../../../api';
 
@@ -70,6 +71,9 @@ export function renderServerInfo(info: Info): string {
   return `${out}\n`;
 }
 
+/** Fields of moby's system.Info whose Go names differ from their JSON keys. */
+const INFO_GO_FIELDS = { CpuCfsPeriod: 'CPUCfsPeriod', CpuCfsQuota: 'CPUCfsQuota', HttpProxy: 'HTTPProxy', HttpsProxy: 'HTTPSProxy', BridgeNfIp6tables: 'BridgeNfIP6tables' };
+
 export function infoCommand() {
   return defineCommand<{ format: StringValue }, DockerEnv>({
     use: 'info [OPTIONS]',
@@ -94,7 +98,10 @@ Refer to https://docs.docker.com/go/formatting/ for more information about forma
       }
       if (format !== '') {
         if (!info) throw failure ?? new Error('no info');
-        const value = { ...info, ClientInfo: { Debug: false, Context: 'default', Plugins: [], Warnings: null } };
+        // docker's dockerInfo: system.Info (Go names where its JSON keys differ) and the client's clientInfo
+        const { DefaultAPIVersion, GitCommit, GoVersion, Os, Arch, BuildTime } = CLIENT_INFO;
+        const clientInfo = { Debug: false, Version: CLIENT_INFO.Version, DefaultAPIVersion, GitCommit, GoVersion, Os, Arch, BuildTime, Context: 'default', Plugins: [], Warnings: null };
+        const value = aliasGoFields({ [goTypeName]: 'system.dockerInfo', ...info, ClientInfo: clientInfo }, INFO_GO_FIELDS);
         env.stdout(format === 'json' ? `${toGoJson(value)}\n` : `${parseFormat(format).execute(value)}\n`);
         return;
       }

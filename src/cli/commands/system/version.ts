@@ -3,7 +3,7 @@
 
 import { defineCommand, noArgs, type StringValue } from '../../flags';
 import type { DockerEnv } from '../../env';
-import { parseFormat, toGoJson } from '../../formatter';
+import { aliasGoFields, goMap, goTypeName, parseFormat, toGoJson } from '../../formatter';
 import { callJson } from '../container/util';
 import type { Version } from '../../../api';
 
@@ -35,6 +35,36 @@ function ansicTime(iso: string | undefined): string {
   return `${days[date.getUTCDay()]} ${months[date.getUTCMonth()]} ${String(date.getUTCDate()).padStart(2, ' ')} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} ${date.getUTCFullYear()}`;
 }
 
+/**
+ * What a version template sees: docker's versionInfo struct, with Go's field names (`APIVersion`) and
+ * every field of types.Version, also those its JSON omits when empty.
+ */
+function templateValue(client: Record<string, string>, server: ServerVersion | undefined): unknown {
+  // `{{json .}}` encodes them as docker does, with the JSON keys and its omitempty fields left out
+  const encodesAs = <T extends object>(object: T, json: object): T => Object.defineProperty(object, 'toJSON', { value: () => json, enumerable: false });
+  const templateClient = encodesAs(aliasGoFields({ Platform: null, ...client }, { ApiVersion: 'APIVersion' }), client);
+  if (!server) return { Client: templateClient, Server: null };
+  const templateServer = aliasGoFields(
+    {
+      [goTypeName]: '*types.Version',
+      Platform: { Name: server.Platform?.Name ?? '' },
+      Components: (server.Components ?? []).map((c) => ({ Name: c.Name, Version: c.Version, Details: goMap({ ...(c.Details ?? {}) }) })),
+      Version: server.Version,
+      ApiVersion: server.ApiVersion,
+      MinAPIVersion: server.MinAPIVersion ?? '',
+      GitCommit: server.GitCommit,
+      GoVersion: server.GoVersion,
+      Os: server.Os,
+      Arch: server.Arch,
+      KernelVersion: server.KernelVersion ?? '',
+      Experimental: server.Experimental ?? false,
+      BuildTime: server.BuildTime ?? '',
+    },
+    { ApiVersion: 'APIVersion' },
+  );
+  return { Client: templateClient, Server: encodesAs(templateServer, server) };
+}
+
 export function versionCommand() {
   return defineCommand<{ format: StringValue }, DockerEnv>({
     use: 'version [OPTIONS]',
@@ -48,6 +78,14 @@ export function versionCommand() {
 Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`),
     }),
     run: async ({ options, env }) => {
+      let server: ServerVersion | undefined;
+      let failure: Error | undefined;
+      try {
+        server = await callJson<ServerVersion>(env, 'GET', '/version');
+      } catch (error) {
+        failure = error as Error;
+      }
+      // negotiated by the call above (docker's client.ServerVersion pings first)
       const apiVersion = env.client.version;
       const client = {
         Version: CLIENT_INFO.Version,
@@ -60,17 +98,16 @@ Refer to https://docs.docker.com/go/formatting/ for more information about forma
         BuildTime: CLIENT_INFO.BuildTime,
         Context: 'default',
       };
-      let server: ServerVersion | undefined;
-      let failure: Error | undefined;
-      try {
-        server = await callJson<ServerVersion>(env, 'GET', '/version');
-      } catch (error) {
-        failure = error as Error;
+      // docker shows the engine's build time as it prints it (Go's ANSIC layout), in JSON too
+      if (server) {
+        server = {
+          ...server,
+          Components: server.Components?.map((c) => (c.Name === 'Engine' && c.Details?.BuildTime ? { ...c, Details: { ...c.Details, BuildTime: ansicTime(c.Details.BuildTime) } } : c)),
+        };
       }
       const format = options.format.value;
       if (format !== '') {
-        const value = { Client: client, Server: server ?? null };
-        env.stdout(format === 'json' ? `${toGoJson(value)}\n` : `${parseFormat(format).execute(value)}\n`);
+        env.stdout(format === 'json' ? `${toGoJson({ Client: client, Server: server ?? null })}\n` : `${parseFormat(format, 'version').execute(templateValue(client, server))}\n`);
         if (failure) throw failure;
         return;
       }

@@ -23,6 +23,7 @@ export class Executor {
     private readonly functions: FunctionMap,
     private readonly source: string,
     private readonly missingKeyError = false,
+    private readonly name = '',
   ) {}
 
   private location(pos: number): string {
@@ -30,13 +31,13 @@ export class Executor {
     const lastNewline = before.lastIndexOf('\n');
     const line = 1 + (before.match(/\n/g) ?? []).length;
     const column = lastNewline === -1 ? pos : pos - lastNewline - 1;
-    return `:${line}:${column}`;
+    return `${this.name}:${line}:${column}`;
   }
 
   private fail(node: { pos: number }, context: string, message: string): never {
     let shown = context;
     if (shown.length > 20) shown = shown.slice(0, 20) + '...';
-    throw new ExecutionError(`template: ${this.location(node.pos)}: executing "" at <${shown}>: ${message}`);
+    throw new ExecutionError(`template: ${this.location(node.pos)}: executing "${this.name}" at <${shown}>: ${message}`);
   }
 
   run(list: ListNode, data: unknown): string {

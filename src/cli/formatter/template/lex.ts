@@ -29,10 +29,13 @@ export class Lexer {
   readonly tokens: Token[] = [];
   private parenDepth = 0;
 
-  constructor(private readonly input: string) {}
+  constructor(
+    private readonly input: string,
+    private readonly name = '',
+  ) {}
 
   private fail(message: string): never {
-    throw new TemplateError(`template: :${this.line}: ${message}`);
+    throw new TemplateError(`template: ${this.name}:${this.line}: ${message}`);
   }
 
   private emit(kind: TokenKind, start: number, text: string, line = this.line): void {

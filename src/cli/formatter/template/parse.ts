@@ -39,6 +39,7 @@ export class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly functions: ReadonlySet<string>,
+    private readonly name = '',
   ) {}
 
   private peek(): Token {
@@ -56,7 +57,7 @@ export class Parser {
     return this.next();
   }
   private error(message: string, token: Token = this.tokens[Math.max(this.index - 1, 0)]): TemplateError {
-    return new TemplateError(`template: :${token.line}: ${message}`);
+    return new TemplateError(`template: ${this.name}:${token.line}: ${message}`);
   }
   private fail(message: string, token?: Token): never {
     throw this.error(message, token);
@@ -224,13 +225,15 @@ export class Parser {
   private operand(context: string): ArgNode {
     const node = this.term(context);
     const fields: string[] = [];
+    // Go's chain, and the field or variable it becomes, is at its first added field: {{.A.B}} is at .B
+    const chainPos = this.peek().pos;
     while (this.peek().kind === 'field') fields.push(this.next().text.slice(1));
     if (fields.length === 0) return node;
     switch (node.type) {
       case 'field':
-        return { type: 'field', pos: node.pos, ident: [...node.ident, ...fields] };
+        return { type: 'field', pos: chainPos, ident: [...node.ident, ...fields] };
       case 'variable':
-        return { type: 'variable', pos: node.pos, ident: [...node.ident, ...fields] };
+        return { type: 'variable', pos: chainPos, ident: [...node.ident, ...fields] };
       case 'bool':
       case 'string':
       case 'number':
@@ -239,7 +242,7 @@ export class Parser {
         this.fail(`unexpected . after term "${argString(node)}"`);
         break;
       default:
-        return { type: 'chain', pos: node.pos, node, fields };
+        return { type: 'chain', pos: chainPos, node, fields };
     }
   }
 

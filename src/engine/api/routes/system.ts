@@ -41,7 +41,7 @@ export function registerSystemRoutes(router: Router, daemon: Pick<Daemon, 'host'
             GitCommit: 'dockside',
             GoVersion: 'go1.24.3',
             KernelVersion: daemon.host.kernelVersion,
-            MinAPIVersion: '1.24',
+            MinAPIVersion: MIN_API_VERSION,
             Os: 'linux',
           },
         },

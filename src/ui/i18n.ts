@@ -1,0 +1,86 @@
+// The page's own words in both languages (the lessons bring theirs). One table, so a missing
+// translation is a type error.
+
+import type { Lang } from '../lessons/types';
+
+export type { Lang };
+export const LANGS: readonly Lang[] = ['zh', 'en'];
+
+const strings = {
+  brand: { zh: 'Dockside', en: 'Dockside' },
+  courseMap: { zh: '课程目录', en: 'Course map' },
+  closeCourseMap: { zh: '关闭课程目录', en: 'Close the course map' },
+  language: { zh: '语言', en: 'Language' },
+  resetLesson: { zh: '重置本课', en: 'Reset this lesson' },
+  resetConfirm: { zh: '清除本课的进度，并把机器恢复到本课开始时的状态？', en: "Clear this lesson's progress and put the machine back in the state the lesson starts from?" },
+  resetDone: { zh: '本课已重置。', en: 'The lesson was reset.' },
+  terminalOnly: { zh: '仅终端', en: 'Terminal only' },
+  lessonPane: { zh: '课程', en: 'Lesson' },
+  terminal: { zh: '终端', en: 'Terminal' },
+  sideRegion: { zh: '侧栏', en: 'Side panel' },
+  lessonMap: { zh: '本课地图', en: 'Lesson map' },
+  regions: { zh: '页面区域', en: 'Page regions' },
+  resizeLesson: { zh: '调整课程与终端的宽度', en: 'Resize the lesson and the terminal' },
+  resizeSide: { zh: '调整终端与侧栏的宽度', en: 'Resize the terminal and the side panel' },
+  skipToTerminal: { zh: '跳到终端（Alt+T）', en: 'Skip to the terminal (Alt+T)' },
+  shortcuts: { zh: 'Alt+T 进入终端，Alt+L 回到课程', en: 'Alt+T: terminal, Alt+L: back to the lesson' },
+  run: { zh: '运行', en: 'Run' },
+  copy: { zh: '复制', en: 'Copy' },
+  copied: { zh: '已复制', en: 'Copied' },
+  writeFile: { zh: '写入文件', en: 'Write file' },
+  fileWritten: { zh: '文件已写入', en: 'File written' },
+  step: { zh: '步骤', en: 'Step' },
+  stepOf: { zh: '第 {n} 步，共 {total} 步', en: 'Step {n} of {total}' },
+  done: { zh: '已完成', en: 'Done' },
+  todo: { zh: '未完成', en: 'Not done yet' },
+  optional: { zh: '选做', en: 'Optional' },
+  stepPassed: { zh: '完成：{title}', en: 'Done: {title}' },
+  stillMissing: { zh: '还差一点', en: 'Not yet' },
+  hint: { zh: '提示', en: 'Hint' },
+  showSolution: { zh: '显示答案', en: 'Show solution' },
+  hideSolution: { zh: '隐藏答案', en: 'Hide solution' },
+  checking: { zh: '正在检查…', en: 'Checking…' },
+  lessonDone: { zh: '本课完成！', en: 'Lesson complete!' },
+  nextLesson: { zh: '下一课：{title}', en: 'Next lesson: {title}' },
+  previousLesson: { zh: '上一课：{title}', en: 'Previous lesson: {title}' },
+  loadingLesson: { zh: '正在加载课程…', en: 'Loading the lesson…' },
+  lessonNotFound: { zh: '找不到这一课：{id}', en: 'There is no lesson {id}.' },
+  lessonLoadFailed: { zh: '课程加载失败：{error}', en: 'The lesson could not be loaded: {error}' },
+  startTitle: { zh: '在浏览器里动手学 Docker', en: 'Learn Docker by doing it, in your browser' },
+  startIntro: {
+    zh: '页面上的终端连着一台真正的 Linux 宿主机，Docker 守护进程就在上面运行。每一课都让你亲手敲命令，并在这台真实的机器上检查结果。',
+    en: 'The terminal on this page is a real Linux host with a Docker daemon running on it. Every lesson has you type the commands yourself, and checks the result on the real machine.',
+  },
+  continueWhere: { zh: '从上次停下的地方继续', en: 'Continue where you left off' },
+  continueLesson: { zh: '继续：{title}', en: 'Continue: {title}' },
+  startCourse: { zh: '从第一课开始', en: 'Start with the first lesson' },
+  courseContents: { zh: '全部课程', en: 'All lessons' },
+  lessonsDone: { zh: '已完成 {done}/{total} 课', en: '{done} of {total} lessons done' },
+  finished: { zh: '已完成', en: 'finished' },
+  noLessons: { zh: '还没有课程。', en: 'There are no lessons yet.' },
+  bootingHost: { zh: '正在启动 Docker 宿主机…', en: 'Starting the Docker host…' },
+  hostFailed: { zh: 'Docker 宿主机无法启动：{error}', en: 'The Docker host could not start: {error}' },
+  tryAgain: { zh: '重试', en: 'Try again' },
+  home: { zh: '首页', en: 'Start page' },
+  currentStep: { zh: '当前步骤', en: 'current step' },
+} satisfies Record<string, Record<Lang, string>>;
+
+export type StringKey = keyof typeof strings;
+
+/** The page's text for `key` in `lang`, with `{name}` replaced from `vars`. */
+export function t(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
+  return strings[key][lang].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+const LANG_KEY = 'dockside.lang';
+
+/** The language to open in when the address does not say: the last one chosen, else the browser's. */
+export function preferredLang(storage: Pick<Storage, 'getItem'>, languages: readonly string[]): Lang {
+  const stored = storage.getItem(LANG_KEY);
+  if (stored === 'zh' || stored === 'en') return stored;
+  return languages.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh' : 'en';
+}
+
+export function rememberLang(storage: Pick<Storage, 'setItem'>, lang: Lang): void {
+  storage.setItem(LANG_KEY, lang);
+}
