@@ -7,7 +7,7 @@ import { benchContainers } from './containers';
 import { benchContainersCli } from './containers-cli';
 import { benchImages, printImagesBench } from './images';
 import { benchApi, printApiBench } from './api';
-import { benchState } from './state';
+import { benchPair, benchState } from './state';
 import { benchNetwork } from './network';
 import { buildAndServe, chromiumAvailable, launchChromium } from '../tests/helpers/site';
 import { projectRoot } from '../src/node/artifacts';
@@ -163,6 +163,13 @@ if (only.has('state')) {
   console.log(`  save_state, idle guest     median ${fmt(stats(s.saveIdle).median)}  ${mb(s.rawBytesIdle)} raw`);
   console.log(`  save_state, +8 MB in /root  median ${fmt(stats(s.saveDirty).median)}  ${mb(s.rawBytesDirty)} raw, ${mb(s.gzipBytesDirty)} gzip (CompressionStream, ${fmt(s.gzipMs)})`);
   console.log(`  restore of that saved state  min ${fmt(resumed.min)}  median ${fmt(resumed.median)}  = ${(resumed.median / bundled.median).toFixed(2)}x baseline (median); the file ${s.survived ? 'survived' : 'was LOST'}`);
+  const p = await benchPair(Math.max(1, Math.ceil(runs / 4)));
+  const pairBase = stats(p.bundledStart);
+  const pairResume = stats(p.resume);
+  console.log('dockside sh --state: the machine and the engine store in one file (a busybox container running)');
+  console.log(`  bundled restore + engine (baseline)  median ${fmt(pairBase.median)}`);
+  console.log(`  save pair  median ${fmt(stats(p.save).median)}, write file median ${fmt(stats(p.write).median)}: ${mb(p.fileBytes)} on disk (state ${mb(p.rawStateBytes)} raw, store blobs ${mb(p.storeBlobBytes)})`);
+  console.log(`  read file + resume + engine  median ${fmt(pairResume.median)}  = ${(pairResume.median / pairBase.median).toFixed(2)}x baseline; the container ${p.stillRunning ? 'is still running' : 'was LOST'}`);
 }
 if (!only.has('page')) {
   // skipped on request

@@ -3,8 +3,15 @@
 // has without a dependency), and how long restoring the saved state takes against restoring the
 // bundled one in the same run.
 
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Guest } from '../src/vm/guest';
 import { loadGuestArtifacts } from '../src/node/artifacts';
+import { MemoryStore } from '../src/engine/store';
+import { resumePair, savePair } from '../src/app/machine-pair';
+import { startNodeEngine } from '../src/node/sh';
+import { readStateFile, writeStateFile } from '../src/node/state-file';
 
 export interface StateBench {
   /** Restore of the bundled state to the first answer (baseline). */
@@ -82,4 +89,71 @@ export async function benchState(runs: number): Promise<StateBench> {
     await resumed.value.destroy();
   }
   return { bundledRestore, saveIdle, saveDirty, rawBytesIdle, rawBytesDirty, gzipBytesDirty: gz.size, gzipMs: gz.ms, savedRestore, survived };
+}
+
+/** `dockside sh --state`: the machine and the engine's store saved into one file and resumed from it. */
+export interface PairBench {
+  /** Restore of the bundled state with the engine started, to the first answer (baseline). */
+  bundledStart: number[];
+  /** savePair: save_state of the stopped machine and the store's snapshot. */
+  save: number[];
+  /** writeStateFile: gzip (level 1) of the state, the blobs, fsync, rename. */
+  write: number[];
+  fileBytes: number;
+  rawStateBytes: number;
+  storeBlobBytes: number;
+  /** readStateFile + resumePair + the engine (taking back the running container), to the first answer. */
+  resume: number[];
+  /** The container running at the save is running after the resume (docker ps lists it). */
+  stillRunning: boolean;
+}
+
+export async function benchPair(runs: number): Promise<PairBench> {
+  const artifacts = await loadGuestArtifacts('restore');
+  const dir = await mkdtemp(join(tmpdir(), 'dockside-pair-bench-'));
+  const file = join(dir, 'machine.pair');
+  const result: PairBench = { bundledStart: [], save: [], write: [], fileBytes: 0, rawStateBytes: 0, storeBlobBytes: 0, resume: [], stillRunning: false };
+  try {
+    for (let i = 0; i < runs; i++) {
+      const store = new MemoryStore();
+      const start = await timed(async () => {
+        const guest = await Guest.start(artifacts, 'restore');
+        const engine = await startNodeEngine(guest, store);
+        await guest.run('true');
+        return { guest, engine };
+      });
+      result.bundledStart.push(start.ms);
+      const { guest, engine } = start.value;
+      try {
+        const setup = await guest.run('echo hi > /root/f && docker run -d --name sleeper busybox sleep 1000');
+        if (setup.status !== 0) throw new Error(`setup failed: ${new TextDecoder().decode(setup.stderr)}`);
+        const saved = await timed(() => savePair(guest, store));
+        result.save.push(saved.ms);
+        result.rawStateBytes = saved.value.state.byteLength;
+        result.storeBlobBytes = saved.value.store.blobs.reduce((sum, blob) => sum + blob.bytes.byteLength, 0);
+        result.write.push((await timed(() => writeStateFile(file, saved.value))).ms);
+        result.fileBytes = (await stat(file)).size;
+      } finally {
+        await engine.dispose();
+        await guest.destroy();
+      }
+    }
+    for (let i = 0; i < runs; i++) {
+      const store = new MemoryStore();
+      const resumed = await timed(async () => {
+        const guest = await resumePair(artifacts, await readStateFile(file), store);
+        const engine = await startNodeEngine(guest, store, true);
+        await guest.run('true');
+        return { guest, engine };
+      });
+      result.resume.push(resumed.ms);
+      const ps = await resumed.value.guest.run("docker ps --format '{{.Names}}'");
+      result.stillRunning = new TextDecoder().decode(ps.stdout).trim() === 'sleeper';
+      await resumed.value.engine.dispose();
+      await resumed.value.guest.destroy();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return result;
 }

@@ -51,6 +51,11 @@ export interface EngineOptions {
   run?: (argv: readonly string[], env: DockerEnv) => Promise<number>;
   /** Unexpected failures of a session (tests and DOCKSIDE_DEBUG print them). */
   onError?: (error: unknown) => void;
+  /**
+   * The guest and the store were resumed together from a saved pair (src/app/machine-pair.ts): the
+   * containers that were running are taken back, not reported exited as after a reboot.
+   */
+  resumed?: boolean;
 }
 
 export class DocksideEngine {
@@ -64,7 +69,7 @@ export class DocksideEngine {
   private readonly dockerListeners = new Set<(record: DockerCommandRecord, context: DockerCommandContext) => void>();
 
   private constructor(private readonly options: EngineOptions) {
-    this.daemon = new Daemon({ store: options.store, runtime: options.guest.runtime, registry: options.registry, clock: options.clock, host: options.host });
+    this.daemon = new Daemon({ store: options.store, runtime: options.guest.runtime, registry: options.registry, clock: options.clock, host: options.host, resumed: options.resumed });
     this.files = options.files ?? new GuestClientFiles(options.guest.runtime);
     this.changedAt = this.now();
   }

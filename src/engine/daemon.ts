@@ -42,6 +42,8 @@ export interface DaemonOptions {
   imageProvider?: ImageProvider;
   /** When image layers are unpacked in the guest (ImageServiceOptions.unpackAt). */
   unpackAt?: 'pull' | 'run';
+  /** The store was saved with the whole machine, now resumed: running containers are taken back (ContainerServiceDeps.resumed). */
+  resumed?: boolean;
 }
 
 export class Daemon {
@@ -99,6 +101,7 @@ export class Daemon {
       clock,
       store,
       host: this.host,
+      resumed: options.resumed,
     });
     this.networks = new NetworkService({ networks: this.predefinedNetworks, containers: this.containers, events, clock });
     this.builder = { images: this.images.builderImages(), containers: this.containers, runtime };

@@ -7,7 +7,8 @@ import { runDockerCommand } from './docker';
 const usage = `Usage: dockside COMMAND
 
 Commands:
-  sh [-c CMD] [--cold]   a shell on the Dockside guest (interactive on a TTY; runs stdin as a script otherwise)
+  sh [-c CMD] [--cold] [--state FILE]   a shell on the Dockside guest (interactive on a TTY; runs stdin as a
+                         script otherwise); --state resumes the machine saved in FILE and saves it there at the end
   serve [--host H] [--port P] [--unix PATH]   the Docker Engine API over HTTP on loopback (DOCKER_HOST)
   docker ARGS...         Dockside's docker CLI against DOCKER_HOST (default unix:///var/run/docker.sock)
 `;

@@ -2,13 +2,18 @@
 //   dockside sh            interactive terminal when stdin is a TTY; else stdin is run as a script
 //   dockside sh -c CMD     run CMD
 //   --cold                 cold boot instead of restoring the saved state
+//   --state FILE           resume the machine and the engine's store saved in FILE (when it exists, else
+//                          start as usual), and save both into FILE when the shell ends
 // The exit status is the guest shell's (128+N when a signal ended it).
 
+import { existsSync } from 'node:fs';
 import type { BootMode, Guest } from '../vm/guest';
 import { DocksideEngine } from '../app/engine';
-import { MemoryStore } from '../engine/store';
-import { startNodeGuest } from './artifacts';
+import { resumePair, savePair } from '../app/machine-pair';
+import { MemoryStore, type Store } from '../engine/store';
+import { loadGuestArtifacts, startNodeGuest } from './artifacts';
 import { nodeRegistry } from './bundled-registry';
+import { readStateFile, writeStateFile } from './state-file';
 
 const EXIT_MARKER = /\x1b\]777;dockside-exit;(\d+)\x07/;
 const EXIT_MARKER_PREFIX = '\x1b]777;dockside-exit;';
@@ -22,6 +27,8 @@ export function couldBeExitMarker(tail: string): boolean {
 export interface ShOptions {
   command?: string;
   mode: BootMode;
+  /** --state FILE */
+  state?: string;
 }
 
 export function parseShArgs(args: string[]): ShOptions | string {
@@ -35,6 +42,11 @@ export function parseShArgs(args: string[]): ShOptions | string {
       i++;
     } else if (arg === '--cold') {
       options.mode = 'cold';
+    } else if (arg === '--state' || arg.startsWith('--state=')) {
+      const file = arg === '--state' ? args[i + 1] : arg.slice('--state='.length);
+      if (file === undefined || file === '') return 'dockside sh: --state: option requires an argument';
+      options.state = file;
+      if (arg === '--state') i++;
     } else {
       return `dockside sh: unknown argument: ${arg}`;
     }
@@ -49,13 +61,16 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 export async function runSh(options: ShOptions): Promise<number> {
-  const guest = await startNodeGuest(options.mode);
+  const store = new MemoryStore();
+  const resuming = options.state !== undefined && existsSync(options.state);
+  const guest = resuming && options.state ? await resumeNodeGuest(options.state, store) : await startNodeGuest(options.mode);
   try {
     // The daemon runs for as long as the shell: `docker` in the guest reaches it. A guest whose agent
     // cannot listen (built before the sockets existed) still gives a shell; `docker` then cannot connect.
-    await startNodeEngine(guest).catch((error: unknown) => {
+    await startNodeEngine(guest, store, resuming).catch((error: unknown) => {
       process.stderr.write(`dockside: the Docker daemon did not start: ${error instanceof Error ? error.message : String(error)}\n`);
     });
+    let status: number;
     if (options.command !== undefined || !process.stdin.isTTY) {
       const script = options.command ?? (await readAll(process.stdin));
       const result = await guest.run(script, {
@@ -63,20 +78,32 @@ export async function runSh(options: ShOptions): Promise<number> {
         onStderr: (chunk) => process.stderr.write(chunk),
       });
       await flush(process.stdout);
-      return result.status;
+      status = result.status;
+    } else {
+      status = await interactive(guest, resuming);
     }
-    return await interactive(guest);
+    // The machine as the shell left it, with the store of the same moment.
+    if (options.state !== undefined) await writeStateFile(options.state, await savePair(guest, store));
+    return status;
   } finally {
     await guest.destroy();
   }
 }
 
-/** The engine on a guest in Node: a memory store and the bundled images. */
-export function startNodeEngine(guest: Guest): Promise<DocksideEngine> {
+/** The machine and store saved in FILE (dockside sh --state). */
+async function resumeNodeGuest(file: string, store: Store): Promise<Guest> {
+  const [pair, artifacts] = await Promise.all([readStateFile(file), loadGuestArtifacts('restore')]);
+  const onKernelLog = process.env.DOCKSIDE_DEBUG ? (byte: number) => process.stderr.write(Buffer.of(byte)) : undefined;
+  return resumePair(artifacts, pair, store, { onKernelLog });
+}
+
+/** The engine on a guest in Node: a memory store (or the given one, resumed with the guest) and the bundled images. */
+export function startNodeEngine(guest: Guest, store: Store = new MemoryStore(), resumed = false): Promise<DocksideEngine> {
   const debug = process.env.DOCKSIDE_DEBUG;
   return DocksideEngine.start({
     guest,
-    store: new MemoryStore(),
+    store,
+    resumed,
     registry: nodeRegistry(),
     onError: debug ? (error) => process.stderr.write(`dockside: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) : undefined,
   });
@@ -86,7 +113,7 @@ function flush(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
-function interactive(guest: Guest): Promise<number> {
+function interactive(guest: Guest, resumed: boolean): Promise<number> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
     const stdout = process.stdout;
@@ -122,5 +149,9 @@ function interactive(guest: Guest): Promise<number> {
     stdin.on('data', onInput);
     stdout.on('resize', onResize);
     guest.attachConsole(stdout.columns || 80, stdout.rows || 24);
+    // A resumed machine's shell printed its prompt before the save: an empty line shows a fresh one.
+    if (resumed) void guest.run('[ -e /run/dockside/console.attached ]').then((result) => {
+      if (result.status === 0) guest.writeConsole('\n');
+    }, () => undefined);
   });
 }

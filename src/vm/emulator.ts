@@ -158,6 +158,15 @@ export class EmulatorHandle {
     return this.v86.save_state();
   }
 
+  /** Stops the CPU (the machine keeps its state; run() goes on). */
+  async stop(): Promise<void> {
+    await this.v86.stop();
+  }
+
+  async run(): Promise<void> {
+    await this.v86.run();
+  }
+
   async destroy(): Promise<void> {
     await this.v86.destroy();
   }

@@ -5,7 +5,7 @@
 import { EmulatorHandle, type EmulatorOptions } from './emulator';
 import { VirtioPortWriter } from './virtio-port';
 import type { GuestManifest } from './manifest';
-import { AgentClient, type AgentTransport } from './agent/client';
+import { AgentClient, type AgentCursor, type AgentTransport } from './agent/client';
 import type { ShareTree } from './share-tree';
 import { GuestRuntime } from './runtime';
 import { GuestConnections, type ConnectionHandler } from './guest-connections';
@@ -40,6 +40,25 @@ export interface StartOptions {
   onKernelLog?: (byte: number) => void;
   /** The host's time in ms since the epoch (default Date.now); a restored guest's clock is set to it. */
   now?: () => number;
+  /** The machine in artifacts.state was saved by hibernate(): the host side goes on from its cursor. */
+  resume?: GuestCursor;
+}
+
+/**
+ * The host side's counters at the moment a machine was saved (hibernate()): request, stream and process
+ * ids the guest's agent may still hold, which the host of the resumed machine must not hand out again.
+ */
+export interface GuestCursor {
+  agent: AgentCursor;
+  processes: number;
+}
+
+/** A saved machine: v86's state and the host's cursor (both are needed to resume it). */
+export interface Hibernation<T> {
+  state: ArrayBuffer;
+  cursor: GuestCursor;
+  /** What the caller captured while the machine stood still (the engine's store). */
+  captured: T;
 }
 
 export class GuestUnavailableError extends Error {
@@ -61,6 +80,7 @@ export class Guest {
   private agentClient: AgentClient | undefined;
   private guestRuntime: GuestRuntime | undefined;
   private guestConnections: GuestConnections | undefined;
+  private resumeCursor: GuestCursor | undefined;
 
   private constructor(
     readonly emulator: EmulatorHandle,
@@ -93,6 +113,7 @@ export class Guest {
     const kernelLog = options.onKernelLog;
     if (kernelLog) emulator.on('serial0-output-byte', (byte: number) => kernelLog(byte));
     const guest = new Guest(emulator, mode);
+    guest.resumeCursor = options.resume;
     await guest.waitReady(options.readyTimeoutMs ?? 120_000);
     // The saved state carries the clock of the moment it was made: without this, `date`, `ls -l` and
     // `docker top`'s STIME in the guest would be days behind the engine's timestamps.
@@ -191,7 +212,7 @@ export class Guest {
   }
 
   get agent(): AgentClient {
-    this.agentClient ??= new AgentClient(this.agentTransport());
+    this.agentClient ??= new AgentClient(this.agentTransport(), { resume: this.resumeCursor?.agent });
     return this.agentClient;
   }
 
@@ -200,7 +221,7 @@ export class Guest {
       write: (path, data) => this.writeFile(path, data),
       read: (path) => this.readFile(path),
       tree: this.emulator.shareTree(),
-    });
+    }, { firstProcess: this.resumeCursor?.processes });
     return this.guestRuntime;
   }
 
@@ -232,6 +253,26 @@ export class Guest {
 
   saveState(): Promise<ArrayBuffer> {
     return this.emulator.saveState();
+  }
+
+  /**
+   * Saves the whole machine so that Guest.start({ ...artifacts, state }, 'restore', { resume: cursor })
+   * goes on from this moment: the CPU stops, v86 saves its state (memory, devices, the 9p share),
+   * the host's cursor is taken, then `capture` runs while the machine still stands still (the engine's
+   * store goes with it: see src/app/machine-pair.ts), and the CPU runs again.
+   */
+  async hibernate<T>(capture: () => Promise<T>): Promise<Hibernation<T>> {
+    if (this.destroyed) throw new GuestUnavailableError('the guest has been stopped');
+    await this.emulator.stop();
+    try {
+      const state = await this.emulator.saveState();
+      // After the save: every request sent before it has a lower id, and nothing sent later is in the state.
+      const cursor: GuestCursor = { agent: this.agent.cursor(), processes: this.runtime.processCursor };
+      const captured = await capture();
+      return { state, cursor, captured };
+    } finally {
+      await this.emulator.run();
+    }
   }
 
   async destroy(): Promise<void> {

@@ -7,6 +7,7 @@ import type {
   DeviceNode,
   ExitStatus,
   ProcessIO,
+  ProcessRef,
   ProcessSpec,
   Runtime,
   RuntimeProcess,
@@ -40,6 +41,8 @@ export interface GuestRuntimeOptions {
    * contention; v86 wrote a late Tread reply into pages the killed task had already released).
    */
   layersInShare?: boolean;
+  /** The first number of process names (host.N, ID.execN): a resumed machine's agent may still know lower ones. */
+  firstProcess?: number;
 }
 
 const SHARE_IN_GUEST = '/run/dockside/host';
@@ -53,7 +56,14 @@ export class GuestRuntime implements Runtime {
     private readonly agent: AgentClient,
     private readonly share: SharedFiles,
     private readonly options: GuestRuntimeOptions = {},
-  ) {}
+  ) {
+    this.nextProcess = options.firstProcess ?? 1;
+  }
+
+  /** The number the next process name takes (saved with the machine, see firstProcess). */
+  get processCursor(): number {
+    return this.nextProcess;
+  }
 
   stagedPath(name: string): string {
     return `${SHARE_IN_GUEST}/${checkStageName(name)}`;
@@ -92,6 +102,18 @@ export class GuestRuntime implements Runtime {
   async create(spec: ContainerSpec, io: ProcessIO): Promise<RuntimeProcess> {
     const { process, ...container } = spec;
     return this.launch(`${spec.id}.init`, process, io, (wire) => this.agent.request('create', { ...container, process: wire }));
+  }
+
+  adopt(ref: ProcessRef, io: Omit<ProcessIO, 'stdin'>): RuntimeProcess {
+    const outputs: OutputStream[] = [];
+    // A stream the agent still writes must be read, or the process blocks once its window is spent.
+    if (ref.stdout) outputs.push(this.agent.adoptOutput(ref.stdout, io.stdout ?? (() => undefined)));
+    if (ref.stderr) outputs.push(this.agent.adoptOutput(ref.stderr, io.stderr ?? (() => undefined)));
+    const process = new AgentProcess(this.agent, ref.name, ref.pid, undefined, outputs, ref.stdout, ref.stderr);
+    // The wait the old host asked for is still owed by the agent: take its reply back (a new wait would
+    // add a waiter at every resume, and the agent keeps at most 8).
+    if (ref.wait !== undefined) process.adoptWait(ref.wait);
+    return process;
   }
 
   async start(containerId: string): Promise<void> {
@@ -274,7 +296,8 @@ export class GuestRuntime implements Runtime {
       for (const id of [stdinId, stdoutId, stderrId]) if (id) this.agent.dropStream(id);
       throw error;
     }
-    return new AgentProcess(this.agent, name, Number(reply.pid), input, outputs);
+    const pid = Number(reply.pid);
+    return new AgentProcess(this.agent, name, pid, input, outputs, stdoutId, stderrId);
   }
 }
 
@@ -287,7 +310,21 @@ class AgentProcess implements RuntimeProcess {
     readonly pid: number,
     private readonly input: InputStream | undefined,
     private readonly outputs: OutputStream[],
+    private readonly stdoutId: number,
+    private readonly stderrId: number,
   ) {}
+
+  private waitRequest: number | undefined;
+
+  get ref(): ProcessRef {
+    return { name: this.name, pid: this.pid, stdout: this.stdoutId, stderr: this.stderrId, ...(this.waitRequest !== undefined ? { wait: this.waitRequest } : {}) };
+  }
+
+  /** Takes back the reply to a wait a previous host asked for (see GuestRuntime.adopt). */
+  adoptWait(request: number): void {
+    this.waitRequest = request;
+    this.exit = this.settle(this.agent.adoptRequest(request, 'wait'));
+  }
 
   writeStdin(data: Uint8Array): Promise<void> {
     if (!this.input) return Promise.reject(new Error('the process was started without stdin'));
@@ -307,13 +344,19 @@ class AgentProcess implements RuntimeProcess {
   }
 
   wait(): Promise<ExitStatus> {
-    this.exit ??= (async () => {
-      const reply = await this.agent.request('wait', { process: this.name });
-      // The agent closed the output streams before replying; let the sinks finish.
-      await Promise.all(this.outputs.map((output) => output.ended));
-      return { exitCode: Number(reply.exitCode), signal: Number(reply.signal), oomKilled: reply.oomKilled === true };
-    })();
+    if (!this.exit) {
+      const { id, reply } = this.agent.requestWithId('wait', { process: this.name });
+      this.waitRequest = id;
+      this.exit = this.settle(reply);
+    }
     return this.exit;
+  }
+
+  private async settle(waited: Promise<Record<string, unknown>>): Promise<ExitStatus> {
+    const reply = await waited;
+    // The agent closed the output streams before replying; let the sinks finish.
+    await Promise.all(this.outputs.map((output) => output.ended));
+    return { exitCode: Number(reply.exitCode), signal: Number(reply.signal), oomKilled: reply.oomKilled === true };
   }
 }
 

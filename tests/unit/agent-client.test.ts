@@ -264,3 +264,43 @@ describe('a new agent (boot, or respawned by init)', () => {
     expect(agent.requests().filter((r) => r.body.op === 'hello')).toHaveLength(5);
   });
 });
+
+describe('a client of a resumed machine (the agent still owes the saved host)', () => {
+  it('goes on from the saved cursor, so no id of the old host is handed out again', async () => {
+    const old = connect(new ScriptedAgent());
+    for (let i = 0; i < 3; i++) old.allocateStream();
+    void old.request('hello').catch(() => undefined);
+    const cursor = old.cursor();
+    expect(cursor).toEqual({ nextRequest: 2, nextStream: 4 });
+    const agent = new ScriptedAgent();
+    const client = connect(agent, { resume: cursor });
+    const reply = client.request('hello');
+    expect(agent.requests().map((r) => r.id)).toEqual([2]);
+    agent.reply(2, { ok: true, version: 1 });
+    await expect(reply).resolves.toMatchObject({ version: 1 });
+    expect(client.allocateStream()).toBe(4);
+  });
+
+  it("takes back the reply to the old host's wait, and refuses ids it never sent", async () => {
+    const agent = new ScriptedAgent();
+    const client = connect(agent, { resume: { nextRequest: 50, nextStream: 1 } });
+    const exit = client.adoptRequest(7, 'wait');
+    await expect(client.adoptRequest(50, 'wait')).rejects.toThrow(/cannot be taken back/);
+    agent.reply(7, { ok: true, exitCode: 137, signal: 9 });
+    await expect(exit).resolves.toMatchObject({ exitCode: 137 });
+    expect(agent.requests()).toEqual([]); // nothing was asked again
+  });
+
+  it('reads an adopted output stream, grants it a fresh window, and skips its id when allocating', async () => {
+    const agent = new ScriptedAgent();
+    const client = connect(agent, { resume: { nextRequest: 1, nextStream: 5 } });
+    const chunks: string[] = [];
+    client.adoptOutput(5, (chunk) => void chunks.push(new TextDecoder().decode(chunk)));
+    const credits = () => agent.received.filter((f) => f.kind === FrameKind.Credit).map((f) => [f.id, creditOf(f)]);
+    expect(credits()).toEqual([[5, INITIAL_WINDOW]]);
+    agent.emit(encodeFrame(FrameKind.Data, 5, new TextEncoder().encode('tick 9\n')));
+    await vi.waitFor(() => expect(credits()).toEqual([[5, INITIAL_WINDOW], [5, 7]]));
+    expect(chunks).toEqual(['tick 9\n']);
+    expect(client.allocateStream()).toBe(6);
+  });
+});

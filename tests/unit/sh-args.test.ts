@@ -8,6 +8,12 @@ describe('dockside sh arguments', () => {
     expect(parseShArgs(['--cold', '-c', 'true'])).toEqual({ mode: 'cold', command: 'true' });
   });
 
+  it('parses --state FILE and --state=FILE', () => {
+    expect(parseShArgs(['--state', 'm.pair', '-c', 'true'])).toEqual({ mode: 'restore', command: 'true', state: 'm.pair' });
+    expect(parseShArgs(['--state=m.pair'])).toEqual({ mode: 'restore', state: 'm.pair' });
+    expect(parseShArgs(['--state'])).toBe('dockside sh: --state: option requires an argument');
+  });
+
   it('explains bad arguments', () => {
     expect(parseShArgs(['-c'])).toBe('dockside sh: -c: option requires an argument');
     expect(parseShArgs(['-x'])).toBe('dockside sh: unknown argument: -x');

@@ -25,6 +25,11 @@ export interface ContainerServiceDeps {
   store: Store;
   host: { name: string; cpus: number; memoryBytes: number; kernelVersion: string };
   random?: () => number;
+  /**
+   * The store was saved together with the whole machine, which is now resumed (not rebooted): the
+   * containers that were running still run, and are taken back rather than reported exited.
+   */
+  resumed?: boolean;
 }
 
 export function randomHex(random: () => number, length: number): string {

@@ -103,17 +103,26 @@ export class ContainerService {
         const record = (await this.deps.store.metadata.get(key)) as unknown as ContainerRecord | undefined;
         if (!record || this.context.containers.has(record.id)) continue;
         const wasUp = ['running', 'paused', 'restarting'].includes(record.state.status);
-        if (wasUp || record.state.status === 'removing') {
-          record.state = { ...record.state, status: 'exited', pid: 0, exitCode: record.state.status === 'removing' ? record.state.exitCode : 255, finishedAt: this.context.now() };
-        }
-        record.endpoint = undefined;
-        record.publishedPorts = undefined;
-        for (const attachment of Object.values(record.networks ?? {})) attachment.endpoint = undefined;
-        this.context.noteCreated(record.created);
         const live = new LiveContainer(record, this.deps.clock);
+        // A resumed machine: the process is still running (or frozen); take it back.
+        const goesOn = this.deps.resumed === true && (record.state.status === 'running' || record.state.status === 'paused') && this.starter.canAdopt(live);
+        if (!goesOn) {
+          if (wasUp || record.state.status === 'removing') {
+            record.state = { ...record.state, status: 'exited', pid: 0, exitCode: record.state.status === 'removing' ? record.state.exitCode : 255, finishedAt: this.context.now() };
+          }
+          record.endpoint = undefined;
+          record.publishedPorts = undefined;
+          for (const attachment of Object.values(record.networks ?? {})) attachment.endpoint = undefined;
+          record.processRef = undefined;
+        }
+        this.context.noteCreated(record.created);
         const savedLog = await this.deps.store.metadata.get(`containerlog/${record.id}`);
         if (Array.isArray(savedLog)) live.log.restore(savedLog as [string, number, number, string][]);
         this.context.containers.set(record.id, live);
+        if (goesOn) {
+          this.starter.adopt(live);
+          continue;
+        }
         const policy = record.hostConfig.RestartPolicy?.Name ?? 'no';
         if (policy === 'always' || (policy === 'unless-stopped' && !record.manuallyStopped)) comeBack.push(live);
       }

@@ -3,13 +3,13 @@
 // runtime; the exit is handed to the monitor.
 
 import { EngineError, conflict, invalidParameter, notFound, notModified, systemError } from '../errors';
-import type { DeviceNode } from '../runtime/types';
+import type { DeviceNode, RuntimeProcess } from '../runtime/types';
 import { BRIDGE_NAME, hostsFile, resolvConf } from '../network/bridge';
 import type { NetworkModel } from '../network/networks';
 import type { ContainerContext } from './context';
 import { linkedSetup, withLinkEnv } from './links';
 import { allocatePorts } from './ports';
-import { allocateEndpoint, attachRunning, modeNetworkName, recordNetworks, releaseEndpoints } from './endpoints';
+import { allocateEndpoint, attachRunning, endpointsOf, modeNetworkName, recordNetworks, releaseEndpoints } from './endpoints';
 import { deviceFilter, dockerDeviceRules } from './devices';
 import type { HealthMonitor } from './health';
 import type { LiveContainer } from './live';
@@ -180,15 +180,8 @@ export class ContainerStarter {
         finishedAt: record.state.finishedAt,
         health: config.Healthcheck?.Test && config.Healthcheck.Test[0] !== 'NONE' && config.Healthcheck.Test.length > 0 ? { Status: 'starting', FailingStreak: 0, Log: [] } : undefined,
       };
-      let resolveHandled!: () => void;
-      live.exitHandled = new Promise((resolve) => (resolveHandled = resolve));
-      void proc
-        .wait()
-        .then(
-          (status) => this.links.monitor.onExit(live, proc, status),
-          (error: unknown) => this.links.monitor.onExit(live, proc, { exitCode: 255, signal: 0, oomKilled: false }, error instanceof Error ? error.message : String(error)),
-        )
-        .finally(resolveHandled);
+      this.watch(live, proc);
+      record.processRef = proc.ref; // after watch: with the wait it asked for
       const queued = live.stdinQueue.splice(0);
       const closeAfter = live.stdinClosed;
       live.stdinClosed = false;
@@ -224,6 +217,46 @@ export class ContainerStarter {
       if (error instanceof EngineError) throw error;
       throw systemError(`failed to create task for container: ${message}`);
     }
+  }
+
+  /** Hands the process's exit to the monitor. */
+  private watch(live: LiveContainer, proc: RuntimeProcess): void {
+    let resolveHandled!: () => void;
+    live.exitHandled = new Promise((resolve) => (resolveHandled = resolve));
+    void proc
+      .wait()
+      .then(
+        (status) => this.links.monitor.onExit(live, proc, status),
+        (error: unknown) => this.links.monitor.onExit(live, proc, { exitCode: 255, signal: 0, oomKilled: false }, error instanceof Error ? error.message : String(error)),
+      )
+      .finally(resolveHandled);
+  }
+
+  /**
+   * A container that was running when the whole machine was saved, in the resumed machine: its process
+   * is still there, so the engine takes it back (output into its log, exit to the monitor) instead of
+   * reporting it exited as after a reboot. Only when canAdopt(live).
+   */
+  adopt(live: LiveContainer): void {
+    const { record } = live;
+    const runtime = this.context.deps.runtime;
+    if (!record.processRef || !runtime.adopt) throw new Error(`container ${record.id} cannot be taken back`);
+    const proc = runtime.adopt(record.processRef, {
+      stdout: (chunk) => this.output(live, 1, chunk),
+      stderr: record.config.Tty ? undefined : (chunk) => this.output(live, 2, chunk),
+    });
+    live.process = proc;
+    for (const { network: name, endpoint } of endpointsOf(record)) {
+      const network = this.context.deps.networks.byName(name);
+      if (network && network.driver === 'bridge') this.context.deps.networks.ipam(network).reserve(endpoint.ip);
+    }
+    this.watch(live, proc);
+    if (record.state.health) this.links.health.schedule(live, false);
+  }
+
+  /** Whether the runtime can take back the container's process (see adopt). */
+  canAdopt(live: LiveContainer): boolean {
+    return live.record.processRef !== undefined && this.context.deps.runtime.adopt !== undefined;
   }
 
   private async output(live: LiveContainer, stream: 1 | 2, chunk: Uint8Array): Promise<void> {

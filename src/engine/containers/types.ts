@@ -2,6 +2,7 @@
 // and the record the engine keeps for each container.
 
 import type { CreateConfig, Health as HealthState, HostConfig } from '../../api';
+import type { ProcessRef } from '../runtime/types';
 import type { VolumeMount } from './mounts';
 
 // The API's shapes live in src/api; the engine keeps their names here for its own modules.
@@ -95,6 +96,8 @@ export interface ContainerRecord {
   primaryNetwork?: string;
   /** The host ports bound to it while it runs (-p, -P), as the iptables rules have them. */
   publishedPorts?: PublishedPort[];
+  /** The running process as the runtime names it, to take it back when the whole machine is resumed. */
+  processRef?: ProcessRef;
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;

@@ -51,9 +51,26 @@ export interface ExitStatus {
   oomKilled: boolean;
 }
 
+/**
+ * What names a runtime's process across a resume of the whole machine (JSON, kept in the container's
+ * record): a runtime that can adopt() takes the process back from it.
+ */
+export interface ProcessRef {
+  /** The runtime's name for the process. */
+  name: string;
+  pid: number;
+  /** The runtime's ids of its output streams (0: none). */
+  stdout: number;
+  stderr: number;
+  /** The runtime's id of the wait already asked for the process, which a resumed runtime takes back. */
+  wait?: number;
+}
+
 export interface RuntimeProcess {
   /** The process id in the guest's (host) pid namespace. */
   readonly pid: number;
+  /** Set by runtimes that can adopt() the process after the machine is resumed. */
+  readonly ref?: ProcessRef;
   /** Resolves when every byte is accepted by the process (backpressure). */
   writeStdin(data: Uint8Array): Promise<void>;
   closeStdin(): Promise<void>;
@@ -156,6 +173,11 @@ export interface Runtime {
   /** Sets up the container; its process waits before execve until start(). */
   create(spec: ContainerSpec, io: ProcessIO): Promise<RuntimeProcess>;
   start(containerId: string): Promise<void>;
+  /**
+   * Takes back a process that is still running in a resumed machine (saved with it), its output to
+   * the new sinks; stdin is not reattached. Runtimes that cannot resume a machine leave it out.
+   */
+  adopt?(ref: ProcessRef, io: Omit<ProcessIO, 'stdin'>): RuntimeProcess;
   exec(containerId: string, process: ProcessSpec, io: ProcessIO): Promise<RuntimeProcess>;
   pause(cgroupPath: string): Promise<void>;
   resume(cgroupPath: string): Promise<void>;

@@ -40,6 +40,17 @@ export interface AgentClientOptions {
    * stays silent until spoken to, and only then says it started (and the host listens again).
    */
   idlePingMs?: number;
+  /**
+   * Where a client of a resumed machine goes on from (the cursor() of the client that saved it): the
+   * agent may still answer requests of the old host, and must not see their ids reused.
+   */
+  resume?: AgentCursor;
+}
+
+/** The ids a client hands out next: saved with the machine so a resumed client never reuses an old one. */
+export interface AgentCursor {
+  nextRequest: number;
+  nextStream: number;
 }
 
 export interface RequestOptions {
@@ -91,6 +102,10 @@ export class AgentClient {
     this.heartbeatMs = options.heartbeatMs ?? 2000;
     this.livenessMs = options.livenessMs ?? 10_000;
     this.idlePingMs = options.idlePingMs ?? 5000;
+    if (options.resume) {
+      this.nextRequest = options.resume.nextRequest;
+      this.nextStream = options.resume.nextStream;
+    }
     this.unsubscribe = transport.onData((bytes) => this.receive(bytes));
     this.heartbeat = setInterval(() => this.checkLiveness(), Math.max(10, Math.floor(this.heartbeatMs / 2)));
     // Node must not stay alive just for the heartbeat.
@@ -98,10 +113,32 @@ export class AgentClient {
   }
 
   request<T extends Json = Json>(op: string, args: Json = {}, options: RequestOptions = {}): Promise<T> {
+    return this.send_<T>(op, args, options).reply;
+  }
+
+  /** A request, with its id (a resumed host can take the reply back with adoptRequest). */
+  requestWithId<T extends Json = Json>(op: string, args: Json = {}, options: RequestOptions = {}): { id: number; reply: Promise<T> } {
+    return this.send_<T>(op, args, options);
+  }
+
+  /**
+   * Waits for the reply to a request that the host of a saved machine sent before the save (the
+   * resumed agent still owes it): a `wait` for a running container's process, say, taken back rather
+   * than asked again (the agent keeps at most 8 waiters per process).
+   */
+  adoptRequest<T extends Json = Json>(id: number, op: string): Promise<T> {
     if (this.closed) return Promise.reject(new AgentUnavailableError('the agent connection is closed'));
+    if (this.pending.has(id) || id >= this.nextRequest) return Promise.reject(new Error(`request ${id} cannot be taken back`));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { op, resolve: resolve as (reply: Json) => void, reject });
+    });
+  }
+
+  private send_<T extends Json>(op: string, args: Json, options: RequestOptions): { id: number; reply: Promise<T> } {
+    if (this.closed) return { id: 0, reply: Promise.reject<T>(new AgentUnavailableError('the agent connection is closed')) };
     const id = this.nextRequest++;
     if (this.pending.size === 0) this.lastHeard = Date.now(); // silence before this call is not the agent's fault
-    return new Promise<T>((resolve, reject) => {
+    const reply = new Promise<T>((resolve, reject) => {
       const entry: Pending = { op, resolve: resolve as (reply: Json) => void, reject };
       if (options.timeoutMs !== undefined) {
         entry.timer = setTimeout(() => {
@@ -112,6 +149,7 @@ export class AgentClient {
       this.pending.set(id, entry);
       this.transport.send(encodeJson(FrameKind.Request, id, { op, ...args }));
     });
+    return { id, reply };
   }
 
   /** Sends raw bytes as they are (tests use it to send malformed frames). */
@@ -120,10 +158,29 @@ export class AgentClient {
   }
 
   allocateStream(): number {
-    const id = this.nextStream;
-    // Ids from CONNECTION_STREAM_BASE up are the agent's (accepted connections).
-    this.nextStream = this.nextStream >= CONNECTION_STREAM_BASE - 1 ? 1 : this.nextStream + 1;
-    return id;
+    for (;;) {
+      const id = this.nextStream;
+      // Ids from CONNECTION_STREAM_BASE up are the agent's (accepted connections).
+      this.nextStream = this.nextStream >= CONNECTION_STREAM_BASE - 1 ? 1 : this.nextStream + 1;
+      // After a wrap (or a resume) an id may still be in use by an adopted stream.
+      if (!this.inputs.has(id) && !this.outputs.has(id)) return id;
+    }
+  }
+
+  /** The ids handed out next (see AgentClientOptions.resume). */
+  cursor(): AgentCursor {
+    return { nextRequest: this.nextRequest, nextStream: this.nextStream };
+  }
+
+  /**
+   * Takes over an output stream that a previous host opened before the machine was saved (a running
+   * container's stdout). What the old host had received but not yet credited is lost with it, so the
+   * agent gets a fresh window on top of what it has left: the stream can never stall for want of credit.
+   */
+  adoptOutput(streamId: number, sink: (chunk: Uint8Array) => void | Promise<void>): OutputStream {
+    const stream = this.openOutput(streamId, sink);
+    this.send(encodeCredit(streamId, INITIAL_WINDOW));
+    return stream;
   }
 
   /**
