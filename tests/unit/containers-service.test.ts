@@ -112,6 +112,23 @@ describe('container service', () => {
     expect(inspect(service.get('nn'), { nowMs: Date.now() }).NetworkSettings).toMatchObject({ IPAddress: '', Networks: { none: { IPAddress: '' } } });
   });
 
+  it('--pid, --ipc and --uts host share the guest\'s namespaces; --ipc container:NAME joins that one\'s', async () => {
+    const { service, runtime } = setup();
+    await service.create('dd', { Image: 'busybox', Cmd: ['sleep', '1'] });
+    await service.start('dd');
+    await service.create('hh', { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { PidMode: 'host', IpcMode: 'host', UTSMode: 'host' } });
+    await service.start('hh');
+    await service.create('jj', { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { IpcMode: 'container:dd' } });
+    await service.start('jj');
+    const specs = runtime.calls.filter((c) => c.op === 'create').map((c) => c.args[0] as ContainerSpec);
+    expect(specs[0].namespaces).toMatchObject({ pid: true, ipc: true, uts: true });
+    expect(specs[1].namespaces).toMatchObject({ pid: false, ipc: false, uts: false });
+    expect(specs[2].namespaces).toMatchObject({ pid: true, ipc: `/proc/${service.get('dd').record.state.pid}/ns/ipc`, uts: true });
+    await service.stop('jj', 1);
+    await service.stop('dd', 1);
+    await expect(service.start('jj')).rejects.toMatchObject({ kind: 'conflict', message: `cannot join IPC of a non running container: ${service.get('dd').id}` });
+  });
+
   it('reports a missing executable like docker (exit 127, state Created)', async () => {
     const runtime = new FakeRuntime(program);
     const originalStart = runtime.start.bind(runtime);

@@ -127,8 +127,11 @@ export interface ContainerSpec {
   readonly: boolean;
   hostname: string;
   namespaces: {
+    /** true: a new namespace; false: the guest's own (docker --pid=host). */
     pid: boolean;
-    ipc: boolean;
+    /** true: new; false: the guest's (--ipc=host); or a namespace file to join (/proc/PID/ns/ipc). */
+    ipc: boolean | string;
+    /** true: new; false: the guest's (--uts=host, no hostname set). */
     uts: boolean;
     /** 'new', 'host', or a namespace file to join (/proc/PID/ns/net). */
     net: string;
