@@ -366,6 +366,23 @@ describe('container helpers', () => {
     expect(log.entries.map((entry) => `${entry.stream}:${new TextDecoder().decode(entry.data)}`)).toEqual(['stdout:a\n', 'stderr:x\n', 'stdout:bc\n', 'stdout:tail']);
   });
 
+  it('top with other ps options runs the guest\'s ps with them and keeps the container\'s pids (moby\'s ContainerTop)', async () => {
+    const runtime = new FakeRuntime();
+    const cg = '/sys/fs/cgroup/docker/abc';
+    runtime.files.set(`${cg}/cgroup.procs`, '123\n130\n');
+    runtime.hostTool = (args) =>
+      args.join(' ') === 'ps -o pid,comm,args'
+        ? { exitCode: 0, stdout: 'PID   COMMAND          COMMAND\n    1 init             init\n  123 sleep            sleep 1000\n  124 sh               sh -c x\n  130 sh               sh\n', stderr: '' }
+        : { exitCode: 1, stdout: '', stderr: "ps: bad -o argument 'etime', supported arguments: user,group\nBusyBox\n" };
+    expect(await top(runtime, cg, '-o pid,comm,args', 0)).toEqual({
+      Titles: ['PID', 'COMMAND', 'COMMAND'],
+      Processes: [['123', 'sleep', 'sleep 1000'], ['130', 'sh', 'sh']],
+    });
+    await expect(top(runtime, cg, '-o pid,etime', 0)).rejects.toMatchObject({ kind: 'system', message: "ps: ps: bad -o argument 'etime', supported arguments: user,group" });
+    await expect(top(runtime, cg, '-o user,comm= PID', 0)).rejects.toMatchObject({ kind: 'invalid-parameter', message: 'specifying "user,comm=PID" is not allowed' });
+    expect(runtime.calls.filter((c) => c.op === 'runHostTool')).toHaveLength(2);
+  });
+
   it('top and stats from /proc and cgroup files', async () => {
     const runtime = new FakeRuntime();
     const cg = '/sys/fs/cgroup/docker/abc';

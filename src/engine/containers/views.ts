@@ -8,6 +8,7 @@ import type { LiveContainer } from './live';
 import type { ContainerRecord } from './types';
 import { containerMounts, type MountPoint } from './mounts';
 import { humanDuration } from '../../go/units';
+import { invalidParameter, systemError } from '../errors';
 import type { ContainerInspect, ContainerSummary, CpuStats, EndpointSettings, InspectConfig, HostConfig, Port, StatsResponse, TopResponse } from '../../api';
 
 /** The daemon's State.String(). */
@@ -325,6 +326,48 @@ function two(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+/** The ps arguments whose procps output top() writes from /proc (the guest's busybox ps has no -e or aux). */
+const EMULATED_PS_ARGS = new Set(['', '-ef', 'aux', '-aux', 'au', 'ux']);
+
+/** ASCII whitespace only, as moby's fieldsASCII. */
+const fieldsAscii = (line: string) => line.split(/[\t\n\f\r ]+/).filter((field) => field !== '');
+
+/**
+ * docker top with other ps options: moby runs `ps` with them (split on spaces) and keeps the rows whose
+ * PID column is one of the container's; a row of a thread ("-" as PID) follows its process. The guest's
+ * ps is busybox's.
+ */
+async function psTop(runtime: Runtime, psArgs: string, pids: number[]): Promise<TopResponse> {
+  for (const match of psArgs.matchAll(/\s+(\S*)=\s*(PID\S*)/g)) {
+    if (match[1] !== 'pid') throw invalidParameter(`specifying "${match[1]}=${match[2]}" is not allowed`);
+  }
+  const result = await runtime.runHostTool(['ps', ...psArgs.split(' ')]);
+  if (result.exitCode !== 0) {
+    const line = result.stderr.split('\n')[0];
+    throw systemError(`ps: ${line !== '' ? line : `exit status ${result.exitCode}`}`);
+  }
+  const lines = result.stdout.split('\n');
+  const titles = fieldsAscii(lines[0] ?? '');
+  const pidIndex = titles.indexOf('PID');
+  if (pidIndex === -1) throw systemError("Couldn't find PID field in ps output");
+  const processes: string[][] = [];
+  const row = (fields: string[]) => [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
+  let inContainer = false;
+  for (const line of lines.slice(1)) {
+    if (line === '') continue;
+    const fields = fieldsAscii(line);
+    if (fields[pidIndex] === '-') {
+      if (inContainer) processes.push(row(fields));
+      continue;
+    }
+    const pid = Number(fields[pidIndex]);
+    if (!/^\d+$/.test(fields[pidIndex] ?? '')) throw systemError(`Unexpected pid '${fields[pidIndex]}': strconv.Atoi: parsing "${fields[pidIndex]}": invalid syntax`);
+    inContainer = pids.includes(pid);
+    if (inContainer) processes.push(row(fields));
+  }
+  return { Titles: titles, Processes: processes };
+}
+
 /** docker top: ps-like rows from /proc for the pids of the container's cgroup. */
 export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, nowMs: number): Promise<TopResponse> {
   const procsFile = `${cgroupPath}/cgroup.procs`;
@@ -337,6 +380,8 @@ export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, 
   const btime = Number(/btime (\d+)/.exec(first['/proc/stat'] ?? '')?.[1] ?? Math.floor(nowMs / 1000));
   const uptime = Number((first['/proc/uptime'] ?? '0').split(' ')[0]);
   const memTotalKb = Number(/MemTotal:\s+(\d+)/.exec(first['/proc/meminfo'] ?? '')?.[1] ?? 0);
+  const args = psArgs.trim();
+  if (!EMULATED_PS_ARGS.has(args)) return psTop(runtime, psArgs, pids);
   const paths = pids.flatMap((pid) => [`/proc/${pid}/stat`, `/proc/${pid}/cmdline`, `/proc/${pid}/status`]);
   const files = paths.length > 0 ? await runtime.readFiles(paths) : {};
   const procs: ProcInfo[] = [];
@@ -378,7 +423,6 @@ export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, 
     const s = total % 60;
     return withHours ? `${two(h)}:${two(m)}:${two(s)}` : `${h * 60 + m}:${two(s)}`;
   };
-  const args = psArgs.trim();
   if (args === 'aux' || args === '-aux' || args === 'au' || args === 'ux') {
     const titles = ['USER', 'PID', '%CPU', '%MEM', 'VSZ', 'RSS', 'TTY', 'STAT', 'START', 'TIME', 'COMMAND'];
     const processes = procs.map((p) => {

@@ -169,6 +169,8 @@ export interface Runtime {
   /** Small text files (cgroup statistics, /proc); null for a file that cannot be read. */
   readFiles(paths: string[]): Promise<Record<string, string | null>>;
   writeFile(path: string, content: string, mode?: number): Promise<void>;
+  /** Runs a guest tool in the guest's own namespaces (`ps` for docker top with options) and collects its output. */
+  runHostTool(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /**
    * Puts bytes where the guest can read them (the 9p share) and returns the guest path: image layers
    * for unpack, build contexts, tars to load.
