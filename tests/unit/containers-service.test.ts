@@ -16,6 +16,7 @@ import { noNewPrivileges } from '../../src/engine/containers/service';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
 import { FakeImages } from '../helpers/fake-images';
 import type { ContainerSpec } from '../../src/engine/runtime/types';
+import { TarWriter, readTarEntries } from '../../src/go/tar';
 
 const program: FakeProgram = async ({ spec, stdout, signals }) => {
   const [cmd, ...args] = spec.args;
@@ -127,6 +128,31 @@ describe('container service', () => {
     await service.stop('jj', 1);
     await service.stop('dd', 1);
     await expect(service.start('jj')).rejects.toMatchObject({ kind: 'conflict', message: `cannot join IPC of a non running container: ${service.get('dd').id}` });
+  });
+
+  it("docker cp of the daemon's /etc files copies their content, not the empty mount points under merged", async () => {
+    class EtcRuntime extends FakeRuntime {
+      override async pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void> {
+        await super.pack(dir, tarPath, paths, whiteouts);
+        const tar = new TarWriter();
+        if (paths[0] === 'etc') {
+          tar.entry('etc', '5', { mode: 0o755 });
+          tar.file('etc/hostname', '');
+          tar.file('etc/passwd', 'root:x:0:0::/root:/bin/sh\n');
+        } else tar.file(paths[0], '');
+        await this.stageFile(tarPath.slice(tarPath.lastIndexOf('/') + 1), tar.finish());
+      }
+    }
+    const { service } = setup(new EtcRuntime(program));
+    await service.create('cc', { Image: 'busybox', Cmd: ['sleep', '100'], Hostname: 'box' });
+    await service.start('cc');
+    const read = async (path: string) =>
+      Object.fromEntries((await readTarEntries((await service.archive('cc', path)).tar)).map((entry) => [entry.name, new TextDecoder().decode(entry.data)]));
+    expect(await read('/etc/hostname')).toEqual({ hostname: 'box\n' });
+    expect((await service.archive('cc', '/etc/hostname')).stat.size).toBe(4);
+    expect((await read('/etc/hosts')).hosts).toContain('\tbox\n');
+    expect(await read('/etc')).toMatchObject({ 'etc/hostname': 'box\n', 'etc/passwd': 'root:x:0:0::/root:/bin/sh\n' });
+    await service.stop('cc', 1);
   });
 
   it('reports a missing executable like docker (exit 127, state Created)', async () => {
