@@ -102,6 +102,7 @@ export class ContainerFiles {
         devMajor: entry.devMajor,
         devMinor: entry.devMinor,
         linkName: entry.linkName,
+        xattrs: entry.xattrs,
       });
     }
     return out.finish();
