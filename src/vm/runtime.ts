@@ -88,6 +88,18 @@ export class GuestRuntime implements Runtime {
     if (status !== 0) throw new Error(`rm -rf ${path} exited with ${status}`);
   }
 
+  async runHostTool(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const decoder = new TextDecoder();
+    let stdout = '';
+    let stderr = '';
+    const p = await this.spawn(
+      { args, env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false },
+      { stdin: false, stdout: (chunk) => void (stdout += decoder.decode(chunk, { stream: true })), stderr: (chunk) => void (stderr += decoder.decode(chunk, { stream: true })) },
+    );
+    const { exitCode } = await p.wait();
+    return { exitCode, stdout, stderr };
+  }
+
   /** A guest tool for housekeeping (rm), in the guest's own namespaces; resolves with its status. */
   private async runQuietly(args: string[]): Promise<number> {
     const p = await this.spawn({ args, env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], cwd: '/', user: { uid: 0, gid: 0, groups: [] }, terminal: false }, { stdin: false });

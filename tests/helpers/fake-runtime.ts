@@ -88,6 +88,14 @@ export class FakeRuntime implements Runtime {
     return Object.fromEntries(paths.map((path) => [path, this.files.get(path) ?? null]));
   }
 
+  /** What runHostTool answers (a fake `ps`, say); by default the tool is not found. */
+  hostTool: (args: string[]) => { exitCode: number; stdout: string; stderr: string } = (args) => ({ exitCode: 127, stdout: '', stderr: `${args[0]}: not found\n` });
+
+  async runHostTool(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    this.calls.push({ op: 'runHostTool', args: [args] });
+    return this.hostTool(args);
+  }
+
   async writeFile(path: string, content: string): Promise<void> {
     this.calls.push({ op: 'writeFile', args: [path, content] });
     this.files.set(path, content);

@@ -149,6 +149,19 @@ describe('streams', () => {
     expect(noTty).toMatchObject({ status: 1, stderr: 'the input device is not a TTY\n' });
   });
 
+  it("attach: resizes to one more row and column then back (the prompt redraws), and Ctrl-P Ctrl-Q ends it with docker's 'read escape sequence' and 1", async () => {
+    const { daemon, runtime } = setup();
+    expect((await docker(daemon, ['run', '-dit', '--name', 'sh1', 'busybox', 'sh'])).status).toBe(0);
+    const init = [...runtime.containers.values()][0].init;
+    const input = new ByteQueue();
+    const attach = docker(daemon, ['attach', 'sh1'], { stdin: input, stdinIsTerminal: true, stdoutIsTerminal: true });
+    await until(() => init.sizes.length >= 2, 'the two resizes');
+    expect(init.sizes).toEqual([[25, 81], [24, 80]]);
+    input.push(Uint8Array.from([0x10, 0x11]));
+    expect(await attach).toMatchObject({ status: 1, stderr: 'read escape sequence\n' });
+    expect((await docker(daemon, ['ps', '--format', '{{.Names}} {{.State}}'])).stdout).toBe('sh1 running\n');
+  });
+
   it('logs -f follows until the container exits', async () => {
     const { daemon } = setup();
     await docker(daemon, ['run', '-d', '--name', 'tk', 'busybox', 'ticker']);

@@ -17,6 +17,7 @@ import { noNewPrivileges } from '../../src/engine/containers/service';
 import { FakeRuntime, type FakeProgram } from '../helpers/fake-runtime';
 import { FakeImages } from '../helpers/fake-images';
 import type { ContainerSpec } from '../../src/engine/runtime/types';
+import { TarWriter, readTarEntries } from '../../src/go/tar';
 
 const program: FakeProgram = async ({ spec, stdout, signals }) => {
   const [cmd, ...args] = spec.args;
@@ -113,6 +114,48 @@ describe('container service', () => {
     expect(specs[1].namespaces.net).toBe('host');
     expect(specs[2].namespaces.net).toBe(`/proc/${service.get('nn').record.state.pid}/ns/net`);
     expect(inspect(service.get('nn'), { nowMs: Date.now() }).NetworkSettings).toMatchObject({ IPAddress: '', Networks: { none: { IPAddress: '' } } });
+  });
+
+  it('--pid, --ipc and --uts host share the guest\'s namespaces; --ipc container:NAME joins that one\'s', async () => {
+    const { service, runtime } = setup();
+    await service.create('dd', { Image: 'busybox', Cmd: ['sleep', '1'] });
+    await service.start('dd');
+    await service.create('hh', { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { PidMode: 'host', IpcMode: 'host', UTSMode: 'host' } });
+    await service.start('hh');
+    await service.create('jj', { Image: 'busybox', Cmd: ['sleep', '1'], HostConfig: { IpcMode: 'container:dd' } });
+    await service.start('jj');
+    const specs = runtime.calls.filter((c) => c.op === 'create').map((c) => c.args[0] as ContainerSpec);
+    expect(specs[0].namespaces).toMatchObject({ pid: true, ipc: true, uts: true });
+    expect(specs[1].namespaces).toMatchObject({ pid: false, ipc: false, uts: false });
+    expect(specs[2].namespaces).toMatchObject({ pid: true, ipc: `/proc/${service.get('dd').record.state.pid}/ns/ipc`, uts: true });
+    await service.stop('jj', 1);
+    await service.stop('dd', 1);
+    await expect(service.start('jj')).rejects.toMatchObject({ kind: 'conflict', message: `cannot join IPC of a non running container: ${service.get('dd').id}` });
+  });
+
+  it("docker cp of the daemon's /etc files copies their content, not the empty mount points under merged", async () => {
+    class EtcRuntime extends FakeRuntime {
+      override async pack(dir: string, tarPath: string, paths: string[], whiteouts: boolean): Promise<void> {
+        await super.pack(dir, tarPath, paths, whiteouts);
+        const tar = new TarWriter();
+        if (paths[0] === 'etc') {
+          tar.entry('etc', '5', { mode: 0o755 });
+          tar.file('etc/hostname', '');
+          tar.file('etc/passwd', 'root:x:0:0::/root:/bin/sh\n');
+        } else tar.file(paths[0], '');
+        await this.stageFile(tarPath.slice(tarPath.lastIndexOf('/') + 1), tar.finish());
+      }
+    }
+    const { service } = setup(new EtcRuntime(program));
+    await service.create('cc', { Image: 'busybox', Cmd: ['sleep', '100'], Hostname: 'box' });
+    await service.start('cc');
+    const read = async (path: string) =>
+      Object.fromEntries((await readTarEntries((await service.archive('cc', path)).tar)).map((entry) => [entry.name, new TextDecoder().decode(entry.data)]));
+    expect(await read('/etc/hostname')).toEqual({ hostname: 'box\n' });
+    expect((await service.archive('cc', '/etc/hostname')).stat.size).toBe(4);
+    expect((await read('/etc/hosts')).hosts).toContain('\tbox\n');
+    expect(await read('/etc')).toMatchObject({ 'etc/hostname': 'box\n', 'etc/passwd': 'root:x:0:0::/root:/bin/sh\n' });
+    await service.stop('cc', 1);
   });
 
   it('reports a missing executable like docker (exit 127, state Created)', async () => {
@@ -403,6 +446,23 @@ describe('container helpers', () => {
     log.write('stdout', e.encode('tail'));
     log.flush();
     expect(log.entries.map((entry) => `${entry.stream}:${new TextDecoder().decode(entry.data)}`)).toEqual(['stdout:a\n', 'stderr:x\n', 'stdout:bc\n', 'stdout:tail']);
+  });
+
+  it('top with other ps options runs the guest\'s ps with them and keeps the container\'s pids (moby\'s ContainerTop)', async () => {
+    const runtime = new FakeRuntime();
+    const cg = '/sys/fs/cgroup/docker/abc';
+    runtime.files.set(`${cg}/cgroup.procs`, '123\n130\n');
+    runtime.hostTool = (args) =>
+      args.join(' ') === 'ps -o pid,comm,args'
+        ? { exitCode: 0, stdout: 'PID   COMMAND          COMMAND\n    1 init             init\n  123 sleep            sleep 1000\n  124 sh               sh -c x\n  130 sh               sh\n', stderr: '' }
+        : { exitCode: 1, stdout: '', stderr: "ps: bad -o argument 'etime', supported arguments: user,group\nBusyBox\n" };
+    expect(await top(runtime, cg, '-o pid,comm,args', 0)).toEqual({
+      Titles: ['PID', 'COMMAND', 'COMMAND'],
+      Processes: [['123', 'sleep', 'sleep 1000'], ['130', 'sh', 'sh']],
+    });
+    await expect(top(runtime, cg, '-o pid,etime', 0)).rejects.toMatchObject({ kind: 'system', message: "ps: ps: bad -o argument 'etime', supported arguments: user,group" });
+    await expect(top(runtime, cg, '-o user,comm= PID', 0)).rejects.toMatchObject({ kind: 'invalid-parameter', message: 'specifying "user,comm=PID" is not allowed' });
+    expect(runtime.calls.filter((c) => c.op === 'runHostTool')).toHaveLength(2);
   });
 
   it('top and stats from /proc and cgroup files', async () => {

@@ -2,6 +2,7 @@
 
 import type { Command } from './instructions';
 import { BuildStepError } from './build-types';
+import { containerLayer } from '../containers/layer';
 import { CopySteps } from './copy';
 import { copyConfig, envKey, shellOf } from './instruction-config';
 
@@ -65,7 +66,7 @@ export class RunSteps extends CopySteps {
     let tar: Uint8Array;
     try {
       await runtime.pack(containers.upperDir(live), runtime.stagedPath(name), ['.'], true);
-      tar = await runtime.readStagedFile(name);
+      tar = await containerLayer(await runtime.readStagedFile(name));
     } finally {
       await runtime.removeStagedFile(name).catch(() => undefined);
     }

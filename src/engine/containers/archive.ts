@@ -2,7 +2,7 @@
 // the time of a copy even when the container is stopped; docker cp both ways, export, diff and sizes.
 
 import { EngineError, forbidden, invalidParameter, notFound } from '../errors';
-import { TarWriter, readTar } from '../../go/tar';
+import { TarWriter, readTar, readTarEntries } from '../../go/tar';
 import type { ContainerContext } from './context';
 import type { LiveContainer } from './live';
 import { DOCKER_ROOT, containerSpec } from './spec';
@@ -72,6 +72,42 @@ export class ContainerFiles {
     return visible.length > 0 ? visible.map((c) => ({ Path: c.path, Kind: c.kind })) : null;
   }
 
+  /**
+   * The daemon's /etc files are bind mounts in the container's mount namespace: the merged directory
+   * the tar was made from holds only their empty mount points. docker cp copies what the container
+   * sees, so those entries get the files' content (the tar's names are relative to `parent`).
+   */
+  private async withDaemonFiles(live: LiveContainer, tar: Uint8Array, parent: string): Promise<Uint8Array> {
+    const { record } = live;
+    const sources = new Map([
+      ['/etc/hosts', record.hostsPath],
+      ['/etc/hostname', record.hostnamePath],
+      ['/etc/resolv.conf', record.resolvConfPath],
+    ]);
+    const entries = await readTarEntries(tar);
+    const pathOf = (name: string) => `${parent === '/' ? '' : parent}/${name.replace(/^(\.\/)+/, '').replace(/\/+$/, '')}`;
+    const wanted = entries.filter((entry) => entry.type === '0' && sources.has(pathOf(entry.name)));
+    if (wanted.length === 0) return tar;
+    const files = await this.context.runtime.readFiles(wanted.map((entry) => sources.get(pathOf(entry.name)) ?? ''));
+    const out = new TarWriter();
+    for (const entry of entries) {
+      const source = entry.type === '0' ? sources.get(pathOf(entry.name)) : undefined;
+      const content = source !== undefined ? files[source] : undefined;
+      out.entry(entry.name, entry.type, {
+        data: content !== undefined && content !== null ? new TextEncoder().encode(content) : entry.data,
+        mode: entry.mode,
+        mtime: entry.mtime,
+        uid: entry.uid,
+        gid: entry.gid,
+        devMajor: entry.devMajor,
+        devMinor: entry.devMinor,
+        linkName: entry.linkName,
+        xattrs: entry.xattrs,
+      });
+    }
+    return out.finish();
+  }
+
   /** docker export: the container's root filesystem as a tar. */
   async export(live: LiveContainer): Promise<Uint8Array> {
     const runtime = this.context.runtime;
@@ -112,6 +148,7 @@ export class ContainerFiles {
     } finally {
       await runtime.removeStagedFile(name).catch(() => undefined);
     }
+    tar = await this.withDaemonFiles(live, tar, parent);
     if (contents && base !== '.') tar = await renameFirstElementToDot(tar, base);
     const stat = tarStat(tar);
     // 'x/.' of a file: docker's lstat says it is not a directory.

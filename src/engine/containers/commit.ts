@@ -7,6 +7,7 @@ import type { ImageConfig } from '../oci/types';
 import type { ContainerContext } from './context';
 import type { ContainerFiles } from './archive';
 import type { LiveContainer } from './live';
+import { containerLayer } from './layer';
 
 export interface CommitOptions {
   repo: string;
@@ -32,6 +33,9 @@ export async function commitContainer(context: ContainerContext, files: Containe
   } finally {
     if (paused) await runtime.resume(live.cgroupPath).catch(() => undefined);
   }
+  const packed = await runtime.readStagedFile(name);
+  const layer = await containerLayer(packed);
+  if (layer !== packed) await runtime.stageFile(name, layer);
   const config = commitConfig(live, parent.config.config ?? {}, options.overrides, options.changes);
   const { repo, tag } = options;
   const id = await images.commit({

@@ -36,6 +36,8 @@ export interface ContainerSpecOptions {
   network?: NetworkAttachment;
   /** 'new' (default with a network), 'none' (a new namespace with only lo), 'host', or /proc/PID/ns/net. */
   netNamespace?: string;
+  /** --pid, --ipc and --uts: false shares the guest's namespace; an ipc path joins another container's. Default: new ones. */
+  sharedNamespaces?: { pid?: boolean; ipc?: boolean | string; uts?: boolean };
   /** Host devices given with --device, by their path in the container (they replace defaults there). */
   devices?: DeviceNode[];
   /** The devices cgroup (see devices.ts); undefined: no filter. */
@@ -125,7 +127,13 @@ export function containerSpec(options: ContainerSpecOptions): ContainerSpec {
     rootfs: { lower: options.layers, upper: `${dir}/diff`, work: `${dir}/work`, merged: `${dir}/merged` },
     readonly: options.readonlyRootfs ?? false,
     hostname: options.hostname,
-    namespaces: { pid: true, ipc: true, uts: true, net: net === 'none' ? 'new' : net, cgroup: true },
+    namespaces: {
+      pid: options.sharedNamespaces?.pid ?? true,
+      ipc: options.sharedNamespaces?.ipc ?? true,
+      uts: options.sharedNamespaces?.uts ?? true,
+      net: net === 'none' ? 'new' : net,
+      cgroup: true,
+    },
     mounts,
     devices: [...DEFAULT_DEVICES.filter((device) => !options.devices?.some((extra) => extra.path === device.path)), ...(options.devices ?? [])],
     symlinks: DEFAULT_SYMLINKS,

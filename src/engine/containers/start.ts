@@ -57,12 +57,30 @@ export class ContainerStarter {
     return this.context.deps.networks.find(mode)?.name ?? mode;
   }
 
+  /**
+   * --pid=host, --ipc=host and --uts=host share the guest's namespaces (the agent leaves them out of the
+   * clone); --ipc=container:NAME joins that container's. --pid=container:NAME is not carried out: the
+   * agent can only join ipc, uts and net namespaces by path.
+   */
+  private sharedNamespaces(live: LiveContainer): { pid: boolean; ipc: boolean | string; uts: boolean } {
+    const { hostConfig } = live.record;
+    const ipcMode = hostConfig.IpcMode ?? '';
+    let ipc: boolean | string = ipcMode !== 'host';
+    if (ipcMode.startsWith('container:')) {
+      const other = this.context.get(ipcMode.slice('container:'.length));
+      if (other.status !== 'running' && other.status !== 'paused') throw conflict(`cannot join IPC of a non running container: ${other.id}`);
+      ipc = `/proc/${other.record.state.pid}/ns/ipc`;
+    }
+    return { pid: hostConfig.PidMode !== 'host', ipc, uts: hostConfig.UTSMode !== 'host' };
+  }
+
   /** Starts the container's process: its network, /etc files, devices, seccomp, then the runtime. */
   async startProcess(live: LiveContainer): Promise<void> {
     const { record } = live;
     const { config, hostConfig } = record;
     const runtime = this.context.deps.runtime;
     const mode = this.networkMode(live);
+    const sharedNamespaces = this.sharedNamespaces(live);
     let netNamespace = 'new';
     let hostname = config.Hostname ?? record.id.slice(0, 12);
     let etcFiles: { hosts?: string; hostname?: string; resolvConf?: string } = {
@@ -155,6 +173,7 @@ export class ContainerStarter {
             }
           : undefined,
         netNamespace,
+        sharedNamespaces,
       });
       const proc = await runtime.create(spec, {
         stdin: config.OpenStdin ?? false,

@@ -10,6 +10,7 @@ import type { LiveContainer } from './live';
 import type { ContainerRecord } from './types';
 import { containerMounts, type MountPoint } from './mounts';
 import { humanDuration } from '../../go/units';
+import { invalidParameter, systemError } from '../errors';
 import type { ContainerInspect, ContainerSummary, CpuStats, EndpointSettings, InspectConfig, HostConfig, StatsResponse, TopResponse } from '../../api';
 
 /** The daemon's State.String(). */
@@ -328,7 +329,48 @@ function two(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** docker top: ps-like rows from /proc for the pids of the container's cgroup. */
+/** The ps arguments whose procps output top() writes from /proc (the guest's busybox ps has no -e or aux). */
+const EMULATED_PS_ARGS = new Set(['', '-ef', 'aux', '-aux', 'au', 'ux']);
+
+/** ASCII whitespace only, as moby's fieldsASCII. */
+const fieldsAscii = (line: string) => line.split(/[\t\n\f\r ]+/).filter((field) => field !== '');
+
+/**
+ * docker top with other ps options: moby runs `ps` with them (split on spaces) and keeps the rows whose
+ * PID column is one of the container's; a row of a thread ("-" as PID) follows its process. The guest's
+ * ps is busybox's.
+ */
+async function psTop(runtime: Runtime, psArgs: string, pids: number[]): Promise<TopResponse> {
+  for (const match of psArgs.matchAll(/\s+(\S*)=\s*(PID\S*)/g)) {
+    if (match[1] !== 'pid') throw invalidParameter(`specifying "${match[1]}=${match[2]}" is not allowed`);
+  }
+  const result = await runtime.runHostTool(['ps', ...psArgs.split(' ')]);
+  if (result.exitCode !== 0) {
+    const line = result.stderr.split('\n')[0];
+    throw systemError(`ps: ${line !== '' ? line : `exit status ${result.exitCode}`}`);
+  }
+  const lines = result.stdout.split('\n');
+  const titles = fieldsAscii(lines[0] ?? '');
+  const pidIndex = titles.indexOf('PID');
+  if (pidIndex === -1) throw systemError("Couldn't find PID field in ps output");
+  const processes: string[][] = [];
+  const row = (fields: string[]) => [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
+  let inContainer = false;
+  for (const line of lines.slice(1)) {
+    if (line === '') continue;
+    const fields = fieldsAscii(line);
+    if (fields[pidIndex] === '-') {
+      if (inContainer) processes.push(row(fields));
+      continue;
+    }
+    const pid = Number(fields[pidIndex]);
+    if (!/^\d+$/.test(fields[pidIndex] ?? '')) throw systemError(`Unexpected pid '${fields[pidIndex]}': strconv.Atoi: parsing "${fields[pidIndex]}": invalid syntax`);
+    inContainer = pids.includes(pid);
+    if (inContainer) processes.push(row(fields));
+  }
+  return { Titles: titles, Processes: processes };
+}
+
 /** procps's headers of the -o keywords docker top users reach for. */
 const PS_HEADERS: Record<string, string> = {
   pid: 'PID', ppid: 'PPID', uid: 'UID', euid: 'EUID', user: 'USER', euser: 'EUSER', uname: 'USER', comm: 'COMMAND', ucmd: 'CMD', ucomm: 'COMMAND',
@@ -358,6 +400,7 @@ function psOutputColumns(args: string): { key: string; header: string }[] | unde
   return columns;
 }
 
+/** docker top: ps-like rows from /proc for the pids of the container's cgroup. */
 export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, nowMs: number): Promise<TopResponse> {
   const procsFile = `${cgroupPath}/cgroup.procs`;
   const first = await runtime.readFiles([procsFile, '/proc/stat', '/proc/uptime', '/proc/meminfo']);
@@ -369,6 +412,9 @@ export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, 
   const btime = Number(/btime (\d+)/.exec(first['/proc/stat'] ?? '')?.[1] ?? Math.floor(nowMs / 1000));
   const uptime = Number((first['/proc/uptime'] ?? '0').split(' ')[0]);
   const memTotalKb = Number(/MemTotal:\s+(\d+)/.exec(first['/proc/meminfo'] ?? '')?.[1] ?? 0);
+  const args = psArgs.trim();
+  // -o formats are written from /proc with procps's headers; other options go to the guest's ps
+  if (!EMULATED_PS_ARGS.has(args) && !psOutputColumns(args)) return psTop(runtime, psArgs, pids);
   const paths = pids.flatMap((pid) => [`/proc/${pid}/stat`, `/proc/${pid}/cmdline`, `/proc/${pid}/status`]);
   const files = paths.length > 0 ? await runtime.readFiles(paths) : {};
   const procs: ProcInfo[] = [];
@@ -411,7 +457,6 @@ export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, 
     const s = total % 60;
     return withHours ? `${two(h)}:${two(m)}:${two(s)}` : `${h * 60 + m}:${two(s)}`;
   };
-  const args = psArgs.trim();
   const columns = psOutputColumns(args);
   if (columns) {
     // -o/o: procps's user-defined format, its keywords' headers (key=HEADER renames one)

@@ -144,8 +144,11 @@ export interface ContainerSpec {
   readonly: boolean;
   hostname: string;
   namespaces: {
+    /** true: a new namespace; false: the guest's own (docker --pid=host). */
     pid: boolean;
-    ipc: boolean;
+    /** true: new; false: the guest's (--ipc=host); or a namespace file to join (/proc/PID/ns/ipc). */
+    ipc: boolean | string;
+    /** true: new; false: the guest's (--uts=host, no hostname set). */
     uts: boolean;
     /** 'new', 'host', or a namespace file to join (/proc/PID/ns/net). */
     net: string;
@@ -188,6 +191,8 @@ export interface Runtime {
   /** Small text files (cgroup statistics, /proc); null for a file that cannot be read. */
   readFiles(paths: string[]): Promise<Record<string, string | null>>;
   writeFile(path: string, content: string, mode?: number): Promise<void>;
+  /** Runs a guest tool in the guest's own namespaces (`ps` for docker top with options) and collects its output. */
+  runHostTool(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /**
    * Puts bytes where the guest can read them (the 9p share) and returns the guest path: image layers
    * for unpack, build contexts, tars to load.

@@ -39,7 +39,12 @@ export function attachCommand() {
         offSignal = env.onSignal((signal) => void env.client.request('POST', `/containers/${enc(ref)}/kill`, { query: { signal } }).catch(() => undefined));
       }
       if (tty && env.stdoutIsTerminal) {
-        void env.client.request('POST', `/containers/${enc(ref)}/resize`, { query: { h: env.rows, w: env.columns ?? 80 } }).catch(() => undefined);
+        // docker/cli's resizeTTY: one row and column more, then the real size, so the shell redraws its
+        // prompt on a second attach (a SIGWINCH with a size that changed).
+        const resize = (h: number, w: number) => env.client.request('POST', `/containers/${enc(ref)}/resize`, { query: { h, w } }).catch(() => undefined);
+        const rows = env.rows;
+        const columns = env.columns ?? 80;
+        void resize(rows + 1, columns + 1).then(() => resize(rows, columns));
       }
       let result: 'done' | 'detached';
       try {
@@ -47,7 +52,8 @@ export function attachCommand() {
       } finally {
         offSignal?.();
       }
-      if (result === 'detached') return;
+      // The escape sequence ends docker attach with its error (docker run -it treats it as success).
+      if (result === 'detached') throw new Error('read escape sequence');
       const wait = await callJson<WaitResponse>(env, 'POST', `/containers/${enc(ref)}/wait`);
       if (wait.StatusCode !== 0) throw new StatusError('', wait.StatusCode);
     },
