@@ -6,10 +6,12 @@ import { invalidParameter, notFound } from '../errors';
 import type { EventBus } from '../events';
 import type { ImageProvider } from '../images/types';
 import { BridgeDriver, type RuleState } from '../network/driver';
+import { EmbeddedResolvers } from '../network/resolver';
 import type { Networks } from '../network/networks';
 import type { Runtime } from '../runtime/types';
 import type { JsonValue, Store } from '../store/types';
 import type { VolumeService } from '../volumes/service';
+import { resolverTargets } from './dns';
 import type { ExecRecord, LiveContainer } from './live';
 
 export interface ContainerServiceDeps {
@@ -43,6 +45,8 @@ export class ContainerContext {
   readonly execs = new Map<string, ExecRecord>();
   /** The bridges, veths and iptables rules in the guest. */
   readonly driver: BridgeDriver;
+  /** docker's embedded DNS servers (127.0.0.11) of the containers on user-defined networks. */
+  readonly resolvers: EmbeddedResolvers;
   private guestNetworks: Promise<void> | undefined;
   readonly random: () => number;
   /** The daemon is stopping: exits do not trigger restart policies. */
@@ -52,6 +56,7 @@ export class ContainerContext {
   constructor(readonly deps: ContainerServiceDeps) {
     this.random = deps.random ?? Math.random;
     this.driver = new BridgeDriver(deps.runtime);
+    this.resolvers = new EmbeddedResolvers(deps.runtime);
   }
 
   /**
@@ -92,6 +97,14 @@ export class ContainerContext {
 
   syncRules(): Promise<void> {
     return this.driver.syncRules(this.ruleState());
+  }
+
+  /**
+   * The embedded DNS servers and their records as the running containers now are (after a start, stop,
+   * connect, disconnect or rename). `starting`: a container whose process waits to be started.
+   */
+  syncDns(starting?: { id: string; pid: number }): Promise<void> {
+    return this.resolvers.sync(resolverTargets(this, starting));
   }
 
   get runtime(): Runtime {

@@ -54,6 +54,8 @@ export class LiveContainer {
   stdinClosed = false;
   /** The seccomp filter of the current run, for its processes and execs (program undefined: unconfined). */
   seccomp: { program: Uint8Array | undefined } | undefined;
+  /** This run has docker's embedded DNS server (it joined a user-defined network); until it stops. */
+  embeddedDns = false;
 
   constructor(
     public record: ContainerRecord,

@@ -42,6 +42,9 @@ export class ExitMonitor {
     if (record.state.health) record.state.health = undefined;
     await this.context.deps.runtime.delete(record.id).catch(() => undefined);
     releaseEndpoints(this.context, record);
+    // Its server ended with its process; the others forget its names.
+    live.embeddedDns = false;
+    await this.context.syncDns().catch(() => undefined);
     if (record.publishedPorts) {
       record.publishedPorts = undefined;
       await this.context.syncRules().catch(() => undefined);

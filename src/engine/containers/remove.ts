@@ -69,6 +69,7 @@ export class ContainerRemover {
     }
     const oldName = live.record.name;
     live.record.name = `/${clean}`;
+    if (live.isUp) await this.context.syncDns().catch(() => undefined);
     await this.context.persist(live);
     this.context.emit(live, 'rename', { oldName });
   }

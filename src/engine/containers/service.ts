@@ -126,6 +126,8 @@ export class ContainerService {
         const policy = record.hostConfig.RestartPolicy?.Name ?? 'no';
         if (policy === 'always' || (policy === 'unless-stopped' && !record.manuallyStopped)) comeBack.push(live);
       }
+      // The resumed containers' resolvers (their servers run on; the records are written again).
+      await this.context.syncDns().catch(() => undefined);
       // Like dockerd at start-up: always and unless-stopped (not stopped by the user) containers come back.
       this.comingBack = Promise.all(
         comeBack.map((live) => {

@@ -5,6 +5,7 @@
 import { EngineError, conflict, invalidParameter, notFound, notModified, systemError } from '../errors';
 import type { DeviceNode, RuntimeProcess } from '../runtime/types';
 import { BRIDGE_NAME, hostsFile, resolvConf } from '../network/bridge';
+import { embeddedResolvConf } from '../network/resolver';
 import type { NetworkModel } from '../network/networks';
 import type { ContainerContext } from './context';
 import { linkedSetup, withLinkEnv } from './links';
@@ -121,6 +122,8 @@ export class ContainerStarter {
       hostname = other.record.config.Hostname ?? hostname;
       etcFiles = { hosts: other.record.hostsPath, hostname: other.record.hostnamePath, resolvConf: other.record.resolvConfPath };
     }
+    const embeddedDns = bridgeNetworks.some((network) => !network.builtin);
+    live.embeddedDns = false;
     try {
       const linked = mode === 'bridge' && record.endpoint ? linkedSetup(this.context, live) : { hosts: [], env: [] };
       if (!mode.startsWith('container:')) {
@@ -134,7 +137,8 @@ export class ContainerStarter {
           runtime.writeFile(record.hostnamePath, `${hostname}\n`),
           runtime.writeFile(
             record.resolvConfPath,
-            resolvConf({ dns: hostConfig.Dns ?? [], dnsSearch: hostConfig.DnsSearch ?? [], dnsOptions: hostConfig.DnsOptions ?? [] }),
+            // A user-defined network: docker's embedded DNS at 127.0.0.11 (the default bridge has none).
+            (embeddedDns ? embeddedResolvConf : resolvConf)({ dns: hostConfig.Dns ?? [], dnsSearch: hostConfig.DnsSearch ?? [], dnsOptions: hostConfig.DnsOptions ?? [] }),
           ),
         ]);
       }
@@ -182,6 +186,11 @@ export class ContainerStarter {
       });
       live.process = proc;
       try {
+        if (embeddedDns) {
+          // The server listens in the new namespace before the container's process runs.
+          live.embeddedDns = true;
+          await this.context.syncDns({ id: record.id, pid: proc.pid }).catch(() => undefined);
+        }
         await runtime.start(record.id);
       } catch (error) {
         live.process = undefined;
@@ -211,6 +220,8 @@ export class ContainerStarter {
         })();
       }
       for (const network of bridgeNetworks.slice(1)) await attachRunning(this.context, live, network);
+      // The other containers' resolvers learn this one's names (and this one those of its other networks).
+      if (bridgeNetworks.length > 0) await this.context.syncDns().catch(() => undefined);
       if (ports.length > 0) {
         record.publishedPorts = ports;
         await this.context.syncRules();

@@ -2,6 +2,7 @@
 // like docker's inspect), the status string, docker top from /proc, and docker stats from cgroup files.
 
 import { endpointOn, recordNetworks } from './endpoints';
+import { endpointDnsNames } from './dns';
 import { portSummaries, portsView } from './ports';
 import { BRIDGE_GATEWAY } from '../network/bridge';
 import type { Runtime } from '../runtime/types';
@@ -62,8 +63,7 @@ function endpointSettings(record: ContainerRecord, networkName: string, networkI
   const attachment = recordNetworks(record)[networkName] ?? {};
   const userNetwork = !['bridge', 'host', 'none'].includes(networkName);
   const aliases = attachment.aliases && attachment.aliases.length > 0 ? [...attachment.aliases] : null;
-  // moby's buildEndpointDNSNames: the name, the aliases, the short id, the hostname (deduplicated).
-  const dnsNames = userNetwork && endpoint ? [...new Set([record.name.slice(1), ...(aliases ?? []), record.id.slice(0, 12), ...(record.config.Hostname ? [record.config.Hostname] : [])])] : null;
+  const dnsNames = userNetwork && endpoint ? endpointDnsNames(record, networkName) : null;
   return {
     IPAMConfig: attachment.ipv4Address ? { IPv4Address: attachment.ipv4Address } : null,
     Links: attachment.links && attachment.links.length > 0 ? [...attachment.links] : null,

@@ -12,6 +12,7 @@ import { EngineError, conflict, forbidden, invalidParameter, notFound, systemErr
 import type { EventBus } from '../events';
 import { formatCidr, intToIp, ipToInt, networkOf, nextPoolSubnet, overlaps, parseCidr, contains, type Cidr } from './ipam';
 import { isPredefinedNetwork, nanoTime, randomHex, type IpamConfig, type NetworkModel, type Networks } from './networks';
+import { embeddedResolvConf } from './resolver';
 import { attachedContainers, networkView } from './views';
 import type { NetworkCreateResponse, NetworkInspect, NetworkPruneReport } from '../../api';
 
@@ -355,6 +356,14 @@ export class NetworkService {
         if (error instanceof EngineError) throw error;
         throw systemError((error as Error).message);
       }
+      if (!network.builtin && !live.embeddedDns && live.status !== 'restarting') {
+        // moby starts the sandbox's resolver when its first user-defined network joins, and rebuilds
+        // /etc/resolv.conf for it.
+        live.embeddedDns = true;
+        const { hostConfig } = record;
+        await context.runtime.writeFile(record.resolvConfPath, embeddedResolvConf({ dns: hostConfig.Dns ?? [], dnsSearch: hostConfig.DnsSearch ?? [], dnsOptions: hostConfig.DnsOptions ?? [] })).catch(() => undefined);
+      }
+      await context.syncDns().catch(() => undefined);
     }
     await context.persist(live);
     this.emit(network, 'connect', { container: live.id });
@@ -377,6 +386,7 @@ export class NetworkService {
     const rest = { ...attachments };
     delete rest[network.name];
     record.networks = rest;
+    if (this.running(live)) await context.syncDns().catch(() => undefined);
     if (record.publishedPorts) {
       const bridges = new Set(endpointsOf(record).map(({ network: name }) => this.deps.networks.byName(name)?.bridge));
       record.publishedPorts = record.publishedPorts.filter((port) => bridges.has(port.bridge));

@@ -1,0 +1,355 @@
+/*
+ * dockside-dns: docker's embedded DNS server (127.0.0.11:53) for one container, run by the engine in
+ * the container's network namespace (nsenter -n -t PID dockside-dns RECORDS PID).
+ *
+ * It answers from RECORDS, a text file the engine rewrites whenever a network the container is on
+ * changes (re-read for every query, so a change needs no signal), ending with an "END" line:
+ *   A name ip      an address for a name (several lines: several answers)
+ *   PTR ip name    the name of an address (reverse lookups)
+ * As docker's resolver: A answers with TTL 600, recursion available, not authoritative; AAAA (and MX)
+ * for a known name is an empty NOERROR; what is not known would be forwarded to the host's resolvers,
+ * and the guest has none it can reach, so it gets SERVFAIL at once.
+ * It exits when the container's first process (PID) does, so it never outlives the container or keeps
+ * its network namespace alive.
+ *
+ * Built freestanding (no libc) for the guest's i386 kernel: see build.sh.
+ */
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+
+#define SYS_exit_group 252
+#define SYS_read 3
+#define SYS_write 4
+#define SYS_open 5
+#define SYS_close 6
+#define SYS_poll 168
+#define SYS_socketcall 102
+#define SYS_pidfd_open 434
+#define SOCKOP_socket 1
+#define SOCKOP_bind 2
+#define SOCKOP_sendto 11
+#define SOCKOP_recvfrom 12
+#define EINTR 4
+
+static long sys3(long n, long a, long b, long c) {
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c) : "memory");
+    return r;
+}
+
+static long socketcall(long op, long *args) { return sys3(SYS_socketcall, op, (long)args, 0); }
+
+static void die(const char *message, int code) {
+    long n = 0;
+    while (message[n]) n++;
+    sys3(SYS_write, 2, (long)message, n);
+    sys3(SYS_exit_group, code, 0, 0);
+    for (;;) {
+    }
+}
+
+struct sockaddr_in4 {
+    u16 family;
+    u16 port;
+    u8 addr[4];
+    u8 zero[8];
+};
+
+struct pollfd4 {
+    int fd;
+    short events;
+    short revents;
+};
+
+static char records[65536];
+static long records_len;
+static u8 query[1024];
+static u8 reply[512];
+
+static void load_records(const char *path) {
+    records_len = 0;
+    long fd = sys3(SYS_open, (long)path, 0 /* O_RDONLY */, 0);
+    if (fd < 0) return;
+    for (;;) {
+        long n = sys3(SYS_read, fd, (long)(records + records_len), (long)(sizeof records - 1 - records_len));
+        if (n == -EINTR) continue;
+        if (n <= 0) break;
+        records_len += n;
+        if (records_len >= (long)sizeof records - 1) break;
+    }
+    sys3(SYS_close, fd, 0, 0);
+    records[records_len] = 0;
+}
+
+/* The engine writes the file in place (truncate, write) and ends it with an "END" line: a read that
+   lands in between is tried again a few times. */
+static int complete(void) {
+    return records_len >= 4 && records[records_len - 4] == 'E' && records[records_len - 3] == 'N' && records[records_len - 2] == 'D' && records[records_len - 1] == '\n';
+}
+
+static void read_records(const char *path) {
+    for (int tries = 0; tries < 20; tries++) {
+        load_records(path);
+        if (complete()) return;
+        sys3(SYS_poll, 0, 0, 5);
+    }
+}
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* The field at *p (up to a space, tab or newline), its length; *p moves past it and its spaces. */
+static const char *field(const char **p, const char *end, long *len) {
+    const char *s = *p;
+    while (s < end && (*s == ' ' || *s == '\t')) s++;
+    const char *start = s;
+    while (s < end && *s != ' ' && *s != '\t' && *s != '\n') s++;
+    *len = s - start;
+    *p = s;
+    return start;
+}
+
+static int same(const char *a, long alen, const char *b, long blen) {
+    if (alen != blen) return 0;
+    for (long i = 0; i < alen; i++)
+        if (lower((u8)a[i]) != lower((u8)b[i])) return 0;
+    return 1;
+}
+
+static int parse_ip(const char *s, long len, u8 out[4]) {
+    int part = 0;
+    long value = -1;
+    for (long i = 0; i <= len; i++) {
+        if (i == len || s[i] == '.') {
+            if (value < 0 || value > 255 || part > 3) return 0;
+            out[part++] = (u8)value;
+            value = -1;
+        } else if (s[i] >= '0' && s[i] <= '9') {
+            value = (value < 0 ? 0 : value * 10) + (s[i] - '0');
+            if (value > 255) return 0;
+        } else {
+            return 0;
+        }
+    }
+    return part == 4;
+}
+
+/* Calls fn for every record line of a kind ("A" or "PTR") whose key matches, with its value. */
+typedef int (*record_fn)(const char *value, long len, void *ctx);
+static int each_record(const char *kind, long kindlen, const char *key, long keylen, record_fn fn, void *ctx) {
+    int found = 0;
+    const char *p = records, *end = records + records_len;
+    while (p < end) {
+        long klen, nlen, vlen;
+        const char *k = field(&p, end, &klen);
+        const char *n = field(&p, end, &nlen);
+        const char *v = field(&p, end, &vlen);
+        while (p < end && *p != '\n') p++;
+        if (p < end) p++;
+        if (!same(k, klen, kind, kindlen) || !same(n, nlen, key, keylen) || vlen == 0) continue;
+        found++;
+        if (fn && !fn(v, vlen, ctx)) break;
+    }
+    return found;
+}
+
+struct answers {
+    long at;
+    int count;
+    u16 type;
+};
+
+static void put16(long at, u32 v) {
+    reply[at] = (u8)(v >> 8);
+    reply[at + 1] = (u8)v;
+}
+
+/* One answer record (the question's name, by a pointer to it) with its data, if it fits. */
+static int add_answer(struct answers *a, const u8 *data, long len) {
+    if (a->at + 12 + len > (long)sizeof reply) return 0;
+    put16(a->at, 0xc00c);
+    put16(a->at + 2, a->type);
+    put16(a->at + 4, 1);
+    put16(a->at + 6, 0);
+    put16(a->at + 8, 600);
+    put16(a->at + 10, (u32)len);
+    for (long i = 0; i < len; i++) reply[a->at + 12 + i] = data[i];
+    a->at += 12 + len;
+    a->count++;
+    return 1;
+}
+
+static int add_address(const char *value, long len, void *ctx) {
+    u8 ip[4];
+    if (!parse_ip(value, len, ip)) return 1;
+    return add_answer((struct answers *)ctx, ip, 4);
+}
+
+static int add_name(const char *value, long len, void *ctx) {
+    u8 data[256];
+    long out = 0, label = out++;
+    for (long i = 0; i < len; i++) {
+        if (out >= 254) return 1;
+        if (value[i] == '.') {
+            if (out - label - 1 == 0 || out - label - 1 > 63) return 1;
+            data[label] = (u8)(out - label - 1);
+            label = out++;
+        } else {
+            data[out++] = (u8)value[i];
+        }
+    }
+    if (out - label - 1 == 0 || out - label - 1 > 63) return 1;
+    data[label] = (u8)(out - label - 1);
+    data[out++] = 0;
+    add_answer((struct answers *)ctx, data, out);
+    return 0; /* one name per address */
+}
+
+/* The name of a reverse query "d.c.b.a.in-addr.arpa" as "a.b.c.d"; 0 if it is not one. */
+static long reverse_ip(const char *name, long len, char *out) {
+    static const char suffix[] = ".in-addr.arpa";
+    long slen = sizeof suffix - 1;
+    if (len <= slen || !same(name + len - slen, slen, suffix, slen)) return 0;
+    len -= slen;
+    const char *parts[4];
+    long lens[4];
+    int count = 0;
+    long start = 0;
+    for (long i = 0; i <= len; i++) {
+        if (i == len || name[i] == '.') {
+            if (count == 4) return 0;
+            parts[count] = name + start;
+            lens[count++] = i - start;
+            start = i + 1;
+        }
+    }
+    if (count != 4) return 0;
+    long at = 0;
+    for (int i = 3; i >= 0; i--) {
+        for (long j = 0; j < lens[i]; j++) out[at++] = parts[i][j];
+        if (i > 0) out[at++] = '.';
+    }
+    return at;
+}
+
+/* The reply to a query of n bytes, or 0 to send none. */
+static long answer(const char *path, long n) {
+    if (n < 12 || (query[2] & 0x80)) return 0;
+    int opcode = (query[2] >> 3) & 0x0f;
+    int qdcount = (query[4] << 8) | query[5];
+    for (int i = 0; i < 12; i++) reply[i] = 0;
+    reply[0] = query[0];
+    reply[1] = query[1];
+    reply[2] = (u8)(0x80 | (query[2] & 0x79)); /* QR, the opcode and RD; not authoritative */
+    reply[3] = 0x80;                            /* recursion available */
+    if (opcode != 0) {
+        reply[3] |= 4; /* NOTIMP */
+        return 12;
+    }
+    if (qdcount != 1) {
+        reply[3] |= 1; /* FORMERR */
+        return 12;
+    }
+    char name[256];
+    long namelen = 0;
+    long at = 12;
+    for (;;) {
+        if (at >= n) return 0;
+        int size = query[at++];
+        if (size == 0) break;
+        if (size > 63 || at + size > n || namelen + size + 1 >= (long)sizeof name) {
+            reply[3] |= 1;
+            return 12;
+        }
+        if (namelen > 0) name[namelen++] = '.';
+        for (int i = 0; i < size; i++) name[namelen++] = (char)query[at++];
+    }
+    if (at + 4 > n || at > (long)sizeof reply) return 0;
+    u16 qtype = (u16)((query[at] << 8) | query[at + 1]);
+    u16 qclass = (u16)((query[at + 2] << 8) | query[at + 3]);
+    at += 4;
+    for (long i = 12; i < at; i++) reply[i] = query[i];
+    put16(4, 1);
+    read_records(path);
+    struct answers answers = {at, 0, qtype};
+    int known = 0;
+    if (qclass == 1 || qclass == 255) {
+        if (qtype == 1) {
+            known = each_record("A", 1, name, namelen, add_address, &answers);
+        } else if (qtype == 28 || qtype == 15) {
+            known = each_record("A", 1, name, namelen, 0, 0);
+        } else if (qtype == 12) {
+            char ip[16];
+            long iplen = namelen < 64 ? reverse_ip(name, namelen, ip) : 0;
+            if (iplen > 0) known = each_record("PTR", 3, ip, iplen, add_name, &answers);
+        }
+    }
+    if (!known) {
+        reply[3] |= 2; /* SERVFAIL: not docker's, and no external resolver answers */
+        return at;
+    }
+    put16(6, (u32)answers.count);
+    return answers.at;
+}
+
+__attribute__((used)) void start_c(long *sp) {
+    long argc = sp[0];
+    char **argv = (char **)(sp + 1);
+    if (argc != 3) die("usage: dockside-dns RECORDS PID\n", 2);
+    long pid = 0;
+    for (const char *s = argv[2]; *s; s++) {
+        if (*s < '0' || *s > '9') die("dockside-dns: bad pid\n", 2);
+        pid = pid * 10 + (*s - '0');
+    }
+    long args[6];
+    args[0] = 2; /* AF_INET */
+    args[1] = 2; /* SOCK_DGRAM */
+    args[2] = 0;
+    long fd = socketcall(SOCKOP_socket, args);
+    if (fd < 0) die("dockside-dns: socket failed\n", 1);
+    struct sockaddr_in4 local = {2, (u16)((53 >> 8) | (53 << 8)), {127, 0, 0, 11}, {0}};
+    args[0] = fd;
+    args[1] = (long)&local;
+    args[2] = sizeof local;
+    if (socketcall(SOCKOP_bind, args) < 0) die("dockside-dns: cannot bind 127.0.0.11:53\n", 1);
+    long pidfd = sys3(SYS_pidfd_open, pid, 0, 0);
+    if (pidfd < 0) die("dockside-dns: no such process\n", 1);
+    for (;;) {
+        struct pollfd4 fds[2] = {{(int)fd, 1 /* POLLIN */, 0}, {(int)pidfd, 1, 0}};
+        long r = sys3(SYS_poll, (long)fds, 2, -1);
+        if (r == -EINTR) continue;
+        if (r < 0) die("dockside-dns: poll failed\n", 1);
+        if (fds[1].revents) sys3(SYS_exit_group, 0, 0, 0);
+        if (!fds[0].revents) continue;
+        struct sockaddr_in4 from;
+        long fromlen = sizeof from;
+        args[0] = fd;
+        args[1] = (long)query;
+        args[2] = sizeof query;
+        args[3] = 0;
+        args[4] = (long)&from;
+        args[5] = (long)&fromlen;
+        long n = socketcall(SOCKOP_recvfrom, args);
+        if (n <= 0) continue;
+        long len = answer(argv[1], n);
+        if (len <= 0) continue;
+        args[0] = fd;
+        args[1] = (long)reply;
+        args[2] = len;
+        args[3] = 0x4000; /* MSG_DONTWAIT */
+        args[4] = (long)&from;
+        args[5] = fromlen;
+        socketcall(SOCKOP_sendto, args);
+    }
+}
+
+__asm__(".globl _start\n"
+        "_start:\n"
+        "  xor %ebp, %ebp\n"
+        "  mov %esp, %eax\n"
+        "  and $-16, %esp\n"
+        "  sub $12, %esp\n"
+        "  push %eax\n"
+        "  call start_c\n"
+        "  hlt\n");
