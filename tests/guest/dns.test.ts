@@ -1,0 +1,152 @@
+// docker's embedded DNS in the real guest, with the bundled busybox and debian images: containers on a
+// user-defined network get docker 28's /etc/resolv.conf (nameserver 127.0.0.11) and resolve each
+// other by name, network alias, short id and NAME.NETWORK with busybox's resolver (nslookup, ping, wget)
+// and glibc's (getent); an unknown name fails at once; the default bridge keeps its own resolv.conf;
+// disconnect takes the name away; each server is a process of the guest that ends with its container.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/engine/daemon';
+import { embeddedResolvConf } from '../../src/engine/network/resolver';
+import { MemoryStore } from '../../src/engine/store';
+import { NodeBundledRegistry } from '../../src/node/bundled-registry';
+import type { Guest } from '../../src/vm/guest';
+import { docker } from '../helpers/fake-images';
+import { shared, sh, startGuest } from '../helpers/guest';
+
+let guest: Guest;
+let daemon: Daemon;
+
+beforeAll(async () => {
+  guest = await startGuest();
+  daemon = new Daemon({ store: new MemoryStore(), runtime: guest.runtime, registry: new NodeBundledRegistry() });
+}, 120_000);
+
+afterAll(async () => {
+  await guest?.destroy();
+});
+
+async function ok(args: string[]): Promise<string> {
+  const result = await docker(daemon, args);
+  expect(result.status, `docker ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout.trim();
+}
+
+/** Seconds of busybox's `time` ("real\t0m 0.12s") or bash's ("real\t0m0.120s") in a command's stderr. */
+function realSeconds(stderr: string): number {
+  const match = /real\s+(\d+)m\s*([\d.]+)s/.exec(stderr);
+  if (!match) throw new Error(`no time in: ${stderr}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+const network = shared(async () => {
+  await ok(['network', 'create', 'my-net']);
+  const one = await ok(['run', '-d', '--name', 'one', '--network', 'my-net', '--network-alias', 'db', 'busybox', 'sleep', '1000']);
+  await ok(['run', '-d', '--name', 'two', '--network', 'my-net', 'busybox', 'sleep', '1000']);
+  await ok(['run', '-d', '--name', 'plain', 'busybox', 'sleep', '1000']);
+  return { one };
+});
+
+const debian = shared(async () => {
+  await network();
+  await ok(['run', '-d', '--name', 'deb', '--network', 'my-net', 'debian:bookworm', 'sleep', '1000']);
+});
+
+describe('the embedded DNS server in the guest', () => {
+  it("writes docker 28's resolv.conf with 127.0.0.11 on a user network, and keeps the default bridge's", async () => {
+    await network();
+    expect(await ok(['exec', 'one', 'cat', '/etc/resolv.conf'])).toBe(embeddedResolvConf({}).trim());
+    const plain = await ok(['exec', 'plain', 'cat', '/etc/resolv.conf']);
+    expect(plain).toContain('nameserver 8.8.8.8');
+    expect(plain).not.toContain('127.0.0.11');
+    // One server per container on the user network, none for the default bridge's.
+    const ps = await sh(guest, 'ps -o pid,stat,args | grep "[d]ockside-dns"');
+    expect(ps.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it("answers busybox's nslookup with the container's address, by name, alias, short id and NAME.NETWORK", async () => {
+    const { one } = await network();
+    const byName = await docker(daemon, ['exec', 'two', 'nslookup', 'one']);
+    expect(byName.stdout).toContain('Server:\t\t127.0.0.11');
+    expect(byName.stdout).toContain('Name:\tone\nAddress: 172.18.0.2');
+    expect((await ok(['exec', 'two', 'nslookup', 'db'])).includes('Name:\tdb\nAddress: 172.18.0.2')).toBe(true);
+    expect((await ok(['exec', 'two', 'nslookup', one.slice(0, 12)])).includes('Address: 172.18.0.2')).toBe(true);
+    expect((await ok(['exec', 'two', 'nslookup', 'one.my-net'])).includes('Address: 172.18.0.2')).toBe(true);
+    const reverse = await ok(['exec', 'two', 'nslookup', '172.18.0.2']);
+    expect(reverse).toContain('2.0.18.172.in-addr.arpa\tname = one.my-net');
+  });
+
+  it('lets busybox ping and wget reach another container by name', async () => {
+    await network();
+    const ping = await docker(daemon, ['exec', 'one', 'ping', '-c', '1', '-W', '3', 'two']);
+    expect(ping.stdout).toContain('PING two (172.18.0.3)');
+    expect(ping.stdout).toContain('1 packets received');
+    await ok(['run', '-d', '--name', 'web', '--network', 'my-net', 'busybox', 'sh', '-c', 'mkdir -p /www && echo hello by name > /www/index.html && exec httpd -f -p 80 -h /www']);
+    // httpd listens once its shell has run: wget again until it answers.
+    const page = await docker(daemon, ['exec', 'one', 'sh', '-c', 'for i in 1 2 3 4 5; do wget -qO- http://web/ && exit 0; sleep 1; done; exit 1']);
+    expect(page.stdout).toBe('hello by name\n');
+  });
+
+  it("answers glibc's resolver in debian (getent hosts)", async () => {
+    await debian();
+    expect(await ok(['exec', 'deb', 'getent', 'hosts', 'one'])).toBe('172.18.0.2      one');
+    expect(await ok(['exec', 'deb', 'getent', 'hosts', 'db'])).toBe('172.18.0.2      db');
+    expect(await ok(['exec', 'deb', 'getent', 'ahostsv4', 'two'])).toContain('172.18.0.3      STREAM two');
+    expect((await ok(['exec', 'two', 'nslookup', 'deb'])).includes('Name:\tdeb\nAddress: 172.18.0.')).toBe(true);
+  });
+
+  it('fails an unknown name at once (SERVFAIL: no external resolver is reachable), for busybox and glibc', async () => {
+    await debian();
+    const busybox = await docker(daemon, ['exec', 'one', 'sh', '-c', 'time nslookup nowhere.invalid']);
+    expect(busybox.status).toBe(1);
+    expect(busybox.stdout).toContain("** server can't find nowhere.invalid: SERVFAIL");
+    const glibc = await docker(daemon, ['exec', 'deb', 'bash', '-c', 'time getent hosts nowhere']);
+    expect(glibc.status).toBe(2);
+    const ping = await docker(daemon, ['exec', 'one', 'sh', '-c', 'time ping -c 1 nowhere']);
+    expect(ping.stderr).toContain("ping: bad address 'nowhere'");
+    const seconds = [realSeconds(busybox.stderr), realSeconds(glibc.stderr), realSeconds(ping.stderr)];
+    console.log(`unknown name: nslookup ${seconds[0]} s, getent ${seconds[1]} s, ping ${seconds[2]} s`);
+    for (const s of seconds) expect(s).toBeLessThan(2);
+  });
+
+  it('answers the first lookup of a new container at once', async () => {
+    await network();
+    const run = await docker(daemon, ['run', '--rm', '--network', 'my-net', 'busybox', 'sh', '-c', 'time nslookup one']);
+    expect(run.stdout).toContain('Name:\tone\nAddress: 172.18.0.2');
+    const seconds = realSeconds(run.stderr);
+    console.log(`first lookup in a new container: ${seconds} s`);
+    expect(seconds).toBeLessThan(2);
+  });
+
+  it('gives a container connected to a user network the resolver; disconnect takes its name away', async () => {
+    await network();
+    await ok(['network', 'connect', '--alias', 'joined', 'my-net', 'plain']);
+    expect(await ok(['exec', 'plain', 'cat', '/etc/resolv.conf'])).toContain('nameserver 127.0.0.11\noptions ndots:0\n');
+    expect(await ok(['exec', 'plain', 'nslookup', 'one'])).toContain('Address: 172.18.0.2');
+    expect(await ok(['exec', 'one', 'nslookup', 'joined'])).toContain('Name:\tjoined\nAddress: 172.18.0.');
+    await ok(['network', 'disconnect', 'my-net', 'plain']);
+    const gone = await docker(daemon, ['exec', 'one', 'ping', '-c', '1', '-W', '1', 'joined']);
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toContain("ping: bad address 'joined'");
+    expect((await docker(daemon, ['exec', 'one', 'nslookup', 'plain'])).stdout).toContain("can't find plain");
+  });
+
+  it('follows a rename and a restart', async () => {
+    await network();
+    await ok(['rename', 'two', 'second']);
+    expect(await ok(['exec', 'one', 'nslookup', 'second'])).toContain('Name:\tsecond\nAddress: 172.18.0.3');
+    await ok(['restart', '-t', '1', 'second']);
+    expect(await ok(['exec', 'second', 'nslookup', 'one'])).toContain('Address: 172.18.0.2');
+    expect(await ok(['exec', 'one', 'nslookup', 'second'])).toContain('Name:\tsecond');
+  });
+
+  it('ends a container\'s server with it: no dockside-dns process (nor zombie) is left for a stopped container', async () => {
+    const { one } = await network();
+    await ok(['stop', '-t', '1', 'one']);
+    const ps = await sh(guest, 'ps -o pid,stat,args');
+    expect(ps.stdout).not.toContain(one);
+    expect(ps.stdout).not.toMatch(/ Z .*dockside-dns/);
+    const files = await sh(guest, 'ls /run/dockside/dns');
+    expect(files.stdout).not.toContain(one);
+    expect((await docker(daemon, ['exec', 'second', 'nslookup', 'one'])).stdout).toContain("can't find one");
+  });
+});
