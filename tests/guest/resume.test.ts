@@ -1,7 +1,8 @@
 // The learner's machine saved and resumed as one pair with the engine's store (issue 14, `dockside sh
 // --state`): a file in /root, a volume's content, and containers that were running when the machine
 // was saved are all there in the resumed machine; `docker ps` agrees with the guest's processes, the
-// engine still hears the running container's output and its exit.
+// engine still hears the running container's output and its exit; the embedded DNS of a user network
+// goes on.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,9 @@ docker volume create keepme >/dev/null
 docker run --rm -v keepme:/d busybox sh -c 'echo precious > /d/f'
 docker run -d --name sleeper busybox sleep 1000 >/dev/null
 docker run -d --name ticker busybox sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done' >/dev/null
+docker network create pairnet >/dev/null
+docker run -d --name pa --network pairnet busybox sleep 1000 >/dev/null
+docker run -d --name pb --network pairnet --network-alias bee busybox sleep 1000 >/dev/null
 docker inspect -f '{{.State.Pid}}' sleeper`,
   );
   expect(setup.stderr.replace(/Unable to find image[^]*?Status: Downloaded newer image for busybox:latest\n/, '')).toBe('');
@@ -83,7 +87,7 @@ describe('a machine resumed from its saved pair', () => {
   it("agrees with the guest's processes: docker ps lists exactly the containers whose cgroups have processes", async () => {
     const listed = (await sh(guest!, 'docker ps -q --no-trunc')).stdout.trim().split('\n').filter(Boolean).sort();
     const live = await sh(guest!, 'for d in /sys/fs/cgroup/docker/*/; do grep -q . "$d/cgroup.procs" && basename "$d"; done; true');
-    expect(listed).toHaveLength(2);
+    expect(listed).toHaveLength(4); // sleeper, ticker, pa, pb
     expect(live.stdout.trim().split('\n').filter(Boolean).sort()).toEqual(listed);
   });
 
@@ -97,6 +101,17 @@ describe('a machine resumed from its saved pair', () => {
       'new ticks after the resume',
     );
     expect(ticks).toBeGreaterThan(ticksBefore + 2);
+  });
+
+  it('keeps the embedded DNS of the containers on a user network, one server each, and teaches it new containers', async () => {
+    const lookup = await sh(guest!, 'docker exec pa nslookup bee');
+    expect(lookup.stdout).toContain('Name:\tbee\nAddress: 172.18.0.3');
+    const servers = await sh(guest!, 'ps -o args | grep -c "^/run/dockside/dns/[d]ockside-dns"');
+    expect(servers.stdout.trim()).toBe('2');
+    const joined = await sh(guest!, 'docker run -d --name pc --network pairnet busybox sleep 1000 >/dev/null && docker exec pa nslookup pc && docker exec pc nslookup pb');
+    expect(joined.status, joined.stderr).toBe(0);
+    expect(joined.stdout).toContain('Name:\tpc\nAddress: 172.18.0.4');
+    expect(joined.stdout).toContain('Name:\tpb\nAddress: 172.18.0.3');
   });
 
   it("sees the container's exit: docker stop ends it and docker ps stops listing it", async () => {
