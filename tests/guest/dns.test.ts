@@ -86,11 +86,13 @@ describe('the embedded DNS server in the guest', () => {
     expect(page.stdout).toBe('hello by name\n');
   });
 
-  it("answers glibc's resolver in debian (getent hosts)", async () => {
+  it("answers glibc's resolver in debian (getent hosts, ping with its PTR name)", async () => {
     await debian();
     expect(await ok(['exec', 'deb', 'getent', 'hosts', 'one'])).toBe('172.18.0.2      one');
     expect(await ok(['exec', 'deb', 'getent', 'hosts', 'db'])).toBe('172.18.0.2      db');
     expect(await ok(['exec', 'deb', 'getent', 'ahostsv4', 'two'])).toContain('172.18.0.3      STREAM two');
+    const ping = await ok(['exec', 'deb', 'ping', '-c', '1', '-W', '3', 'one']);
+    expect(ping).toContain('PING one (172.18.0.2) 56(84) bytes of data.\n64 bytes from one.my-net (172.18.0.2)');
     expect((await ok(['exec', 'two', 'nslookup', 'deb'])).includes('Name:\tdeb\nAddress: 172.18.0.')).toBe(true);
   });
 
@@ -128,6 +130,13 @@ describe('the embedded DNS server in the guest', () => {
     expect(gone.status).toBe(1);
     expect(gone.stderr).toContain("ping: bad address 'joined'");
     expect((await docker(daemon, ['exec', 'one', 'nslookup', 'plain'])).stdout).toContain("can't find plain");
+  });
+
+  it('serves a container that shares the network namespace of one on a user network (--network container:NAME)', async () => {
+    await network();
+    const run = await docker(daemon, ['run', '--rm', '--network', 'container:one', 'busybox', 'sh', '-c', 'grep nameserver /etc/resolv.conf && nslookup two']);
+    expect(run.stdout).toContain('nameserver 127.0.0.11\n');
+    expect(run.stdout).toContain('Name:\ttwo\nAddress: 172.18.0.3');
   });
 
   it('follows a rename and a restart', async () => {
