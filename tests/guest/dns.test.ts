@@ -86,6 +86,18 @@ describe('the embedded DNS server in the guest', () => {
     expect(page.stdout).toBe('hello by name\n');
   });
 
+  it('answers every address of an alias shared by two containers, in a random order (round robin)', async () => {
+    await network();
+    await ok(['run', '-d', '--name', 'rr1', '--network', 'my-net', '--network-alias', 'rr', 'busybox', 'sleep', '1000']);
+    await ok(['run', '-d', '--name', 'rr2', '--network', 'my-net', '--network-alias', 'rr', 'busybox', 'sleep', '1000']);
+    const ips = [await ok(['inspect', '-f', '{{(index .NetworkSettings.Networks "my-net").IPAddress}}', 'rr1']), await ok(['inspect', '-f', '{{(index .NetworkSettings.Networks "my-net").IPAddress}}', 'rr2'])];
+    const out = await ok(['exec', 'one', 'sh', '-c', 'for i in $(seq 16); do nslookup -type=a rr | grep "^Address: " | tr "\\n" " "; echo; done']);
+    const orders = new Set(out.split('\n').map((line) => line.trim()));
+    for (const order of orders) expect(order.trim().split(' ').filter((word) => word !== 'Address:').sort()).toEqual([...ips].sort());
+    expect(orders.size).toBe(2);
+    await ok(['rm', '-f', 'rr1', 'rr2']);
+  });
+
   it("answers glibc's resolver in debian (getent hosts, ping with its PTR name)", async () => {
     await debian();
     expect(await ok(['exec', 'deb', 'getent', 'hosts', 'one'])).toBe('172.18.0.2      one');

@@ -6,8 +6,8 @@
  * changes (re-read for every query, so a change needs no signal), ending with an "END" line:
  *   A name ip      an address for a name (several lines: several answers)
  *   PTR ip name    the name of an address (reverse lookups)
- * As docker's resolver: A answers with TTL 600, recursion available, not authoritative; AAAA (and MX)
- * for a known name is an empty NOERROR; what is not known would be forwarded to the host's resolvers,
+ * As docker's resolver: A answers (shuffled) with TTL 600, recursion available, not authoritative;
+ * AAAA (and MX) for a known name is an empty NOERROR; what is not known would be forwarded to the host's resolvers,
  * and the guest has none it can reach, so it gets SERVFAIL at once.
  * It exits when the container's first process (PID) does, so it never outlives the container or keeps
  * its network namespace alive.
@@ -27,6 +27,7 @@ typedef unsigned int u32;
 #define SYS_poll 168
 #define SYS_socketcall 102
 #define SYS_pidfd_open 434
+#define SYS_getrandom 355
 #define SOCKOP_socket 1
 #define SOCKOP_bind 2
 #define SOCKOP_sendto 11
@@ -233,6 +234,21 @@ static long reverse_ip(const char *name, long len, char *out) {
     return at;
 }
 
+/* The A records (16 bytes each from at) in a random order, as docker's resolver shuffles them. */
+static void shuffle(long at, int count) {
+    u32 random[32];
+    if (count > 32) count = 32;
+    if (sys3(SYS_getrandom, (long)random, count * 4, 0) != count * 4) return;
+    for (int i = count - 1; i > 0; i--) {
+        int j = (int)(random[i] % (u32)(i + 1));
+        for (int b = 0; b < 16; b++) {
+            u8 t = reply[at + i * 16 + b];
+            reply[at + i * 16 + b] = reply[at + j * 16 + b];
+            reply[at + j * 16 + b] = t;
+        }
+    }
+}
+
 /* The reply to a query of n bytes, or 0 to send none. */
 static long answer(const char *path, long n) {
     if (n < 12 || (query[2] & 0x80)) return 0;
@@ -285,6 +301,7 @@ static long answer(const char *path, long n) {
             if (iplen > 0) known = each_record("PTR", 3, ip, iplen, add_name, &answers);
         }
     }
+    if (qtype == 1 && answers.count > 1) shuffle(at, answers.count);
     if (!known) {
         reply[3] |= 2; /* SERVFAIL: not docker's, and no external resolver answers */
         return at;
