@@ -142,6 +142,12 @@ export class ContainerStarter {
           ),
         ]);
       }
+      // -v HOST:CTR makes a missing HOST directory (moby's createIfDoesNotExist); --mount was checked at create
+      const bindSources = (hostConfig.Binds ?? []).map((bind) => bind.split(':')[0]).filter((source) => source.startsWith('/'));
+      if (bindSources.length > 0) {
+        const made = await runtime.hostShell('for d; do [ -e "$d" ] || mkdir -p "$d" || exit 1; done', bindSources);
+        if (made.exitCode !== 0) throw systemError(`error while creating mount source path: ${made.stderr.trim()}`);
+      }
       const ports = record.endpoint && bridgeNetworks[0] ? allocatePorts(this.context, live, record.endpoint, bridgeNetworks[0].bridge ?? BRIDGE_NAME) : [];
       live.seccomp = undefined;
       const devices = await this.hostDevices(hostConfig.Devices ?? [], hostConfig.Privileged ?? false);
