@@ -8,12 +8,14 @@
 // first process. What it answers, as docker's resolver does:
 // - A: every name of a container on a network this one is on (its name, network-scoped aliases, short
 //   id, hostname: docker's DNSNames), also as NAME.NETWORK; the first network (in the container's
-//   order) that knows a name answers it, with the address on that network; a link alias (--link on a
-//   user network) only for the container that made the link;
+//   order) that knows a name answers it, with the address on that network (every address of an alias
+//   several containers share, shuffled); a link alias (--link on a user network) only for the
+//   container that made the link;
 // - PTR: an address on a shared network gives CONTAINER.NETWORK;
 // - AAAA and MX for a known name: an empty answer (no IPv6);
 // - anything else would be forwarded to the host's resolvers; the guest reaches none, so SERVFAIL at
-//   once (never a timeout).
+//   once (never a timeout). Not docker's: nothing is forwarded (not to --dns servers either), and the
+//   server listens on 127.0.0.11:53 itself (UDP only) where docker DNATs port 53 to its resolver's.
 
 import type { Runtime } from '../runtime/types';
 import { DNS_SERVER_BASE64, DNS_SERVER_SHA256 } from './dns-server-binary';
