@@ -1,11 +1,13 @@
 // docker's embedded DNS in the real guest, with the bundled busybox and debian images: containers on a
 // user-defined network get docker 28's /etc/resolv.conf (nameserver 127.0.0.11) and resolve each
 // other by name, network alias, short id and NAME.NETWORK with busybox's resolver (nslookup, ping, wget)
-// and glibc's (getent); an unknown name fails at once; the default bridge keeps its own resolv.conf;
+// and glibc's (getent); other names go to the external server (--dns), and fail fast when it does not
+// answer; the default bridge keeps its own resolv.conf;
 // disconnect takes the name away; each server is a process of the guest that ends with its container.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/engine/daemon';
+import { DNS_SERVER_SHA256 } from '../../src/engine/network/dns-server-binary';
 import { embeddedResolvConf } from '../../src/engine/network/resolver';
 import { MemoryStore } from '../../src/engine/store';
 import { NodeBundledRegistry } from '../../src/node/bundled-registry';
@@ -108,7 +110,7 @@ describe('the embedded DNS server in the guest', () => {
     expect((await ok(['exec', 'two', 'nslookup', 'deb'])).includes('Name:\tdeb\nAddress: 172.18.0.')).toBe(true);
   });
 
-  it('fails an unknown name at once (SERVFAIL: no external resolver is reachable), for busybox and glibc', async () => {
+  it('fails an unknown name fast (SERVFAIL: the external servers do not answer in the offline guest), for busybox and glibc', async () => {
     await debian();
     const busybox = await docker(daemon, ['exec', 'one', 'sh', '-c', 'time nslookup nowhere.invalid']);
     expect(busybox.status).toBe(1);
@@ -120,6 +122,29 @@ describe('the embedded DNS server in the guest', () => {
     const seconds = [realSeconds(busybox.stderr), realSeconds(glibc.stderr), realSeconds(ping.stderr)];
     console.log(`unknown name: nslookup ${seconds[0]} s, getent ${seconds[1]} s, ping ${seconds[2]} s`);
     for (const s of seconds) expect(s).toBeLessThan(2);
+  });
+
+  it('forwards the names it does not know to the external server (--dns), and passes its answer back', async () => {
+    await network();
+    // An external server on the bridge's own address (the host's side): another dockside-dns, with its
+    // own records, living as long as a sleep.
+    const program = `/run/dockside/dns/dockside-dns-${DNS_SERVER_SHA256.slice(0, 12)}`;
+    const upstream = await sh(
+      guest,
+      `printf 'A example.test 10.1.2.3\nEND\n' > /tmp/upstream.records
+sleep 600 </dev/null >/dev/null 2>&1 & echo $! > /tmp/upstream.pid
+${program} /tmp/upstream.records $(cat /tmp/upstream.pid) 172.18.0.1 </dev/null >/dev/null 2>&1 &
+sleep 1; grep -c 010012AC:0035 /proc/net/udp`,
+    );
+    expect(upstream.stdout.trim()).toBe('1');
+    try {
+      const run = await docker(daemon, ['run', '--rm', '--network', 'my-net', '--dns', '172.18.0.1', 'busybox', 'sh', '-c', 'cat /etc/resolv.conf; nslookup -type=a example.test; nslookup one']);
+      expect(run.stdout).toContain('# ExtServers: [172.18.0.1]\n# Overrides: [nameservers]\n');
+      expect(run.stdout).toContain('Name:\texample.test\nAddress: 10.1.2.3');
+      expect(run.stdout).toContain('Name:\tone\nAddress: 172.18.0.2');
+    } finally {
+      await sh(guest, 'kill $(cat /tmp/upstream.pid)');
+    }
   });
 
   it('answers the first lookup of a new container at once', async () => {

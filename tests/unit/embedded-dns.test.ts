@@ -46,7 +46,7 @@ describe('embeddedResolvConf', () => {
   });
 });
 
-const c = (id: string, name: string, endpoints: ResolverContainer['endpoints'], links: ResolverContainer['links'] = []): ResolverContainer => ({ id, name, endpoints, links });
+const c = (id: string, name: string, endpoints: ResolverContainer['endpoints'], links: ResolverContainer['links'] = [], extServers: string[] = []): ResolverContainer => ({ id, name, endpoints, links, extServers });
 
 describe('resolverRecords', () => {
   const web = c('a'.repeat(64), 'web', [{ network: 'front', ip: '172.18.0.2', names: ['web', 'www', 'aaaaaaaaaaaa'] }]);
@@ -69,6 +69,11 @@ describe('resolverRecords', () => {
     expect(lines.some((line) => line.includes('172.19.0.2'))).toBe(false);
     expect(lines.some((line) => line.includes('lonely'))).toBe(false);
     expect(lines.at(-1)).toBe('END');
+  });
+
+  it('ends with the external servers unknown names are forwarded to', () => {
+    const withExt = c('a'.repeat(64), 'web', web.endpoints, [], ['1.1.1.1', '9.9.9.9']);
+    expect(resolverRecords(withExt, all).endsWith('PTR 172.18.0.3 db.front\nEXT 1.1.1.1\nEXT 9.9.9.9\nEND\n')).toBe(true);
   });
 
   it("answers a name from the container's first network that has it", () => {
@@ -161,6 +166,7 @@ describe('the engine and the resolvers', () => {
     expect(records(two)).toContain('A one 172.18.0.2\nA one.net 172.18.0.2\nA alias1 172.18.0.2\n');
     expect(records(two)).toContain(`A ${one.slice(0, 12)} 172.18.0.2\n`);
     expect(records(plain)).toBeUndefined();
+    expect(records(one)).toContain('EXT 8.8.8.8\nEXT 8.8.4.4\nEND\n');
     const starts = runtime.shellScripts.filter(({ script }) => script.includes('nsenter -n -t'));
     expect(starts).toHaveLength(2);
 
@@ -175,7 +181,12 @@ describe('the engine and the resolvers', () => {
     expect(records(plain)).toContain('A deux 172.18.0.3\n');
     await ok(['stop', 'deux']);
     expect(records(plain)).not.toContain('deux');
+    await ok(['network', 'create', '--internal', 'closed']);
+    const shut = await ok(['run', '-d', '--network', 'closed', '--dns', '1.1.1.1', 'busybox', 'sleep', '1000']);
+    expect(records(shut)).not.toContain('EXT');
+    await ok(['network', 'connect', 'net', shut]);
+    expect(records(shut)).toContain('EXT 1.1.1.1\nEND\n');
     // Its server ended with its process; its records file goes.
-    expect(runtime.shellScripts.at(-1)?.script).toContain(`rm -f '${RESOLVER_DIR}/${two}.records'`);
+    expect(runtime.shellScripts.some(({ script }) => script.includes(`rm -f '${RESOLVER_DIR}/${two}.records'`))).toBe(true);
   });
 });

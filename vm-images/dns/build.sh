@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$here" && gcc -std=c11 -m32 -march=i686 -static -nostdlib -ffreestanding -fno-pie -no-pie \
   -fno-asynchronous-unwind-tables -fno-stack-protector -Os -s -Wall -Wextra -Werror \
-  -ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
+  -fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
   -Wl,-z,norelro -Wl,-z,noexecstack -ffile-prefix-map="$here"=. \
   -o "$work/dockside-dns" dockside-dns.c)
 sha=$(sha256sum "$work/dockside-dns" | cut -c1-64)

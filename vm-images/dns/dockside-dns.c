@@ -7,8 +7,10 @@
  *   A name ip      an address for a name (several lines: several answers)
  *   PTR ip name    the name of an address (reverse lookups)
  * As docker's resolver: A answers (shuffled) with TTL 600, recursion available, not authoritative;
- * AAAA (and MX) for a known name is an empty NOERROR; what is not known would be forwarded to the host's resolvers,
- * and the guest has none it can reach, so it gets SERVFAIL at once.
+ * AAAA (and MX) for a known name is an empty NOERROR; any other query is forwarded to the first
+ *   EXT ip         external server (docker's ExtServers: --dns, or the host's, or 8.8.8.8)
+ * with a fresh id, and its answer goes back to the client; no answer in time (FORWARD_MS: the guest is
+ * often offline), no EXT line, or no route (an internal network) is a SERVFAIL, never a long wait.
  * It exits when the container's first process (PID) does, so it never outlives the container or keeps
  * its network namespace alive.
  *
@@ -28,6 +30,12 @@ typedef unsigned int u32;
 #define SYS_socketcall 102
 #define SYS_pidfd_open 434
 #define SYS_getrandom 355
+#define SYS_clock_gettime 265
+/* How long a forwarded query waits for its answer: short while the external server has never
+   answered (an offline guest: fail fast), longer once it has (v86 relays DNS over DoH when online). */
+#define FORWARD_MS 250
+#define FORWARD_ANSWERING_MS 2000
+#define MAX_PENDING 32
 #define SOCKOP_socket 1
 #define SOCKOP_bind 2
 #define SOCKOP_sendto 11
@@ -68,6 +76,39 @@ static char records[65536];
 static long records_len;
 static u8 query[1024];
 static u8 reply[512];
+static u8 upstream[4096];
+
+/* The external server, from the records' first EXT line. */
+static int ext_known;
+static u8 ext_addr[4];
+static long ext_fd = -1;
+static u16 next_id;
+static int ext_answered;
+
+/* A query forwarded to the external server, waiting for its answer. */
+struct pending {
+    int used;
+    u16 id;
+    u8 client_id[2];
+    struct sockaddr_in4 client;
+    long sent;
+    long deadline;
+    long len;
+    u8 servfail[512]; /* the reply to send if no answer comes: header and question, SERVFAIL */
+};
+static struct pending pending[MAX_PENDING];
+
+static long now_ms(void) {
+    struct {
+        long sec, nsec;
+    } ts = {0, 0};
+    sys3(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, (long)&ts, 0);
+    return ts.sec * 1000 + ts.nsec / 1000000;
+}
+
+static void copy(u8 *to, const u8 *from, long n) {
+    for (long i = 0; i < n; i++) to[i] = from[i];
+}
 
 static void load_records(const char *path) {
     records_len = 0;
@@ -134,6 +175,23 @@ static int parse_ip(const char *s, long len, u8 out[4]) {
         }
     }
     return part == 4;
+}
+
+/* The first "EXT ip" line of the records, if any. */
+static void find_ext(void) {
+    ext_known = 0;
+    const char *p = records, *end = records + records_len;
+    while (p < end) {
+        long klen, vlen;
+        const char *k = field(&p, end, &klen);
+        const char *v = field(&p, end, &vlen);
+        while (p < end && *p != '\n') p++;
+        if (p < end) p++;
+        if (same(k, klen, "EXT", 3) && parse_ip(v, vlen, ext_addr)) {
+            ext_known = 1;
+            return;
+        }
+    }
 }
 
 /* Calls fn for every record line of a kind ("A" or "PTR") whose key matches, with its value. */
@@ -249,8 +307,77 @@ static void shuffle(long at, int count) {
     }
 }
 
-/* The reply to a query of n bytes, or 0 to send none. */
-static long answer(const char *path, long n) {
+static void send_to(long fd, const u8 *data, long len, const struct sockaddr_in4 *to) {
+    long args[6] = {fd, (long)data, len, 0x40 /* MSG_DONTWAIT */, (long)to, sizeof *to};
+    socketcall(SOCKOP_sendto, args);
+}
+
+/* Sends the query (n bytes, its question ending at qend; reply holds its SERVFAIL but for the rcode)
+   to the external server; 0 if it cannot be. */
+static int forward(long n, long qend, const struct sockaddr_in4 *from) {
+    if (!ext_known || ext_fd < 0 || n > 512 || qend > 512) return 0;
+    struct pending *p = 0;
+    for (int i = 0; i < MAX_PENDING && !p; i++)
+        if (!pending[i].used) p = &pending[i];
+    if (!p) return 0;
+    u16 id = next_id++;
+    p->client_id[0] = query[0];
+    p->client_id[1] = query[1];
+    query[0] = (u8)(id >> 8);
+    query[1] = (u8)id;
+    struct sockaddr_in4 to = {2, (u16)((53 >> 8) | (53 << 8)), {ext_addr[0], ext_addr[1], ext_addr[2], ext_addr[3]}, {0}};
+    long args[6] = {ext_fd, (long)query, n, 0x40, (long)&to, sizeof to};
+    long sent = socketcall(SOCKOP_sendto, args);
+    if (sent < 0) return 0;
+    p->used = 1;
+    p->id = id;
+    copy((u8 *)&p->client, (const u8 *)from, sizeof p->client);
+    p->sent = now_ms();
+    p->deadline = p->sent + (ext_answered ? FORWARD_ANSWERING_MS : FORWARD_MS);
+    copy(p->servfail, reply, qend);
+    p->servfail[3] |= 2;
+    p->len = qend;
+    return 1;
+}
+
+/* An answer of the external server: back to the client that asked, with its id. */
+static void forwarded(long fd, long n, const struct sockaddr_in4 *from) {
+    if (n < 12 || from->port != (u16)((53 >> 8) | (53 << 8))) return;
+    if (!ext_answered) {
+        /* It answers after all: the queries still waiting get the longer time. */
+        ext_answered = 1;
+        for (int i = 0; i < MAX_PENDING; i++)
+            if (pending[i].used) pending[i].deadline = pending[i].sent + FORWARD_ANSWERING_MS;
+    }
+    for (int i = 0; i < MAX_PENDING; i++) {
+        struct pending *p = &pending[i];
+        if (!p->used || p->id != (u16)((upstream[0] << 8) | upstream[1])) continue;
+        upstream[0] = p->client_id[0];
+        upstream[1] = p->client_id[1];
+        send_to(fd, upstream, n, &p->client);
+        p->used = 0;
+        return;
+    }
+}
+
+/* The forwarded queries whose time is up get their SERVFAIL; the milliseconds until the next one's. */
+static long expire(long fd) {
+    long now = now_ms(), next = -1;
+    for (int i = 0; i < MAX_PENDING; i++) {
+        struct pending *p = &pending[i];
+        if (!p->used) continue;
+        if (p->deadline <= now) {
+            send_to(fd, p->servfail, p->len, &p->client);
+            p->used = 0;
+        } else if (next < 0 || p->deadline - now < next) {
+            next = p->deadline - now;
+        }
+    }
+    return next;
+}
+
+/* The reply to a query of n bytes from a client, or 0 to send none (now). */
+static long answer(const char *path, long n, const struct sockaddr_in4 *from) {
     if (n < 12 || (query[2] & 0x80)) return 0;
     int opcode = (query[2] >> 3) & 0x0f;
     int qdcount = (query[4] << 8) | query[5];
@@ -288,6 +415,7 @@ static long answer(const char *path, long n) {
     for (long i = 12; i < at; i++) reply[i] = query[i];
     put16(4, 1);
     read_records(path);
+    find_ext();
     struct answers answers = {at, 0, qtype};
     int known = 0;
     if (qclass == 1 || qclass == 255) {
@@ -303,7 +431,8 @@ static long answer(const char *path, long n) {
     }
     if (qtype == 1 && answers.count > 1) shuffle(at, answers.count);
     if (!known) {
-        reply[3] |= 2; /* SERVFAIL: not docker's, and no external resolver answers */
+        if (forward(n, at, from)) return 0;
+        reply[3] |= 2; /* SERVFAIL: not docker's, and no external server to ask */
         return at;
     }
     put16(6, (u32)answers.count);
@@ -313,11 +442,17 @@ static long answer(const char *path, long n) {
 __attribute__((used)) void start_c(long *sp) {
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
-    if (argc != 3) die("usage: dockside-dns RECORDS PID\n", 2);
+    if (argc != 3 && argc != 4) die("usage: dockside-dns RECORDS PID [ADDRESS]\n", 2);
     long pid = 0;
     for (const char *s = argv[2]; *s; s++) {
         if (*s < '0' || *s > '9') die("dockside-dns: bad pid\n", 2);
         pid = pid * 10 + (*s - '0');
+    }
+    struct sockaddr_in4 local = {2, (u16)((53 >> 8) | (53 << 8)), {127, 0, 0, 11}, {0}};
+    if (argc == 4) {
+        long len = 0;
+        while (argv[3][len]) len++;
+        if (!parse_ip(argv[3], len, local.addr)) die("dockside-dns: bad address\n", 2);
     }
     long args[6];
     args[0] = 2; /* AF_INET */
@@ -325,39 +460,48 @@ __attribute__((used)) void start_c(long *sp) {
     args[2] = 0;
     long fd = socketcall(SOCKOP_socket, args);
     if (fd < 0) die("dockside-dns: socket failed\n", 1);
-    struct sockaddr_in4 local = {2, (u16)((53 >> 8) | (53 << 8)), {127, 0, 0, 11}, {0}};
     args[0] = fd;
     args[1] = (long)&local;
     args[2] = sizeof local;
-    if (socketcall(SOCKOP_bind, args) < 0) die("dockside-dns: cannot bind 127.0.0.11:53\n", 1);
+    if (socketcall(SOCKOP_bind, args) < 0) die("dockside-dns: cannot bind port 53\n", 1);
     long pidfd = sys3(SYS_pidfd_open, pid, 0, 0);
     if (pidfd < 0) die("dockside-dns: no such process\n", 1);
+    args[0] = 2;
+    args[1] = 2;
+    args[2] = 0;
+    ext_fd = socketcall(SOCKOP_socket, args);
+    sys3(SYS_getrandom, (long)&next_id, sizeof next_id, 0);
     for (;;) {
-        struct pollfd4 fds[2] = {{(int)fd, 1 /* POLLIN */, 0}, {(int)pidfd, 1, 0}};
-        long r = sys3(SYS_poll, (long)fds, 2, -1);
-        if (r == -EINTR) continue;
+        long timeout = expire(fd);
+        struct pollfd4 fds[3] = {{(int)fd, 1 /* POLLIN */, 0}, {(int)pidfd, 1, 0}, {(int)ext_fd, 1, 0}};
+        long r = sys3(SYS_poll, (long)fds, ext_fd >= 0 ? 3 : 2, timeout);
+        if (r == -EINTR || r == 0) continue;
         if (r < 0) die("dockside-dns: poll failed\n", 1);
         if (fds[1].revents) sys3(SYS_exit_group, 0, 0, 0);
-        if (!fds[0].revents) continue;
         struct sockaddr_in4 from;
         long fromlen = sizeof from;
+        if (ext_fd >= 0 && fds[2].revents) {
+            args[0] = ext_fd;
+            args[1] = (long)upstream;
+            args[2] = sizeof upstream;
+            args[3] = 0x40; /* MSG_DONTWAIT */
+            args[4] = (long)&from;
+            args[5] = (long)&fromlen;
+            long n = socketcall(SOCKOP_recvfrom, args);
+            if (n > 0) forwarded(fd, n, &from);
+        }
+        if (!fds[0].revents) continue;
+        fromlen = sizeof from;
         args[0] = fd;
         args[1] = (long)query;
         args[2] = sizeof query;
-        args[3] = 0;
+        args[3] = 0x40;
         args[4] = (long)&from;
         args[5] = (long)&fromlen;
         long n = socketcall(SOCKOP_recvfrom, args);
         if (n <= 0) continue;
-        long len = answer(argv[1], n);
-        if (len <= 0) continue;
-        args[0] = fd;
-        args[1] = (long)reply;
-        args[2] = len;
-        args[3] = 0x4000; /* MSG_DONTWAIT */
-        args[4] = (long)&from;
-        args[5] = fromlen;
-        socketcall(SOCKOP_sendto, args);
+        long len = answer(argv[1], n, &from);
+        if (len > 0) send_to(fd, reply, len, &from);
     }
 }
 

@@ -49,7 +49,11 @@ function resolverContainer(context: ContainerContext, live: LiveContainer): Reso
     .filter(({ network }) => isUserNetworkName(context, network))
     .sort((a, b) => (a.network === primary ? -1 : b.network === primary ? 1 : 0))
     .map(({ network, endpoint }) => ({ network, ip: endpoint.ip, names: endpointDnsNames(record, network) }));
-  return { id: record.id, name: record.name.slice(1), endpoints, links: userNetworkLinks(record) };
+  // moby: a sandbox whose networks are all internal does not forward names it does not know.
+  const external = endpoints.some(({ network }) => context.deps.networks.byName(network)?.internal === false);
+  const dns = record.hostConfig.Dns ?? [];
+  const extServers = external ? (dns.length > 0 ? [...dns] : ['8.8.8.8', '8.8.4.4']) : [];
+  return { id: record.id, name: record.name.slice(1), endpoints, links: userNetworkLinks(record), extServers };
 }
 
 /**

@@ -13,9 +13,11 @@
 //   container that made the link;
 // - PTR: an address on a shared network gives CONTAINER.NETWORK;
 // - AAAA and MX for a known name: an empty answer (no IPv6);
-// - anything else would be forwarded to the host's resolvers; the guest reaches none, so SERVFAIL at
-//   once (never a timeout). Not docker's: nothing is forwarded (not to --dns servers either), and the
-//   server listens on 127.0.0.11:53 itself (UDP only) where docker DNATs port 53 to its resolver's.
+// - anything else is forwarded to the first external server (--dns, else docker's defaults 8.8.8.8;
+//   none when all the container's user networks are internal) through the container's own route; the
+//   guest is often offline, so no answer within 0.25 s (2 s once the server has answered) is a SERVFAIL
+//   (docker waits 4 s per server and tries up to three). Not docker's: the server listens on 127.0.0.11:53 itself (UDP only) where
+//   docker DNATs port 53 to its resolver's.
 
 import type { Runtime } from '../runtime/types';
 import { DNS_SERVER_BASE64, DNS_SERVER_SHA256 } from './dns-server-binary';
@@ -85,6 +87,8 @@ export interface ResolverContainer {
   endpoints: ResolverEndpoint[];
   /** --link name[:alias] on a user network: the alias resolves, for this container only. */
   links: { name: string; alias: string }[];
+  /** Where names it does not know are forwarded (docker's ExtServers); none on internal networks only. */
+  extServers: string[];
 }
 
 /** The records file of one container's server (see vm-images/dns/dockside-dns.c), ending with END. */
@@ -129,7 +133,7 @@ export function resolverRecords(self: ResolverContainer, all: readonly ResolverC
       for (const ip of ips) add(key, ip);
     }
   }
-  return [...lines, ...ptrLines, 'END'].join('\n') + '\n';
+  return [...lines, ...ptrLines, ...self.extServers.map((server) => `EXT ${server}`), 'END'].join('\n') + '\n';
 }
 
 function decodeBase64(text: string): Uint8Array {
