@@ -284,6 +284,8 @@ static long reverse_ip(const char *name, long len, char *out) {
         }
     }
     if (count != 4) return 0;
+    for (int i = 0; i < 4; i++)
+        if (lens[i] < 1 || lens[i] > 3) return 0;
     long at = 0;
     for (int i = 3; i >= 0; i--) {
         for (long j = 0; j < lens[i]; j++) out[at++] = parts[i][j];
@@ -408,7 +410,7 @@ static long answer(const char *path, long n, const struct sockaddr_in4 *from) {
         if (namelen > 0) name[namelen++] = '.';
         for (int i = 0; i < size; i++) name[namelen++] = (char)query[at++];
     }
-    if (at + 4 > n || at > (long)sizeof reply) return 0;
+    if (at + 4 > n || at + 4 > (long)sizeof reply) return 0;
     u16 qtype = (u16)((query[at] << 8) | query[at + 1]);
     u16 qclass = (u16)((query[at + 2] << 8) | query[at + 3]);
     at += 4;
