@@ -110,6 +110,21 @@ describe('the embedded DNS server in the guest', () => {
     expect((await ok(['exec', 'two', 'nslookup', 'deb'])).includes('Name:\tdeb\nAddress: 172.18.0.')).toBe(true);
   });
 
+  it('survives malformed queries (random bytes, overlong reverse labels, compression pointers, short packets)', async () => {
+    await debian();
+    const header = '\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00';
+    const script = [
+      'head -c 600 /dev/urandom > /dev/udp/127.0.0.11/53',
+      'head -c 5 /dev/urandom > /dev/udp/127.0.0.11/53',
+      `printf '${header}\\x0a1234567890\\x0a1234567890\\x011\\x012\\x07in-addr\\x04arpa\\x00\\x00\\x0c\\x00\\x01' > /dev/udp/127.0.0.11/53`,
+      `printf '${header}\\xc0\\x0c\\x00\\x01\\x00\\x01' > /dev/udp/127.0.0.11/53`,
+      `printf '${header}\\x3f' > /dev/udp/127.0.0.11/53`,
+      'getent hosts one',
+    ].join('; ');
+    const run = await docker(daemon, ['exec', 'deb', 'bash', '-c', script]);
+    expect(run.stdout).toBe('172.18.0.2      one\n');
+  });
+
   it('fails an unknown name fast (SERVFAIL: the external servers do not answer in the offline guest), for busybox and glibc', async () => {
     await debian();
     const busybox = await docker(daemon, ['exec', 'one', 'sh', '-c', 'time nslookup nowhere.invalid']);
