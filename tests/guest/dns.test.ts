@@ -110,6 +110,14 @@ describe('the embedded DNS server in the guest', () => {
     expect((await ok(['exec', 'two', 'nslookup', 'deb'])).includes('Name:\tdeb\nAddress: 172.18.0.')).toBe(true);
   });
 
+  it('answers over TCP too (a 2-byte length before each message), as docker\'s resolver does', async () => {
+    await debian();
+    const query = '\\x00\\x15\\x00\\x07\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x03one\\x00\\x00\\x01\\x00\\x01';
+    const run = await docker(daemon, ['exec', 'deb', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.11/53; printf '${query}' >&3; od -An -tx1 -v <&3 | tr -s ' \\n' '  '`]);
+    // Length 37, id 7, QR RD RA, one question, one answer; the answer ends with 172.18.0.2.
+    expect(run.stdout.trim()).toMatch(/^00 25 00 07 81 80 00 01 00 01 00 00 00 00 .* ac 12 00 02$/);
+  });
+
   it('survives malformed queries (random bytes, overlong reverse labels, compression pointers, short packets)', async () => {
     await debian();
     const header = '\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00';

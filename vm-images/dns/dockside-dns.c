@@ -11,6 +11,7 @@
  *   EXT ip         external server (docker's ExtServers: --dns, or the host's, or 8.8.8.8)
  * with a fresh id, and its answer goes back to the client; no answer in time (FORWARD_MS: the guest is
  * often offline), no EXT line, or no route (an internal network) is a SERVFAIL, never a long wait.
+ * It answers over TCP too (one client at a time, without forwarding).
  * It exits when the container's first process (PID) does, so it never outlives the container or keeps
  * its network namespace alive.
  *
@@ -38,6 +39,9 @@ typedef unsigned int u32;
 #define MAX_PENDING 32
 #define SOCKOP_socket 1
 #define SOCKOP_bind 2
+#define SOCKOP_listen 4
+#define SOCKOP_setsockopt 14
+#define SOCKOP_accept4 18
 #define SOCKOP_sendto 11
 #define SOCKOP_recvfrom 12
 #define EINTR 4
@@ -317,7 +321,7 @@ static void send_to(long fd, const u8 *data, long len, const struct sockaddr_in4
 /* Sends the query (n bytes, its question ending at qend; reply holds its SERVFAIL but for the rcode)
    to the external server; 0 if it cannot be. */
 static int forward(long n, long qend, const struct sockaddr_in4 *from) {
-    if (!ext_known || ext_fd < 0 || n > 512 || qend > 512) return 0;
+    if (!from || !ext_known || ext_fd < 0 || n > 512 || qend > 512) return 0;
     struct pending *p = 0;
     for (int i = 0; i < MAX_PENDING && !p; i++)
         if (!pending[i].used) p = &pending[i];
@@ -378,7 +382,7 @@ static long expire(long fd) {
     return next;
 }
 
-/* The reply to a query of n bytes from a client, or 0 to send none (now). */
+/* The reply to a query of n bytes from a client (0: over TCP, not forwarded), or 0 to send none (now). */
 static long answer(const char *path, long n, const struct sockaddr_in4 *from) {
     if (n < 12 || (query[2] & 0x80)) return 0;
     int opcode = (query[2] >> 3) & 0x0f;
@@ -441,6 +445,54 @@ static long answer(const char *path, long n, const struct sockaddr_in4 *from) {
     return answers.at;
 }
 
+/* n bytes from a stream socket (its receive timeout ends a slow client); 0 if they do not come. */
+static int read_all(long fd, u8 *buf, long n) {
+    for (long got = 0; got < n;) {
+        long r = sys3(SYS_read, fd, (long)(buf + got), n - got);
+        if (r == -EINTR) continue;
+        if (r <= 0) return 0;
+        got += r;
+    }
+    return 1;
+}
+
+static int write_all(long fd, const u8 *buf, long n) {
+    for (long put = 0; put < n;) {
+        long r = sys3(SYS_write, fd, (long)(buf + put), n - put);
+        if (r == -EINTR) continue;
+        if (r <= 0) return 0;
+        put += r;
+    }
+    return 1;
+}
+
+/* One TCP client (RFC 7766: each message after its 2-byte length), answered until it closes or is idle
+   for a second; the names are answered, nothing is forwarded. */
+static void serve_tcp(long listener, const char *path) {
+    long args[4] = {listener, 0, 0, 0x80000 /* SOCK_CLOEXEC */};
+    long fd = socketcall(SOCKOP_accept4, args);
+    if (fd < 0) return;
+    struct {
+        long sec, usec;
+    } second = {1, 0};
+    long opt[5] = {fd, 1 /* SOL_SOCKET */, 20 /* SO_RCVTIMEO */, (long)&second, sizeof second};
+    socketcall(SOCKOP_setsockopt, opt);
+    opt[2] = 21; /* SO_SNDTIMEO */
+    socketcall(SOCKOP_setsockopt, opt);
+    for (;;) {
+        u8 size[2];
+        if (!read_all(fd, size, 2)) break;
+        long n = (size[0] << 8) | size[1];
+        if (n < 12 || n > (long)sizeof query || !read_all(fd, query, n)) break;
+        long len = answer(path, n, 0);
+        if (len <= 0) break;
+        size[0] = (u8)(len >> 8);
+        size[1] = (u8)len;
+        if (!write_all(fd, size, 2) || !write_all(fd, reply, len)) break;
+    }
+    sys3(SYS_close, fd, 0, 0);
+}
+
 __attribute__((used)) void start_c(long *sp) {
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
@@ -468,6 +520,23 @@ __attribute__((used)) void start_c(long *sp) {
     if (socketcall(SOCKOP_bind, args) < 0) die("dockside-dns: cannot bind port 53\n", 1);
     long pidfd = sys3(SYS_pidfd_open, pid, 0, 0);
     if (pidfd < 0) die("dockside-dns: no such process\n", 1);
+    /* TCP on the same address, as docker's resolver (clients retry a truncated answer over TCP). */
+    args[0] = 2;
+    args[1] = 1; /* SOCK_STREAM */
+    args[2] = 0;
+    long tcp = socketcall(SOCKOP_socket, args);
+    if (tcp >= 0) {
+        long one = 1;
+        long opt[5] = {tcp, 1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, (long)&one, sizeof one};
+        socketcall(SOCKOP_setsockopt, opt);
+        args[0] = tcp;
+        args[1] = (long)&local;
+        args[2] = sizeof local;
+        if (socketcall(SOCKOP_bind, args) < 0) tcp = -1;
+        args[0] = tcp;
+        args[1] = 16;
+        if (tcp >= 0 && socketcall(SOCKOP_listen, args) < 0) tcp = -1;
+    }
     args[0] = 2;
     args[1] = 2;
     args[2] = 0;
@@ -475,14 +544,15 @@ __attribute__((used)) void start_c(long *sp) {
     sys3(SYS_getrandom, (long)&next_id, sizeof next_id, 0);
     for (;;) {
         long timeout = expire(fd);
-        struct pollfd4 fds[3] = {{(int)fd, 1 /* POLLIN */, 0}, {(int)pidfd, 1, 0}, {(int)ext_fd, 1, 0}};
-        long r = sys3(SYS_poll, (long)fds, ext_fd >= 0 ? 3 : 2, timeout);
+        /* A negative fd is left out by poll. */
+        struct pollfd4 fds[4] = {{(int)fd, 1 /* POLLIN */, 0}, {(int)pidfd, 1, 0}, {(int)ext_fd, 1, 0}, {(int)tcp, 1, 0}};
+        long r = sys3(SYS_poll, (long)fds, 4, timeout);
         if (r == -EINTR || r == 0) continue;
         if (r < 0) die("dockside-dns: poll failed\n", 1);
         if (fds[1].revents) sys3(SYS_exit_group, 0, 0, 0);
         struct sockaddr_in4 from;
         long fromlen = sizeof from;
-        if (ext_fd >= 0 && fds[2].revents) {
+        if (fds[2].revents) {
             args[0] = ext_fd;
             args[1] = (long)upstream;
             args[2] = sizeof upstream;
@@ -492,6 +562,7 @@ __attribute__((used)) void start_c(long *sp) {
             long n = socketcall(SOCKOP_recvfrom, args);
             if (n > 0) forwarded(fd, n, &from);
         }
+        if (tcp >= 0 && fds[3].revents) serve_tcp(tcp, argv[1]);
         if (!fds[0].revents) continue;
         fromlen = sizeof from;
         args[0] = fd;
