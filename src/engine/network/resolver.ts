@@ -16,8 +16,9 @@
 // - anything else is forwarded to the first external server (--dns, else docker's defaults 8.8.8.8;
 //   none when all the container's user networks are internal) through the container's own route; the
 //   guest is often offline, so no answer within 0.25 s (2 s once the server has answered) is a SERVFAIL
-//   (docker waits 4 s per server and tries up to three). Not docker's: the server listens on 127.0.0.11:53 itself (UDP only) where
-//   docker DNATs port 53 to its resolver's.
+//   (docker waits 4 s per server and tries up to three).
+// Over UDP and TCP. Not docker's: the server listens on 127.0.0.11:53 itself where docker DNATs port 53
+// to its resolver's, and over TCP it does not forward.
 
 import type { Runtime } from '../runtime/types';
 import { DNS_SERVER_BASE64, DNS_SERVER_SHA256 } from './dns-server-binary';
