@@ -104,7 +104,12 @@ export class ContainerContext {
    * connect, disconnect or rename). `starting`: a container whose process waits to be started.
    */
   syncDns(starting?: { id: string; pid: number }): Promise<void> {
-    return this.resolvers.sync(resolverTargets(this, starting));
+    try {
+      return this.resolvers.sync(resolverTargets(this, starting));
+    } catch (error) {
+      // Never a synchronous throw: the callers only catch the promise.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   get runtime(): Runtime {
