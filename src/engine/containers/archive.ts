@@ -162,7 +162,9 @@ export class ContainerFiles {
     }
     tar = await this.withDaemonFiles(live, tar, parent);
     if (contents && base !== '.') tar = await renameFirstElementToDot(tar, base);
-    const stat = tarStat(tar);
+    // The root ('/' packs '.'): the agent's tar lists its children only, so its stat is the directory's.
+    const first = tarStat(tar);
+    const stat = base === '.' && first ? { ...first, size: 4096, mode: 2 ** 31 + 0o755, linkTarget: '' } : first;
     // 'x/.' of a file: docker's lstat says it is not a directory.
     if (!stat || (contents && stat.mode < 2 ** 31)) throw notFound(`Could not find the file ${path} in container ${ref}`);
     return { tar, stat: { ...stat, name: contents ? '.' : base === '.' ? '/' : base } };
