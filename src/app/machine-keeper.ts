@@ -8,7 +8,7 @@ import type { Guest, GuestCursor } from '../vm/guest';
 import type { DocksideEngine } from './engine';
 import { ESCAPES, HOST_PROMPT } from './guest-console';
 import { BY_LESSON } from './lesson-env';
-import { gzip, StorageRefusedError, type MachineSaves, type SavedMachineStore, type SaveResult, type StoreBlobs } from './machine-save';
+import { inThreadGzip, StorageRefusedError, type Gzipper, type MachineSaves, type SavedMachineStore, type SaveResult, type StoreBlobs } from './machine-save';
 import type { JsonValue } from '../engine/store';
 
 /** How much of the terminal's output a save keeps, to show again after a reload. */
@@ -52,6 +52,8 @@ export interface KeeperOptions {
   /** After a refused save, the next automatic try waits this long (ms). */
   refusedRetryMs?: number;
   now?: () => number;
+  /** Compresses the state (default: on this thread). */
+  gzipper?: Gzipper;
 }
 
 /** The last output of the terminal, bounded; cut at a line start so no escape sequence is split. */
@@ -246,7 +248,8 @@ export class MachineKeeper {
         console: this.tail.bytes(),
       }));
       const hibernated = performance.now();
-      const state = await gzip(new Uint8Array(saved.state));
+      const rawStateBytes = saved.state.byteLength;
+      const state = await (this.options.gzipper ?? inThreadGzip).gzip(new Uint8Array(saved.state));
       const zipped = performance.now();
       const result = await this.options.saves.save({
         build: this.options.build,
@@ -254,7 +257,7 @@ export class MachineKeeper {
         metadata: saved.captured.metadata,
         blobs: saved.captured.blobs,
         state,
-        rawStateSize: saved.state.byteLength,
+        rawStateSize: rawStateBytes,
         console: saved.captured.console,
         savedAt: this.now(),
       });
@@ -266,7 +269,7 @@ export class MachineKeeper {
         gzipMs: zipped - hibernated,
         writeMs: ended - zipped,
         totalMs: ended - started,
-        rawStateBytes: saved.state.byteLength,
+        rawStateBytes,
         stateBytes: state.byteLength,
       };
       this.lastSave = stats;

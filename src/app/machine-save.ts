@@ -352,3 +352,47 @@ export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
 export function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
   return throughStream(bytes, new DecompressionStream('gzip'));
 }
+
+/** gzip and gunzip, in a worker when the platform has them (GzipWorker), else on this thread. */
+export interface Gzipper {
+  gzip(bytes: Uint8Array): Promise<Uint8Array>;
+  gunzip(bytes: Uint8Array): Promise<Uint8Array>;
+}
+
+export const inThreadGzip: Gzipper = { gzip, gunzip };
+
+/** A worker that compresses (gzip-worker.ts); the bytes given to it are transferred (left empty here). */
+export class GzipWorker implements Gzipper {
+  private next = 0;
+  private readonly pending = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = (event: MessageEvent<{ id: number; bytes?: Uint8Array; error?: string }>) => {
+      const waiter = this.pending.get(event.data.id);
+      if (!waiter) return;
+      this.pending.delete(event.data.id);
+      if (event.data.bytes) waiter.resolve(event.data.bytes);
+      else waiter.reject(new Error(event.data.error ?? 'the gzip worker failed'));
+    };
+    worker.onerror = (event) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`the gzip worker failed: ${event.message}`));
+      this.pending.clear();
+    };
+  }
+
+  private call(op: 'gzip' | 'gunzip', bytes: Uint8Array): Promise<Uint8Array> {
+    const id = ++this.next;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, bytes }, [bytes.buffer]);
+    });
+  }
+
+  gzip(bytes: Uint8Array): Promise<Uint8Array> {
+    return this.call('gzip', bytes);
+  }
+
+  gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+    return this.call('gunzip', bytes);
+  }
+}

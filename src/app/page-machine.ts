@@ -3,7 +3,7 @@
 // (machine-keeper.ts). Reset machine forgets the saved pair.
 
 import { bootGuestInPage, manifest, ResumeFailedError, type Progress } from './boot';
-import { buildOf, gunzip, MachineSaves, SavedMachineStore, type LoadOutcome, type SavedRecord } from './machine-save';
+import { buildOf, GzipWorker, inThreadGzip, MachineSaves, SavedMachineStore, type Gzipper, type LoadOutcome, type SavedRecord } from './machine-save';
 import { MachineKeeper } from './machine-keeper';
 import type { BootMode, Guest } from '../vm/guest';
 
@@ -24,8 +24,19 @@ export interface PageMachine {
 /** The database the engine's store lived in before the machine was saved as a pair: its records describe a machine that is gone. */
 const OLD_STORE_DATABASE = 'dockside';
 
+/** gzip in a worker (another core than the emulator's), or on this thread where workers fail. */
+function pageGzipper(): Gzipper {
+  try {
+    return new GzipWorker(new Worker(new URL('./gzip-worker.ts', import.meta.url), { type: 'module' }));
+  } catch (error) {
+    console.warn('dockside: no gzip worker, compressing on the main thread:', error);
+    return inThreadGzip;
+  }
+}
+
 export async function startPageMachine(onProgress: (p: Progress) => void, mode: BootMode = 'restore'): Promise<PageMachine> {
   const started = performance.now();
+  const gzipper = pageGzipper();
   const build = buildOf(manifest);
   const saves = MachineSaves.open();
   let fallback: Fallback | undefined;
@@ -42,7 +53,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
       const { record } = outcome;
       let unpacked: { state: Uint8Array; store: SavedMachineStore } | undefined;
       try {
-        unpacked = { state: await gunzip(outcome.state), store: await SavedMachineStore.create(saves, record) };
+        unpacked = { state: await gzipper.gunzip(outcome.state), store: await SavedMachineStore.create(saves, record) };
       } catch (error) {
         console.warn('dockside: the saved machine is damaged:', error);
         fallback = 'corrupt';
@@ -51,7 +62,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
         const { state, store } = unpacked;
         try {
           const guest = await bootGuestInPage(onProgress, 'restore', { state: state.buffer as ArrayBuffer, cursor: record.cursor });
-          const keeper = new MachineKeeper({ machine: guest, store, saves, build, console: record.console, atPrompt: true });
+          const keeper = new MachineKeeper({ machine: guest, store, saves, build, gzipper, console: record.console, atPrompt: true });
           return { guest, store, keeper, resumed: record, fallback: undefined, startMs: performance.now() - started };
         } catch (error) {
           if (!(error instanceof ResumeFailedError)) throw error; // a download failed: the page offers to try again
@@ -69,6 +80,6 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
   if (typeof indexedDB !== 'undefined') indexedDB.deleteDatabase(OLD_STORE_DATABASE);
   const guest = await bootGuestInPage(onProgress, mode);
   const store = await SavedMachineStore.create(saves);
-  const keeper = new MachineKeeper({ machine: guest, store, saves, build });
+  const keeper = new MachineKeeper({ machine: guest, store, saves, build, gzipper });
   return { guest, store, keeper, resumed: undefined, fallback, startMs: performance.now() - started };
 }
