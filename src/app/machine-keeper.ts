@@ -8,8 +8,9 @@ import type { Guest, GuestCursor } from '../vm/guest';
 import type { DocksideEngine } from './engine';
 import { ESCAPES, HOST_PROMPT } from './guest-console';
 import { BY_LESSON } from './lesson-env';
-import { inThreadGzip, StorageRefusedError, type Gzipper, type MachineSaves, type SavedMachineStore, type SaveResult, type StoreBlobs } from './machine-save';
+import { StorageRefusedError, type MachineSaves, type SavedMachineStore, type SaveResult, type StoreBlobs } from './machine-save';
 import type { JsonValue } from '../engine/store';
+import { inThreadCodec, type StateCodec } from './state-chunks';
 
 /** How much of the terminal's output a save keeps, to show again after a reload. */
 export const CONSOLE_KEPT = 256 * 1024;
@@ -23,11 +24,15 @@ export type KeeperStatus =
 export interface SaveStats extends SaveResult {
   /** The machine stood still: v86's save_state and the store's snapshot. */
   hibernateMs: number;
-  gzipMs: number;
+  /** Cutting the state into chunks, hashing them, compressing the new ones. */
+  packMs: number;
   writeMs: number;
   totalMs: number;
   rawStateBytes: number;
-  stateBytes: number;
+  /** The state's new chunks and head, compressed (what this save wrote of the state). */
+  stateBytesWritten: number;
+  chunks: number;
+  freshChunks: number;
 }
 
 /** What a keeper needs of the machine (a Guest; a fake in unit tests). */
@@ -53,7 +58,9 @@ export interface KeeperOptions {
   refusedRetryMs?: number;
   now?: () => number;
   /** Compresses the state (default: on this thread). */
-  gzipper?: Gzipper;
+  codec?: StateCodec;
+  /** The chunks the saved pair holds (a resumed machine's record's chunkSizes). */
+  knownChunks?: Record<string, number>;
 }
 
 /** The last output of the terminal, bounded; cut at a line start so no escape sequence is split. */
@@ -112,6 +119,7 @@ export class MachineKeeper {
   private disabled = false;
   private refusedAt: number | undefined;
   private current: KeeperStatus;
+  private knownChunks: Map<string, number>;
   /** The last save's numbers (the bench and the tests read them). */
   lastSave: SaveStats | undefined;
 
@@ -122,6 +130,7 @@ export class MachineKeeper {
     this.atPrompt = options.atPrompt ?? false;
     this.seenPrompt = this.atPrompt;
     this.current = { kind: 'unsaved' };
+    this.knownChunks = new Map(Object.entries(options.knownChunks ?? {}));
     this.offs.push(this.machine.onConsoleData((data) => this.consoleOutput(data)));
   }
 
@@ -249,7 +258,7 @@ export class MachineKeeper {
       }));
       const hibernated = performance.now();
       const rawStateBytes = saved.state.byteLength;
-      const state = await (this.options.gzipper ?? inThreadGzip).gzip(new Uint8Array(saved.state));
+      const state = await (this.options.codec ?? inThreadCodec).pack(saved.state, this.knownChunks);
       const zipped = performance.now();
       const result = await this.options.saves.save({
         build: this.options.build,
@@ -257,20 +266,22 @@ export class MachineKeeper {
         metadata: saved.captured.metadata,
         blobs: saved.captured.blobs,
         state,
-        rawStateSize: rawStateBytes,
         console: saved.captured.console,
         savedAt: this.now(),
       });
       store.blobs.persisted(saved.captured.blobs.fresh);
+      this.knownChunks = new Map(Object.entries(state.chunkSizes));
       const ended = performance.now();
       const stats: SaveStats = {
         ...result,
         hibernateMs: hibernated - started,
-        gzipMs: zipped - hibernated,
+        packMs: zipped - hibernated,
         writeMs: ended - zipped,
         totalMs: ended - started,
         rawStateBytes,
-        stateBytes: state.byteLength,
+        stateBytesWritten: state.head.byteLength + state.fresh.reduce((sum, [, bytes]) => sum + bytes.byteLength, 0),
+        chunks: state.layout.pieces.reduce((sum, piece) => sum + piece.chunks.length, 0),
+        freshChunks: state.fresh.length,
       };
       this.lastSave = stats;
       this.refusedAt = undefined;

@@ -6,9 +6,11 @@
 //   pointer            { generation, build }: the pair a reload resumes
 //   record:<gen>       the pair's small part: build, host cursor, metadata documents, blob digests,
 //                      the state's sizes, the terminal's last output
-//   state:<gen>        the v86 state, gzip (a Uint8Array)
+//   state:<gen>        the head of the v86 state (header and info block), gzip
+//   chunk:<sha256>     a 256 KiB chunk of the state's buffers, gzip, shared by generations
+//                      (state-chunks.ts: a save writes only the chunks no pair has yet)
 //   blob:<digest>      a store blob's bytes, shared by generations (content-addressed)
-// A save writes the new generation's state and record and any blobs not stored yet in one
+// A save writes the new generation's head and record and any chunks and blobs not stored yet in one
 // transaction, then flips the pointer in a second one, then deletes the old generation and the blobs
 // no pair needs. A tab closed or a write refused (quota) at any point leaves the pointer on the
 // previous pair, whole.
@@ -33,6 +35,7 @@ import {
 } from '../engine/store';
 import type { GuestManifest } from '../vm/manifest';
 import type { GuestCursor } from '../vm/guest';
+import type { PackedState, StateLayout } from './state-chunks';
 
 export const MACHINE_DATABASE = 'dockside-machine';
 const FORMAT = 1;
@@ -40,6 +43,7 @@ const POINTER = 'pointer';
 const recordKey = (generation: number): string => `record:${generation}`;
 const stateKey = (generation: number): string => `state:${generation}`;
 const blobKey = (digest: Digest): string => `blob:${digest}`;
+const chunkKey = (hash: string): string => `chunk:${hash}`;
 
 /**
  * What a saved machine must match to be resumed: the guest's files (their sha256s), its memory and
@@ -66,7 +70,7 @@ export interface SavedRecord {
   cursor: GuestCursor;
   metadata: [string, JsonValue][];
   blobs: { digest: Digest; size: number }[];
-  state: { encoding: 'gzip'; size: number; rawSize: number };
+  state: { encoding: 'gzip-chunks'; layout: StateLayout; headSize: number; chunkSizes: Record<string, number> };
   /** The terminal's output of the session that was saved (its last part), to show again. */
   console: Uint8Array;
 }
@@ -78,16 +82,15 @@ export interface PairToSave {
   metadata: [string, JsonValue][];
   /** Every blob of the store: those already saved by digest, the new ones with their bytes. */
   blobs: StoreBlobs;
-  /** v86's state, gzip-compressed. */
-  state: Uint8Array;
-  rawStateSize: number;
+  /** v86's state in chunks (state-chunks.ts). */
+  state: PackedState;
   console: Uint8Array;
   savedAt?: number;
 }
 
 export interface SaveResult {
   generation: number;
-  /** Bytes written by this save (state, record's console, new blobs). */
+  /** Bytes written by this save (the state's head and new chunks, the console, new blobs). */
   bytesWritten: number;
   /** Bytes the saved pair holds in all (state and every blob). */
   bytesHeld: number;
@@ -97,7 +100,7 @@ export type LoadOutcome =
   | { kind: 'none' }
   | { kind: 'other-build' }
   | { kind: 'corrupt'; reason: string }
-  | { kind: 'saved'; record: SavedRecord; state: Uint8Array };
+  | { kind: 'saved'; record: SavedRecord; head: Uint8Array; chunks: Map<string, Uint8Array> };
 
 /** The browser refused to store the machine (quota exceeded, storage off in private mode, ...). */
 export class StorageRefusedError extends Error {
@@ -139,13 +142,22 @@ export class MachineSaves {
       return { kind: 'corrupt', reason: `the record of generation ${pointer.generation} is missing or unreadable` };
     }
     if (record.build !== build) return { kind: 'other-build' };
-    const state = await this.get<unknown>(stateKey(pointer.generation));
-    if (!(state instanceof Uint8Array)) return { kind: 'corrupt', reason: 'the machine state is missing' };
-    if (state.byteLength !== record.state.size) return { kind: 'corrupt', reason: `the machine state has ${state.byteLength} bytes, the record says ${record.state.size}` };
+    if (record.state?.encoding !== 'gzip-chunks') return { kind: 'corrupt', reason: 'the machine state is in an unknown form' };
+    const head = await this.get<unknown>(stateKey(pointer.generation));
+    if (!(head instanceof Uint8Array)) return { kind: 'corrupt', reason: 'the machine state is missing' };
+    if (head.byteLength !== record.state.headSize) return { kind: 'corrupt', reason: `the machine state has ${head.byteLength} bytes, the record says ${record.state.headSize}` };
     const stored = new Set(await this.keys());
     const missing = record.blobs.filter((blob) => !stored.has(blobKey(blob.digest)));
     if (missing.length > 0) return { kind: 'corrupt', reason: `${missing.length} of the store's blobs are missing (${missing[0].digest})` };
-    return { kind: 'saved', record, state };
+    const hashes = Object.keys(record.state.chunkSizes);
+    const chunks = new Map<string, Uint8Array>();
+    const values = await this.useStore('readonly', (store) => Promise.all(hashes.map((hash) => promisifyRequest(store.get(chunkKey(hash))) as Promise<unknown>)));
+    for (const [index, value] of values.entries()) {
+      const hash = hashes[index];
+      if (!(value instanceof Uint8Array) || value.byteLength !== record.state.chunkSizes[hash]) return { kind: 'corrupt', reason: `chunk ${hash} of the machine state is missing or cut short` };
+      chunks.set(hash, value);
+    }
+    return { kind: 'saved', record, head, chunks };
   }
 
   /** A saved blob's bytes (verified by the caller). */
@@ -175,10 +187,10 @@ export class MachineSaves {
       cursor: pair.cursor,
       metadata: pair.metadata,
       blobs: [...pair.blobs.saved, ...pair.blobs.fresh.map(([digest, bytes]) => ({ digest, size: bytes.byteLength }))].sort((a, b) => compareKeys(a.digest, b.digest)),
-      state: { encoding: 'gzip', size: pair.state.byteLength, rawSize: pair.rawStateSize },
+      state: { encoding: 'gzip-chunks', layout: pair.state.layout, headSize: pair.state.head.byteLength, chunkSizes: pair.state.chunkSizes },
       console: pair.console,
     };
-    let bytesWritten = pair.state.byteLength + pair.console.byteLength;
+    let bytesWritten = pair.state.head.byteLength + pair.console.byteLength;
     try {
       await this.useStore('readwrite', (store) => {
         const done = promisifyRequest(store.transaction);
@@ -188,7 +200,12 @@ export class MachineSaves {
             store.put(bytes, blobKey(digest));
             bytesWritten += bytes.byteLength;
           }
-          store.put(pair.state, stateKey(generation));
+          for (const [hash, bytes] of pair.state.fresh) {
+            if (stored.has(chunkKey(hash))) continue;
+            store.put(bytes, chunkKey(hash));
+            bytesWritten += bytes.byteLength;
+          }
+          store.put(pair.state.head, stateKey(generation));
           store.put(record, recordKey(generation));
         } catch (error) {
           // Requests already made belong to this transaction: aborting it undoes them.
@@ -206,12 +223,19 @@ export class MachineSaves {
       throw new StorageRefusedError(isQuota(error), error);
     }
     // The new pair is the one now: what only older pairs needed goes (a failure here only leaves garbage for the next save).
-    const needed = new Set([POINTER, recordKey(generation), stateKey(generation), ...record.blobs.map((blob) => blobKey(blob.digest))]);
+    const needed = new Set([
+      POINTER,
+      recordKey(generation),
+      stateKey(generation),
+      ...record.blobs.map((blob) => blobKey(blob.digest)),
+      ...Object.keys(record.state.chunkSizes).map(chunkKey),
+    ]);
     await this.useStore('readwrite', (store) => {
       for (const key of stored) if (!needed.has(key)) store.delete(key);
       return promisifyRequest(store.transaction);
     }).catch((error: unknown) => console.warn('dockside: old saved machines were not deleted:', error));
-    const bytesHeld = pair.state.byteLength + record.blobs.reduce((sum, blob) => sum + blob.size, 0);
+    const stateHeld = pair.state.head.byteLength + Object.values(pair.state.chunkSizes).reduce((sum, size) => sum + size, 0);
+    const bytesHeld = stateHeld + record.blobs.reduce((sum, blob) => sum + blob.size, 0);
     return { generation, bytesWritten, bytesHeld };
   }
 
@@ -335,64 +359,4 @@ export class SavedMachineStore implements Store {
   }
 
   async close(): Promise<void> {}
-}
-
-// ---- gzip with the platform's streams (the browser's and Node's)
-
-async function throughStream(bytes: Uint8Array, transform: GenericTransformStream): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return throughStream(bytes, new CompressionStream('gzip'));
-}
-
-/** Throws on a damaged stream (gzip's CRC-32 and length are checked). */
-export function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return throughStream(bytes, new DecompressionStream('gzip'));
-}
-
-/** gzip and gunzip, in a worker when the platform has them (GzipWorker), else on this thread. */
-export interface Gzipper {
-  gzip(bytes: Uint8Array): Promise<Uint8Array>;
-  gunzip(bytes: Uint8Array): Promise<Uint8Array>;
-}
-
-export const inThreadGzip: Gzipper = { gzip, gunzip };
-
-/** A worker that compresses (gzip-worker.ts); the bytes given to it are transferred (left empty here). */
-export class GzipWorker implements Gzipper {
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>();
-
-  constructor(private readonly worker: Worker) {
-    worker.onmessage = (event: MessageEvent<{ id: number; bytes?: Uint8Array; error?: string }>) => {
-      const waiter = this.pending.get(event.data.id);
-      if (!waiter) return;
-      this.pending.delete(event.data.id);
-      if (event.data.bytes) waiter.resolve(event.data.bytes);
-      else waiter.reject(new Error(event.data.error ?? 'the gzip worker failed'));
-    };
-    worker.onerror = (event) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`the gzip worker failed: ${event.message}`));
-      this.pending.clear();
-    };
-  }
-
-  private call(op: 'gzip' | 'gunzip', bytes: Uint8Array): Promise<Uint8Array> {
-    const id = ++this.next;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op, bytes }, [bytes.buffer]);
-    });
-  }
-
-  gzip(bytes: Uint8Array): Promise<Uint8Array> {
-    return this.call('gzip', bytes);
-  }
-
-  gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-    return this.call('gunzip', bytes);
-  }
 }

@@ -3,7 +3,8 @@
 // (machine-keeper.ts). Reset machine forgets the saved pair.
 
 import { bootGuestInPage, manifest, ResumeFailedError, type Progress } from './boot';
-import { buildOf, GzipWorker, inThreadGzip, MachineSaves, SavedMachineStore, type Gzipper, type LoadOutcome, type SavedRecord } from './machine-save';
+import { buildOf, MachineSaves, SavedMachineStore, type LoadOutcome, type SavedRecord } from './machine-save';
+import { inThreadCodec, WorkerCodec, type StateCodec } from './state-chunks';
 import { MachineKeeper } from './machine-keeper';
 import type { BootMode, Guest } from '../vm/guest';
 
@@ -24,19 +25,19 @@ export interface PageMachine {
 /** The database the engine's store lived in before the machine was saved as a pair: its records describe a machine that is gone. */
 const OLD_STORE_DATABASE = 'dockside';
 
-/** gzip in a worker (another core than the emulator's), or on this thread where workers fail. */
-function pageGzipper(): Gzipper {
+/** States packed in a worker (another core than the emulator's), or on this thread where workers fail. */
+function pageCodec(): StateCodec {
   try {
-    return new GzipWorker(new Worker(new URL('./gzip-worker.ts', import.meta.url), { type: 'module' }));
+    return new WorkerCodec(new Worker(new URL('./state-worker.ts', import.meta.url), { type: 'module' }));
   } catch (error) {
-    console.warn('dockside: no gzip worker, compressing on the main thread:', error);
-    return inThreadGzip;
+    console.warn('dockside: no state worker, packing on the main thread:', error);
+    return inThreadCodec;
   }
 }
 
 export async function startPageMachine(onProgress: (p: Progress) => void, mode: BootMode = 'restore'): Promise<PageMachine> {
   const started = performance.now();
-  const gzipper = pageGzipper();
+  const codec = pageCodec();
   const build = buildOf(manifest);
   const saves = MachineSaves.open();
   let fallback: Fallback | undefined;
@@ -53,7 +54,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
       const { record } = outcome;
       let unpacked: { state: Uint8Array; store: SavedMachineStore } | undefined;
       try {
-        unpacked = { state: await gzipper.gunzip(outcome.state), store: await SavedMachineStore.create(saves, record) };
+        unpacked = { state: await codec.unpack(record.state.layout, outcome.head, outcome.chunks), store: await SavedMachineStore.create(saves, record) };
       } catch (error) {
         console.warn('dockside: the saved machine is damaged:', error);
         fallback = 'corrupt';
@@ -62,7 +63,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
         const { state, store } = unpacked;
         try {
           const guest = await bootGuestInPage(onProgress, 'restore', { state: state.buffer as ArrayBuffer, cursor: record.cursor });
-          const keeper = new MachineKeeper({ machine: guest, store, saves, build, gzipper, console: record.console, atPrompt: true });
+          const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.chunkSizes, console: record.console, atPrompt: true });
           return { guest, store, keeper, resumed: record, fallback: undefined, startMs: performance.now() - started };
         } catch (error) {
           if (!(error instanceof ResumeFailedError)) throw error; // a download failed: the page offers to try again
@@ -80,6 +81,6 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
   if (typeof indexedDB !== 'undefined') indexedDB.deleteDatabase(OLD_STORE_DATABASE);
   const guest = await bootGuestInPage(onProgress, mode);
   const store = await SavedMachineStore.create(saves);
-  const keeper = new MachineKeeper({ machine: guest, store, saves, build, gzipper });
+  const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec });
   return { guest, store, keeper, resumed: undefined, fallback, startMs: performance.now() - started };
 }

@@ -103,6 +103,10 @@ describe.runIf(present)('the saved machine in the page', () => {
         /R1=[^$]* end/,
       );
       expect(text).toMatch(/R1=hi R2=precious R3=web:Up [^\n]*? R4=[1-9] end/);
+      // The next save writes only what changed.
+      const next = await saved(page);
+      console.log(`saved again after the reload: ${JSON.stringify(next)}`);
+      expect(next.freshChunks).toBeLessThan(next.chunks);
     }, 600_000);
 
     it('Reset machine says what is lost, asks, and brings back the bundled machine', async () => {

@@ -6,7 +6,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { digestOf, type Digest } from '../../src/go/digest';
 import { BlobNotFoundError } from '../../src/engine/store';
-import { buildOf, gunzip, gzip, MachineSaves, SavedMachineStore, StorageRefusedError, type PairToSave } from '../../src/app/machine-save';
+import { buildOf, MachineSaves, SavedMachineStore, StorageRefusedError, type LoadOutcome, type PairToSave } from '../../src/app/machine-save';
+import { CHUNK_SIZE, gunzip, gzip, packState, unpackState } from '../../src/app/state-chunks';
 import { ConsoleTail, MachineKeeper } from '../../src/app/machine-keeper';
 import type { GuestCursor } from '../../src/vm/guest';
 import type { GuestManifest } from '../../src/vm/manifest';
@@ -18,8 +19,13 @@ const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
 
 async function pairOf(store: SavedMachineStore, state: string, build = 'build-1'): Promise<PairToSave> {
-  const raw = bytes(state);
-  return { build, cursor, metadata: await store.snapshotMetadata(), blobs: store.blobs.snapshot(), state: await gzip(raw), rawStateSize: raw.byteLength, console: bytes(`console of ${state}`) };
+  return { build, cursor, metadata: await store.snapshotMetadata(), blobs: store.blobs.snapshot(), state: await packState(bytes(state), new Map()), console: bytes(`console of ${state}`) };
+}
+
+/** The saved state as text. */
+async function stateOf(loaded: LoadOutcome): Promise<string> {
+  if (loaded.kind !== 'saved') throw new Error(`not saved: ${loaded.kind}`);
+  return new TextDecoder().decode(await unpackState(loaded.record.state.layout, loaded.head, loaded.chunks));
 }
 
 afterEach(() => {
@@ -39,7 +45,7 @@ describe('MachineSaves', () => {
     expect(result.generation).toBe(1);
     const loaded = await saves.load('build-1');
     if (loaded.kind !== 'saved') throw new Error(`not saved: ${loaded.kind}`);
-    expect(new TextDecoder().decode(await gunzip(loaded.state))).toBe('machine one');
+    expect(await stateOf(loaded)).toBe('machine one');
     expect(loaded.record.cursor).toEqual(cursor);
     expect(loaded.record.metadata).toEqual([['images/abc', { id: 'abc', layers: [digest] }]]);
     expect(loaded.record.blobs).toEqual([{ digest, size: layer.byteLength }]);
@@ -89,7 +95,7 @@ describe('MachineSaves', () => {
     vi.restoreAllMocks();
     const loaded = await saves.load('build-1');
     if (loaded.kind !== 'saved') throw new Error(`not saved: ${loaded.kind}`);
-    expect(new TextDecoder().decode(await gunzip(loaded.state))).toBe('good machine');
+    expect(await stateOf(loaded)).toBe('good machine');
     // The blob written in the aborted transaction is not there either.
     expect(await saves.readBlob(digestOf(big))).toBeUndefined();
     // The store still has it in memory, and the next save that works stores it.
@@ -111,14 +117,14 @@ describe('MachineSaves', () => {
     vi.restoreAllMocks();
     const loaded = await saves.load('build-1');
     if (loaded.kind !== 'saved') throw new Error(`not saved: ${loaded.kind}`);
-    expect(new TextDecoder().decode(await gunzip(loaded.state))).toBe('first');
+    expect(await stateOf(loaded)).toBe('first');
     expect(loaded.record.generation).toBe(1);
     // The half-made generation 2 is skipped and swept by the next save.
     const next = await saves.save(await pairOf(store, 'third'));
     expect(next.generation).toBe(3);
     const after = await saves.load('build-1');
     if (after.kind !== 'saved') throw new Error(`not saved: ${after.kind}`);
-    expect(new TextDecoder().decode(await gunzip(after.state))).toBe('third');
+    expect(await stateOf(after)).toBe('third');
   });
 
   it('says a pair is damaged when its state or a blob is missing or cut short', async () => {
@@ -141,6 +147,11 @@ describe('MachineSaves', () => {
       });
     await write((s) => s.delete(`blob:${digestOf(blob)}`));
     expect(await saves.load('build-1')).toMatchObject({ kind: 'corrupt', reason: expect.stringContaining('blobs are missing') });
+    await write((s) => s.put(blob, `blob:${digestOf(blob)}`));
+    const record = (await saves.load('build-1')) as Extract<LoadOutcome, { kind: 'saved' }>;
+    const chunk = Object.keys(record.record.state.chunkSizes)[0];
+    await write((s) => s.put(bytes('x'), `chunk:${chunk}`));
+    expect(await saves.load('build-1')).toMatchObject({ kind: 'corrupt', reason: expect.stringContaining(`chunk ${chunk}`) });
     await write((s) => s.put(bytes('x'), 'state:1'));
     expect(await saves.load('build-1')).toMatchObject({ kind: 'corrupt', reason: expect.stringContaining('machine state has 1 bytes') });
     await write((s) => s.delete('record:1'));
@@ -177,6 +188,68 @@ describe('MachineSaves', () => {
     await saves.save(await pairOf(store, 'machine'));
     await saves.clear();
     expect(await saves.load('build-1')).toEqual({ kind: 'none' });
+  });
+});
+
+/** A state laid out as v86's save_state lays it out: header, info JSON, 4-aligned buffers. */
+function v86State(buffers: Uint8Array[]): Uint8Array {
+  const infos: { offset: number; length: number }[] = [];
+  let total = 0;
+  for (const buffer of buffers) {
+    infos.push({ offset: total, length: buffer.byteLength });
+    total = (total + buffer.byteLength + 3) & ~3;
+  }
+  const info = encoder.encode(JSON.stringify({ buffer_infos: infos, state: { some: 'device state' } }));
+  const start = (16 + info.byteLength + 3) & ~3;
+  const out = new Uint8Array(start + total);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, -2039052682, true);
+  view.setInt32(4, 6, true);
+  view.setInt32(8, out.byteLength, true);
+  view.setInt32(12, info.byteLength, true);
+  out.set(info, 16);
+  buffers.forEach((buffer, i) => out.set(buffer, start + infos[i].offset));
+  return out;
+}
+
+/** Byte-equal (vitest's deep equality is slow on MBs). */
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
+
+function noise(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+describe('the state in chunks', () => {
+  it('writes only the chunks that changed since the last save, and puts the state back whole', async () => {
+    const memory = noise(CHUNK_SIZE * 4 + 1000, 1);
+    const share = noise(CHUNK_SIZE * 2 + 7, 2);
+    const first = v86State([memory, share, noise(5, 3)]);
+    const one = await packState(first, new Map());
+    expect(one.layout.pieces.map((p) => p.chunks.length)).toEqual([5, 3, 1]);
+    expect(one.fresh).toHaveLength(9);
+    expect(same(await unpackState(one.layout, one.head, new Map(one.fresh)), first)).toBe(true);
+
+    // One page of memory changed, and the info block grew (every buffer moved): one new chunk.
+    const changed = memory.slice();
+    changed[CHUNK_SIZE * 2 + 5] ^= 0xff;
+    const second = v86State([changed, share, noise(5, 3), new Uint8Array(0)]);
+    const two = await packState(second, new Map(Object.entries(one.chunkSizes)));
+    expect(two.fresh).toHaveLength(1);
+    const all = new Map([...one.fresh, ...two.fresh]);
+    expect(same(await unpackState(two.layout, two.head, all), second)).toBe(true);
+
+    // A damaged chunk is refused, not used.
+    const [hash, zipped] = two.fresh[0];
+    const wrong = zipped.slice();
+    wrong[wrong.byteLength - 6] ^= 0xff; // inside gzip's CRC-32
+    await expect(unpackState(two.layout, two.head, new Map([...all, [hash, wrong]]))).rejects.toThrow(/damaged/);
+    expect(await gunzip(await gzip(bytes('round trip')))).toEqual(bytes('round trip'));
   });
 });
 
@@ -255,7 +328,7 @@ describe('MachineKeeper', () => {
     vi.restoreAllMocks();
     const loaded = await saves.load('build-1');
     if (loaded.kind !== 'saved') throw new Error(`not saved: ${loaded.kind}`);
-    expect(new TextDecoder().decode(await gunzip(loaded.state))).toBe('state 1');
+    expect(await stateOf(loaded)).toBe('state 1');
     await keeper.forget();
     expect(await saves.load('build-1')).toEqual({ kind: 'none' });
     expect(await keeper.save()).toBeUndefined(); // no saves after a reset

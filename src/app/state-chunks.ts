@@ -1,0 +1,184 @@
+// The machine's state saved in pieces (issue 14): v86's save_state is a header, an info block (JSON)
+// and buffers (memory, disks, the 9p share's files); each buffer is cut into 256 KiB chunks named by
+// their sha256, and only chunks no saved pair holds yet are compressed and written. Most of a machine
+// is the same from one save to the next (the 9p share's image layers, untouched memory), so after the
+// first save a save writes a few MB instead of the whole state. Platform-neutral (the browser's and
+// Node's CompressionStream and crypto.subtle); the page runs it in a worker (gzip-worker.ts).
+
+
+// ---- gzip with the platform's streams (the browser's and Node's)
+
+async function throughStream(bytes: Uint8Array, transform: GenericTransformStream): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform as unknown as TransformStream<Uint8Array, Uint8Array>);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return throughStream(bytes, new CompressionStream('gzip'));
+}
+
+/** Throws on a damaged stream (gzip's CRC-32 and length are checked). */
+export function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return throughStream(bytes, new DecompressionStream('gzip'));
+}
+
+export const CHUNK_SIZE = 256 * 1024;
+/** v86's state magic (the first int32, little-endian) and the header's size. */
+const V86_MAGIC = -2039052682;
+const V86_HEADER = 16;
+
+export interface StatePiece {
+  /** Where the piece starts in the raw state. */
+  offset: number;
+  length: number;
+  /** sha256 (hex) of each CHUNK_SIZE slice of the piece, in order. */
+  chunks: string[];
+}
+
+export interface StateLayout {
+  rawSize: number;
+  /** Bytes before the first piece (v86's header and info block), stored gzip-compressed as the head. */
+  headSize: number;
+  pieces: StatePiece[];
+}
+
+export interface PackedState {
+  layout: StateLayout;
+  /** The head, gzip. */
+  head: Uint8Array;
+  /** gzip size of every chunk the layout names. */
+  chunkSizes: Record<string, number>;
+  /** The chunks not known before, gzip, by hash. */
+  fresh: [string, Uint8Array][];
+}
+
+/** The buffers of a v86 state (absolute offsets), or the whole state as one piece when it is not one. */
+function piecesOf(raw: Uint8Array): { headSize: number; ranges: { offset: number; length: number }[] } {
+  const whole = { headSize: 0, ranges: [{ offset: 0, length: raw.byteLength }] };
+  if (raw.byteLength < V86_HEADER) return whole;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (view.getInt32(0, true) !== V86_MAGIC) return whole;
+  const infoLength = view.getInt32(12, true);
+  if (infoLength <= 0 || V86_HEADER + infoLength > raw.byteLength) return whole;
+  let info: { buffer_infos?: { offset: number; length: number }[] };
+  try {
+    info = JSON.parse(new TextDecoder().decode(raw.subarray(V86_HEADER, V86_HEADER + infoLength))) as typeof info;
+  } catch {
+    return whole;
+  }
+  const blockStart = (V86_HEADER + infoLength + 3) & ~3;
+  const ranges = (info.buffer_infos ?? []).map((b) => ({ offset: blockStart + b.offset, length: b.length }));
+  if (ranges.some((r) => r.offset < blockStart || r.offset + r.length > raw.byteLength)) return whole;
+  return { headSize: blockStart, ranges };
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  let hex = '';
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** Cuts a raw state into chunks; compresses the head and the chunks `known` does not have. */
+export async function packState(raw: Uint8Array, known: ReadonlyMap<string, number>): Promise<PackedState> {
+  const { headSize, ranges } = piecesOf(raw);
+  const chunkSizes: Record<string, number> = {};
+  const fresh = new Map<string, Uint8Array>();
+  const pieces: StatePiece[] = [];
+  for (const range of ranges) {
+    const chunks: string[] = [];
+    for (let at = 0; at < range.length; at += CHUNK_SIZE) {
+      const slice = raw.subarray(range.offset + at, range.offset + Math.min(range.length, at + CHUNK_SIZE));
+      const hash = await sha256Hex(slice);
+      chunks.push(hash);
+      if (chunkSizes[hash] !== undefined) continue;
+      const size = known.get(hash);
+      if (size !== undefined) {
+        chunkSizes[hash] = size;
+        continue;
+      }
+      const zipped = await gzip(slice);
+      fresh.set(hash, zipped);
+      chunkSizes[hash] = zipped.byteLength;
+    }
+    pieces.push({ offset: range.offset, length: range.length, chunks });
+  }
+  const head = await gzip(raw.subarray(0, headSize));
+  return { layout: { rawSize: raw.byteLength, headSize, pieces }, head, chunkSizes, fresh: [...fresh] };
+}
+
+/** Puts a raw state back together; throws when a chunk is missing or damaged. */
+export async function unpackState(layout: StateLayout, head: Uint8Array, chunks: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {
+  const raw = new Uint8Array(layout.rawSize);
+  const headBytes = await gunzip(head);
+  if (headBytes.byteLength !== layout.headSize) throw new Error(`the state's head has ${headBytes.byteLength} bytes, the layout says ${layout.headSize}`);
+  raw.set(headBytes, 0);
+  const unzipped = new Map<string, Uint8Array>();
+  for (const piece of layout.pieces) {
+    let at = piece.offset;
+    for (const hash of piece.chunks) {
+      let bytes = unzipped.get(hash);
+      if (!bytes) {
+        const zipped = chunks.get(hash);
+        if (!zipped) throw new Error(`chunk ${hash} of the state is missing`);
+        // gzip's CRC-32 and length catch a damaged chunk (hashing each again would double the resume's work).
+        bytes = await gunzip(zipped).catch((error: unknown) => {
+          throw new Error(`chunk ${hash} of the state is damaged (${error instanceof Error ? error.message : String(error)})`);
+        });
+        unzipped.set(hash, bytes);
+      }
+      raw.set(bytes, at);
+      at += bytes.byteLength;
+    }
+    if (at !== piece.offset + piece.length) throw new Error(`a piece of the state has ${at - piece.offset} bytes, the layout says ${piece.length}`);
+  }
+  return raw;
+}
+
+/** Packs and unpacks states: in a worker (WorkerCodec), or on this thread. */
+export interface StateCodec {
+  /** The raw state's buffer is handed over (a worker takes it: it is left empty). */
+  pack(raw: ArrayBuffer, known: ReadonlyMap<string, number>): Promise<PackedState>;
+  unpack(layout: StateLayout, head: Uint8Array, chunks: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array>;
+}
+
+export const inThreadCodec: StateCodec = {
+  pack: (raw, known) => packState(new Uint8Array(raw), known),
+  unpack: unpackState,
+};
+
+/** A worker running packState and unpackState (gzip-worker.ts), on another core than the emulator's. */
+export class WorkerCodec implements StateCodec {
+  private next = 0;
+  private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = (event: MessageEvent<{ id: number; result?: unknown; error?: string }>) => {
+      const waiter = this.pending.get(event.data.id);
+      if (!waiter) return;
+      this.pending.delete(event.data.id);
+      if (event.data.error === undefined) waiter.resolve(event.data.result as never);
+      else waiter.reject(new Error(event.data.error));
+    };
+    worker.onerror = (event) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`the state worker failed: ${event.message}`));
+      this.pending.clear();
+    };
+  }
+
+  private call<T>(message: Record<string, unknown>, transfer: Transferable[]): Promise<T> {
+    const id = ++this.next;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      this.worker.postMessage({ id, ...message }, transfer);
+    });
+  }
+
+  pack(raw: ArrayBuffer, known: ReadonlyMap<string, number>): Promise<PackedState> {
+    return this.call({ op: 'pack', raw, known }, [raw]);
+  }
+
+  unpack(layout: StateLayout, head: Uint8Array, chunks: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {
+    return this.call({ op: 'unpack', layout, head, chunks }, []);
+  }
+}
