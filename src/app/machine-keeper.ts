@@ -251,10 +251,11 @@ export class MachineKeeper {
     this.dirty = false;
     try {
       const { store } = this.options;
-      const saved = await this.machine.hibernate(async (): Promise<{ metadata: [string, JsonValue][]; blobs: StoreBlobs; console: Uint8Array }> => ({
+      const saved = await this.machine.hibernate(async (): Promise<{ metadata: [string, JsonValue][]; blobs: StoreBlobs; console: Uint8Array; atPrompt: boolean }> => ({
         metadata: await store.snapshotMetadata(),
         blobs: store.blobs.snapshot(),
         console: this.tail.bytes(),
+        atPrompt: this.atPrompt,
       }));
       const hibernated = performance.now();
       const rawStateBytes = saved.state.byteLength;
@@ -267,6 +268,7 @@ export class MachineKeeper {
         blobs: saved.captured.blobs,
         state,
         console: saved.captured.console,
+        atPrompt: saved.captured.atPrompt,
         savedAt: this.now(),
       });
       store.blobs.persisted(saved.captured.blobs.fresh);

@@ -73,6 +73,8 @@ export interface SavedRecord {
   state: { encoding: 'gzip-chunks'; layout: StateLayout; headSize: number; chunkSizes: Record<string, number> };
   /** The terminal's output of the session that was saved (its last part), to show again. */
   console: Uint8Array;
+  /** The host shell's prompt was the last thing on the terminal (no command was running). */
+  atPrompt: boolean;
 }
 
 /** A pair to save: what the machine and the store held at one moment. */
@@ -85,6 +87,7 @@ export interface PairToSave {
   /** v86's state in chunks (state-chunks.ts). */
   state: PackedState;
   console: Uint8Array;
+  atPrompt: boolean;
   savedAt?: number;
 }
 
@@ -189,6 +192,7 @@ export class MachineSaves {
       blobs: [...pair.blobs.saved, ...pair.blobs.fresh.map(([digest, bytes]) => ({ digest, size: bytes.byteLength }))].sort((a, b) => compareKeys(a.digest, b.digest)),
       state: { encoding: 'gzip-chunks', layout: pair.state.layout, headSize: pair.state.head.byteLength, chunkSizes: pair.state.chunkSizes },
       console: pair.console,
+      atPrompt: pair.atPrompt,
     };
     let bytesWritten = pair.state.head.byteLength + pair.console.byteLength;
     try {

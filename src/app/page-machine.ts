@@ -63,7 +63,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
         const { state, store } = unpacked;
         try {
           const guest = await bootGuestInPage(onProgress, 'restore', { state: state.buffer as ArrayBuffer, cursor: record.cursor });
-          const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.chunkSizes, console: record.console, atPrompt: true });
+          const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.chunkSizes, console: record.console, atPrompt: record.atPrompt });
           return { guest, store, keeper, resumed: record, fallback: undefined, startMs: performance.now() - started };
         } catch (error) {
           if (!(error instanceof ResumeFailedError)) throw error; // a download failed: the page offers to try again

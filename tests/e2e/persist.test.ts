@@ -156,6 +156,18 @@ describe.runIf(present)('the saved machine in the page', () => {
       expect(text.match(/another version of the Docker host|另一个版本的 Docker 宿主机/g)).toHaveLength(1);
       expect(await run(page, 'ls /root/other; echo listed=$?', /listed=\d/)).toContain('listed=1');
     }, 300_000);
+
+    it('resumes in the tutorial page too, whose header has Reset machine in the page language', async () => {
+      await run(page, 'echo tutorial > /root/t; echo wrote=$?', /wrote=0/);
+      await saved(page);
+      await page.goto(`${url}#/zh`);
+      expect(await started(page)).toMatchObject({ resumed: true });
+      const reset = page.locator('header').getByTestId('reset-machine');
+      expect(await reset.innerText()).toBe('重置机器');
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.locator('.xterm-rows', { hasText: 'wrote=0' }).waitFor({ timeout: 10_000 });
+      expect(await run(page, 'echo "T=$(cat /root/t)"', /T=tutorial/)).toContain('T=tutorial');
+    }, 300_000);
   });
 
   it('says once that the browser refused to store the machine, and the terminal keeps working', async () => {

@@ -19,7 +19,7 @@ const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
 
 async function pairOf(store: SavedMachineStore, state: string, build = 'build-1'): Promise<PairToSave> {
-  return { build, cursor, metadata: await store.snapshotMetadata(), blobs: store.blobs.snapshot(), state: await packState(bytes(state), new Map()), console: bytes(`console of ${state}`) };
+  return { build, cursor, metadata: await store.snapshotMetadata(), blobs: store.blobs.snapshot(), state: await packState(bytes(state), new Map()), console: bytes(`console of ${state}`), atPrompt: true };
 }
 
 /** The saved state as text. */
@@ -305,6 +305,7 @@ describe('MachineKeeper', () => {
     const loaded = await saves.load('build-1');
     if (loaded.kind !== 'saved') throw new Error(`not saved: ${loaded.kind}`);
     expect(new TextDecoder().decode(loaded.record.console)).toContain('echo hi > /root/x\r\nroot@dockside:~# ');
+    expect(loaded.record.atPrompt).toBe(true);
     keeper.dispose();
   });
 
