@@ -150,6 +150,8 @@ export const inThreadCodec: StateCodec = {
 /** A worker running packState and unpackState (gzip-worker.ts), on another core than the emulator's. */
 export class WorkerCodec implements StateCodec {
   private next = 0;
+  /** The worker failed (its script did not load, say): the work goes on on this thread. */
+  private broken = false;
   private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
 
   constructor(private readonly worker: Worker) {
@@ -161,6 +163,7 @@ export class WorkerCodec implements StateCodec {
       else waiter.reject(new Error(event.data.error));
     };
     worker.onerror = (event) => {
+      this.broken = true;
       for (const waiter of this.pending.values()) waiter.reject(new Error(`the state worker failed: ${event.message}`));
       this.pending.clear();
     };
@@ -175,10 +178,12 @@ export class WorkerCodec implements StateCodec {
   }
 
   pack(raw: ArrayBuffer, known: ReadonlyMap<string, number>): Promise<PackedState> {
+    if (this.broken) return inThreadCodec.pack(raw, known);
     return this.call({ op: 'pack', raw, known }, [raw]);
   }
 
   unpack(layout: StateLayout, head: Uint8Array, chunks: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {
+    if (this.broken) return inThreadCodec.unpack(layout, head, chunks);
     return this.call({ op: 'unpack', layout, head, chunks }, []);
   }
 }
