@@ -10,7 +10,7 @@ import { ESCAPES, HOST_PROMPT } from './guest-console';
 import { BY_LESSON } from './lesson-env';
 import { StorageRefusedError, type MachineSaves, type SavedMachineStore, type SaveResult, type StoreBlobs } from './machine-save';
 import type { JsonValue } from '../engine/store';
-import { inThreadCodec, type StateCodec } from './state-chunks';
+import { inThreadCodec, type SavedChunks, type StateCodec } from './state-chunks';
 
 /** How much of the terminal's output a save keeps, to show again after a reload. */
 export const CONSOLE_KEPT = 256 * 1024;
@@ -59,8 +59,8 @@ export interface KeeperOptions {
   now?: () => number;
   /** Compresses the state (default: on this thread). */
   codec?: StateCodec;
-  /** The chunks the saved pair holds (a resumed machine's record's chunkSizes). */
-  knownChunks?: Record<string, number>;
+  /** The chunks the saved pair holds (a resumed machine's record's). */
+  knownChunks?: SavedChunks;
 }
 
 /** The last output of the terminal, bounded; cut at a line start so no escape sequence is split. */
@@ -119,7 +119,7 @@ export class MachineKeeper {
   private disabled = false;
   private refusedAt: number | undefined;
   private current: KeeperStatus;
-  private knownChunks: Map<string, number>;
+  private knownChunks: SavedChunks;
   /** The last save's numbers (the bench and the tests read them). */
   lastSave: SaveStats | undefined;
 
@@ -130,7 +130,7 @@ export class MachineKeeper {
     this.atPrompt = options.atPrompt ?? false;
     this.seenPrompt = this.atPrompt;
     this.current = { kind: 'unsaved' };
-    this.knownChunks = new Map(Object.entries(options.knownChunks ?? {}));
+    this.knownChunks = options.knownChunks ?? { chunks: {}, packs: {} };
     this.offs.push(this.machine.onConsoleData((data) => this.consoleOutput(data)));
   }
 
@@ -272,7 +272,7 @@ export class MachineKeeper {
         savedAt: this.now(),
       });
       store.blobs.persisted(saved.captured.blobs.fresh);
-      this.knownChunks = new Map(Object.entries(state.chunkSizes));
+      this.knownChunks = state.saved;
       const ended = performance.now();
       const stats: SaveStats = {
         ...result,
@@ -283,7 +283,7 @@ export class MachineKeeper {
         rawStateBytes,
         stateBytesWritten: state.head.byteLength + state.fresh.reduce((sum, [, bytes]) => sum + bytes.byteLength, 0),
         chunks: state.layout.pieces.reduce((sum, piece) => sum + piece.chunks.length, 0),
-        freshChunks: state.fresh.length,
+        freshChunks: state.freshChunks,
       };
       this.lastSave = stats;
       this.refusedAt = undefined;

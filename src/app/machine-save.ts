@@ -7,10 +7,11 @@
 //   record:<gen>       the pair's small part: build, host cursor, metadata documents, blob digests,
 //                      the state's sizes, the terminal's last output
 //   state:<gen>        the head of the v86 state (header and info block), gzip
-//   chunk:<sha256>     a 256 KiB chunk of the state's buffers, gzip, shared by generations
-//                      (state-chunks.ts: a save writes only the chunks no pair has yet)
+//   pack:<id>          chunks of the state's buffers (256 KiB at most, named by sha256), gzip
+//                      together, shared by generations (state-chunks.ts: a save packs only the
+//                      chunks no pair has yet)
 //   blob:<digest>      a store blob's bytes, shared by generations (content-addressed)
-// A save writes the new generation's head and record and any chunks and blobs not stored yet in one
+// A save writes the new generation's head and record and any packs and blobs not stored yet in one
 // transaction, then flips the pointer in a second one, then deletes the old generation and the blobs
 // no pair needs. A tab closed or a write refused (quota) at any point leaves the pointer on the
 // previous pair, whole.
@@ -35,7 +36,7 @@ import {
 } from '../engine/store';
 import type { GuestManifest } from '../vm/manifest';
 import type { GuestCursor } from '../vm/guest';
-import type { PackedState, StateLayout } from './state-chunks';
+import type { PackedState, SavedChunks, StateLayout } from './state-chunks';
 
 export const MACHINE_DATABASE = 'dockside-machine';
 const FORMAT = 1;
@@ -43,7 +44,7 @@ const POINTER = 'pointer';
 const recordKey = (generation: number): string => `record:${generation}`;
 const stateKey = (generation: number): string => `state:${generation}`;
 const blobKey = (digest: Digest): string => `blob:${digest}`;
-const chunkKey = (hash: string): string => `chunk:${hash}`;
+const packKey = (id: string): string => `pack:${id}`;
 
 /**
  * What a saved machine must match to be resumed: the guest's files (their sha256s), its memory and
@@ -70,7 +71,7 @@ export interface SavedRecord {
   cursor: GuestCursor;
   metadata: [string, JsonValue][];
   blobs: { digest: Digest; size: number }[];
-  state: { encoding: 'gzip-chunks'; layout: StateLayout; headSize: number; chunkSizes: Record<string, number> };
+  state: { encoding: 'gzip-packs'; layout: StateLayout; headSize: number; saved: SavedChunks };
   /** The terminal's output of the session that was saved (its last part), to show again. */
   console: Uint8Array;
   /** The host shell's prompt was the last thing on the terminal (no command was running). */
@@ -93,7 +94,7 @@ export interface PairToSave {
 
 export interface SaveResult {
   generation: number;
-  /** Bytes written by this save (the state's head and new chunks, the console, new blobs). */
+  /** Bytes written by this save (the state's head and new packs, the console, new blobs). */
   bytesWritten: number;
   /** Bytes the saved pair holds in all (state and every blob). */
   bytesHeld: number;
@@ -103,7 +104,7 @@ export type LoadOutcome =
   | { kind: 'none' }
   | { kind: 'other-build' }
   | { kind: 'corrupt'; reason: string }
-  | { kind: 'saved'; record: SavedRecord; head: Uint8Array; chunks: Map<string, Uint8Array> };
+  | { kind: 'saved'; record: SavedRecord; head: Uint8Array; packs: Map<string, Uint8Array> };
 
 /** The browser refused to store the machine (quota exceeded, storage off in private mode, ...). */
 export class StorageRefusedError extends Error {
@@ -145,22 +146,22 @@ export class MachineSaves {
       return { kind: 'corrupt', reason: `the record of generation ${pointer.generation} is missing or unreadable` };
     }
     if (record.build !== build) return { kind: 'other-build' };
-    if (record.state?.encoding !== 'gzip-chunks') return { kind: 'corrupt', reason: 'the machine state is in an unknown form' };
+    if (record.state?.encoding !== 'gzip-packs') return { kind: 'corrupt', reason: 'the machine state is in an unknown form' };
     const head = await this.get<unknown>(stateKey(pointer.generation));
     if (!(head instanceof Uint8Array)) return { kind: 'corrupt', reason: 'the machine state is missing' };
     if (head.byteLength !== record.state.headSize) return { kind: 'corrupt', reason: `the machine state has ${head.byteLength} bytes, the record says ${record.state.headSize}` };
     const stored = new Set(await this.keys());
     const missing = record.blobs.filter((blob) => !stored.has(blobKey(blob.digest)));
     if (missing.length > 0) return { kind: 'corrupt', reason: `${missing.length} of the store's blobs are missing (${missing[0].digest})` };
-    const hashes = Object.keys(record.state.chunkSizes);
-    const chunks = new Map<string, Uint8Array>();
-    const values = await this.useStore('readonly', (store) => Promise.all(hashes.map((hash) => promisifyRequest(store.get(chunkKey(hash))) as Promise<unknown>)));
+    const ids = Object.keys(record.state.saved.packs);
+    const packs = new Map<string, Uint8Array>();
+    const values = await this.useStore('readonly', (store) => Promise.all(ids.map((id) => promisifyRequest(store.get(packKey(id))) as Promise<unknown>)));
     for (const [index, value] of values.entries()) {
-      const hash = hashes[index];
-      if (!(value instanceof Uint8Array) || value.byteLength !== record.state.chunkSizes[hash]) return { kind: 'corrupt', reason: `chunk ${hash} of the machine state is missing or cut short` };
-      chunks.set(hash, value);
+      const id = ids[index];
+      if (!(value instanceof Uint8Array) || value.byteLength !== record.state.saved.packs[id]) return { kind: 'corrupt', reason: `pack ${id} of the machine state is missing or cut short` };
+      packs.set(id, value);
     }
-    return { kind: 'saved', record, head, chunks };
+    return { kind: 'saved', record, head, packs };
   }
 
   /** A saved blob's bytes (verified by the caller). */
@@ -190,7 +191,7 @@ export class MachineSaves {
       cursor: pair.cursor,
       metadata: pair.metadata,
       blobs: [...pair.blobs.saved, ...pair.blobs.fresh.map(([digest, bytes]) => ({ digest, size: bytes.byteLength }))].sort((a, b) => compareKeys(a.digest, b.digest)),
-      state: { encoding: 'gzip-chunks', layout: pair.state.layout, headSize: pair.state.head.byteLength, chunkSizes: pair.state.chunkSizes },
+      state: { encoding: 'gzip-packs', layout: pair.state.layout, headSize: pair.state.head.byteLength, saved: pair.state.saved },
       console: pair.console,
       atPrompt: pair.atPrompt,
     };
@@ -204,9 +205,9 @@ export class MachineSaves {
             store.put(bytes, blobKey(digest));
             bytesWritten += bytes.byteLength;
           }
-          for (const [hash, bytes] of pair.state.fresh) {
-            if (stored.has(chunkKey(hash))) continue;
-            store.put(bytes, chunkKey(hash));
+          for (const [id, bytes] of pair.state.fresh) {
+            if (stored.has(packKey(id))) continue;
+            store.put(bytes, packKey(id));
             bytesWritten += bytes.byteLength;
           }
           store.put(pair.state.head, stateKey(generation));
@@ -232,13 +233,13 @@ export class MachineSaves {
       recordKey(generation),
       stateKey(generation),
       ...record.blobs.map((blob) => blobKey(blob.digest)),
-      ...Object.keys(record.state.chunkSizes).map(chunkKey),
+      ...Object.keys(record.state.saved.packs).map(packKey),
     ]);
     await this.useStore('readwrite', (store) => {
       for (const key of stored) if (!needed.has(key)) store.delete(key);
       return promisifyRequest(store.transaction);
     }).catch((error: unknown) => console.warn('dockside: old saved machines were not deleted:', error));
-    const stateHeld = pair.state.head.byteLength + Object.values(pair.state.chunkSizes).reduce((sum, size) => sum + size, 0);
+    const stateHeld = pair.state.head.byteLength + Object.values(pair.state.saved.packs).reduce((sum, size) => sum + size, 0);
     const bytesHeld = stateHeld + record.blobs.reduce((sum, blob) => sum + blob.size, 0);
     return { generation, bytesWritten, bytesHeld };
   }

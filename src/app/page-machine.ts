@@ -54,7 +54,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
       const { record } = outcome;
       let unpacked: { state: Uint8Array; store: SavedMachineStore } | undefined;
       try {
-        unpacked = { state: await codec.unpack(record.state.layout, outcome.head, outcome.chunks), store: await SavedMachineStore.create(saves, record) };
+        unpacked = { state: await codec.unpack(record.state.layout, outcome.head, record.state.saved, outcome.packs), store: await SavedMachineStore.create(saves, record) };
       } catch (error) {
         console.warn('dockside: the saved machine is damaged:', error);
         fallback = 'corrupt';
@@ -63,7 +63,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
         const { state, store } = unpacked;
         try {
           const guest = await bootGuestInPage(onProgress, 'restore', { state: state.buffer as ArrayBuffer, cursor: record.cursor });
-          const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.chunkSizes, console: record.console, atPrompt: record.atPrompt });
+          const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.saved, console: record.console, atPrompt: record.atPrompt });
           return { guest, store, keeper, resumed: record, fallback: undefined, startMs: performance.now() - started };
         } catch (error) {
           if (!(error instanceof ResumeFailedError)) throw error; // a download failed: the page offers to try again

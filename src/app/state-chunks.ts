@@ -1,10 +1,10 @@
 // The machine's state saved in pieces (issue 14): v86's save_state is a header, an info block (JSON)
 // and buffers (memory, disks, the 9p share's files); each buffer is cut into 256 KiB chunks named by
-// their sha256, and only chunks no saved pair holds yet are compressed and written. Most of a machine
+// their sha256, and only chunks no saved pair holds yet are compressed (together, in packs of about
+// 4 MiB) and written. Most of a machine
 // is the same from one save to the next (the 9p share's image layers, untouched memory), so after the
 // first save a save writes a few MB instead of the whole state. Platform-neutral (the browser's and
-// Node's CompressionStream and crypto.subtle); the page runs it in a worker (gzip-worker.ts).
-
+// Node's CompressionStream and crypto.subtle); the page runs it in a worker (state-worker.ts).
 
 // ---- gzip with the platform's streams (the browser's and Node's)
 
@@ -42,15 +42,35 @@ export interface StateLayout {
   pieces: StatePiece[];
 }
 
+/** Where a chunk's bytes are: a slice of a pack (several chunks compressed together as one gzip). */
+export interface ChunkRef {
+  pack: string;
+  offset: number;
+  length: number;
+}
+
+/** The chunks a saved state names and the packs that hold them (with their gzip sizes). */
+export interface SavedChunks {
+  chunks: Record<string, ChunkRef>;
+  packs: Record<string, number>;
+}
+
 export interface PackedState {
   layout: StateLayout;
   /** The head, gzip. */
   head: Uint8Array;
-  /** gzip size of every chunk the layout names. */
-  chunkSizes: Record<string, number>;
-  /** The chunks not known before, gzip, by hash. */
+  /** Every chunk the layout names, and every pack they are in. */
+  saved: SavedChunks;
+  /** The packs made by this save (the chunks no saved pair had), gzip, by id. */
   fresh: [string, Uint8Array][];
+  freshChunks: number;
 }
+
+/**
+ * Chunks are compressed in packs of about this many bytes: one gzip stream per pack instead of one per
+ * chunk (most chunks are small: a 9p file each), which the streams' per-call cost made slow.
+ */
+export const PACK_SIZE = 4 * 1024 * 1024;
 
 /** The buffers of a v86 state (absolute offsets), or the whole state as one piece when it is not one. */
 function piecesOf(raw: Uint8Array): { headSize: number; ranges: { offset: number; length: number }[] } {
@@ -79,56 +99,103 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return hex;
 }
 
-/** Cuts a raw state into chunks; compresses the head and the chunks `known` does not have. */
-export async function packState(raw: Uint8Array, known: ReadonlyMap<string, number>): Promise<PackedState> {
+/** Cuts a raw state into chunks; compresses the head and, in packs, the chunks `known` does not have. */
+export async function packState(raw: Uint8Array, known: SavedChunks = { chunks: {}, packs: {} }): Promise<PackedState> {
   const { headSize, ranges } = piecesOf(raw);
-  const chunkSizes: Record<string, number> = {};
-  const fresh = new Map<string, Uint8Array>();
+  const saved: SavedChunks = { chunks: {}, packs: {} };
+  const fresh: [string, Uint8Array][] = [];
+  let pending: { hash: string; bytes: Uint8Array }[] = [];
+  let pendingSize = 0;
+  let freshChunks = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const joined = new Uint8Array(pendingSize);
+    let at = 0;
+    for (const chunk of pending) {
+      joined.set(chunk.bytes, at);
+      at += chunk.bytes.byteLength;
+    }
+    // Named by what it holds: the same chunks packed again get the same id.
+    const id = await sha256Hex(new TextEncoder().encode(pending.map((chunk) => chunk.hash).join(',')));
+    at = 0;
+    for (const chunk of pending) {
+      saved.chunks[chunk.hash] = { pack: id, offset: at, length: chunk.bytes.byteLength };
+      at += chunk.bytes.byteLength;
+    }
+    const zipped = await gzip(joined);
+    fresh.push([id, zipped]);
+    saved.packs[id] = zipped.byteLength;
+    pending = [];
+    pendingSize = 0;
+  };
   const pieces: StatePiece[] = [];
+  // First every chunk's hash (a chunk the state holds twice is kept once).
+  const unique = new Map<string, Uint8Array>();
   for (const range of ranges) {
     const chunks: string[] = [];
     for (let at = 0; at < range.length; at += CHUNK_SIZE) {
       const slice = raw.subarray(range.offset + at, range.offset + Math.min(range.length, at + CHUNK_SIZE));
       const hash = await sha256Hex(slice);
       chunks.push(hash);
-      if (chunkSizes[hash] !== undefined) continue;
-      const size = known.get(hash);
-      if (size !== undefined) {
-        chunkSizes[hash] = size;
-        continue;
-      }
-      const zipped = await gzip(slice);
-      fresh.set(hash, zipped);
-      chunkSizes[hash] = zipped.byteLength;
+      if (!unique.has(hash)) unique.set(hash, slice);
     }
     pieces.push({ offset: range.offset, length: range.length, chunks });
   }
+  // A known pack of which this state still needs less than half is packed again (its live chunks go
+  // into new packs), so packs of chunks long gone do not pile up from save to save.
+  const total = new Map<string, number>();
+  const live = new Map<string, number>();
+  for (const ref of Object.values(known.chunks)) total.set(ref.pack, (total.get(ref.pack) ?? 0) + ref.length);
+  for (const hash of unique.keys()) {
+    const ref = known.chunks[hash];
+    if (ref) live.set(ref.pack, (live.get(ref.pack) ?? 0) + ref.length);
+  }
+  const keep = (pack: string): boolean => known.packs[pack] !== undefined && (live.get(pack) ?? 0) * 2 >= (total.get(pack) ?? 0);
+  for (const [hash, slice] of unique) {
+    const ref = known.chunks[hash];
+    if (ref && keep(ref.pack)) {
+      saved.chunks[hash] = ref;
+      saved.packs[ref.pack] = known.packs[ref.pack];
+      continue;
+    }
+    freshChunks++;
+    pending.push({ hash, bytes: slice });
+    pendingSize += slice.byteLength;
+    if (pendingSize >= PACK_SIZE) await flush();
+  }
+  await flush();
   const head = await gzip(raw.subarray(0, headSize));
-  return { layout: { rawSize: raw.byteLength, headSize, pieces }, head, chunkSizes, fresh: [...fresh] };
+  return { layout: { rawSize: raw.byteLength, headSize, pieces }, head, saved, fresh, freshChunks };
 }
 
-/** Puts a raw state back together; throws when a chunk is missing or damaged. */
-export async function unpackState(layout: StateLayout, head: Uint8Array, chunks: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {
+/** Puts a raw state back together; throws when a pack is missing or damaged. */
+export async function unpackState(layout: StateLayout, head: Uint8Array, saved: SavedChunks, packs: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {
   const raw = new Uint8Array(layout.rawSize);
   const headBytes = await gunzip(head);
   if (headBytes.byteLength !== layout.headSize) throw new Error(`the state's head has ${headBytes.byteLength} bytes, the layout says ${layout.headSize}`);
   raw.set(headBytes, 0);
   const unzipped = new Map<string, Uint8Array>();
+  const packOf = async (id: string): Promise<Uint8Array> => {
+    let bytes = unzipped.get(id);
+    if (bytes) return bytes;
+    const zipped = packs.get(id);
+    if (!zipped) throw new Error(`pack ${id} of the state is missing`);
+    // gzip's CRC-32 and length catch a damaged pack.
+    bytes = await gunzip(zipped).catch((error: unknown) => {
+      throw new Error(`pack ${id} of the state is damaged (${error instanceof Error ? error.message : String(error)})`);
+    });
+    unzipped.set(id, bytes);
+    return bytes;
+  };
   for (const piece of layout.pieces) {
     let at = piece.offset;
     for (const hash of piece.chunks) {
-      let bytes = unzipped.get(hash);
-      if (!bytes) {
-        const zipped = chunks.get(hash);
-        if (!zipped) throw new Error(`chunk ${hash} of the state is missing`);
-        // gzip's CRC-32 and length catch a damaged chunk (hashing each again would double the resume's work).
-        bytes = await gunzip(zipped).catch((error: unknown) => {
-          throw new Error(`chunk ${hash} of the state is damaged (${error instanceof Error ? error.message : String(error)})`);
-        });
-        unzipped.set(hash, bytes);
-      }
-      raw.set(bytes, at);
-      at += bytes.byteLength;
+      const ref = saved.chunks[hash];
+      if (!ref) throw new Error(`chunk ${hash} of the state is missing`);
+      const pack = await packOf(ref.pack);
+      if (ref.offset + ref.length > pack.byteLength) throw new Error(`pack ${ref.pack} of the state is cut short`);
+      raw.set(pack.subarray(ref.offset, ref.offset + ref.length), at);
+      at += ref.length;
     }
     if (at !== piece.offset + piece.length) throw new Error(`a piece of the state has ${at - piece.offset} bytes, the layout says ${piece.length}`);
   }
@@ -138,15 +205,14 @@ export async function unpackState(layout: StateLayout, head: Uint8Array, chunks:
 /** Packs and unpacks states: in a worker (WorkerCodec), or on this thread. */
 export interface StateCodec {
   /** The raw state's buffer is handed over (a worker takes it: it is left empty). */
-  pack(raw: ArrayBuffer, known: ReadonlyMap<string, number>): Promise<PackedState>;
-  unpack(layout: StateLayout, head: Uint8Array, chunks: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array>;
+  pack(raw: ArrayBuffer, known: SavedChunks): Promise<PackedState>;
+  unpack(layout: StateLayout, head: Uint8Array, saved: SavedChunks, packs: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array>;
 }
 
 export const inThreadCodec: StateCodec = {
   pack: (raw, known) => packState(new Uint8Array(raw), known),
   unpack: unpackState,
 };
-
 /** A worker running packState and unpackState (gzip-worker.ts), on another core than the emulator's. */
 export class WorkerCodec implements StateCodec {
   private next = 0;
@@ -177,13 +243,13 @@ export class WorkerCodec implements StateCodec {
     });
   }
 
-  pack(raw: ArrayBuffer, known: ReadonlyMap<string, number>): Promise<PackedState> {
+  pack(raw: ArrayBuffer, known: SavedChunks): Promise<PackedState> {
     if (this.broken) return inThreadCodec.pack(raw, known);
     return this.call({ op: 'pack', raw, known }, [raw]);
   }
 
-  unpack(layout: StateLayout, head: Uint8Array, chunks: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {
-    if (this.broken) return inThreadCodec.unpack(layout, head, chunks);
-    return this.call({ op: 'unpack', layout, head, chunks }, []);
+  unpack(layout: StateLayout, head: Uint8Array, saved: SavedChunks, packs: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {
+    if (this.broken) return inThreadCodec.unpack(layout, head, saved, packs);
+    return this.call({ op: 'unpack', layout, head, saved, packs }, []);
   }
 }

@@ -19,13 +19,13 @@ const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
 
 async function pairOf(store: SavedMachineStore, state: string, build = 'build-1'): Promise<PairToSave> {
-  return { build, cursor, metadata: await store.snapshotMetadata(), blobs: store.blobs.snapshot(), state: await packState(bytes(state), new Map()), console: bytes(`console of ${state}`), atPrompt: true };
+  return { build, cursor, metadata: await store.snapshotMetadata(), blobs: store.blobs.snapshot(), state: await packState(bytes(state)), console: bytes(`console of ${state}`), atPrompt: true };
 }
 
 /** The saved state as text. */
 async function stateOf(loaded: LoadOutcome): Promise<string> {
   if (loaded.kind !== 'saved') throw new Error(`not saved: ${loaded.kind}`);
-  return new TextDecoder().decode(await unpackState(loaded.record.state.layout, loaded.head, loaded.chunks));
+  return new TextDecoder().decode(await unpackState(loaded.record.state.layout, loaded.head, loaded.record.state.saved, loaded.packs));
 }
 
 afterEach(() => {
@@ -149,9 +149,9 @@ describe('MachineSaves', () => {
     expect(await saves.load('build-1')).toMatchObject({ kind: 'corrupt', reason: expect.stringContaining('blobs are missing') });
     await write((s) => s.put(blob, `blob:${digestOf(blob)}`));
     const record = (await saves.load('build-1')) as Extract<LoadOutcome, { kind: 'saved' }>;
-    const chunk = Object.keys(record.record.state.chunkSizes)[0];
-    await write((s) => s.put(bytes('x'), `chunk:${chunk}`));
-    expect(await saves.load('build-1')).toMatchObject({ kind: 'corrupt', reason: expect.stringContaining(`chunk ${chunk}`) });
+    const pack = Object.keys(record.record.state.saved.packs)[0];
+    await write((s) => s.put(bytes('x'), `pack:${pack}`));
+    expect(await saves.load('build-1')).toMatchObject({ kind: 'corrupt', reason: expect.stringContaining(`pack ${pack}`) });
     await write((s) => s.put(bytes('x'), 'state:1'));
     expect(await saves.load('build-1')).toMatchObject({ kind: 'corrupt', reason: expect.stringContaining('machine state has 1 bytes') });
     await write((s) => s.delete('record:1'));
@@ -230,25 +230,35 @@ describe('the state in chunks', () => {
     const memory = noise(CHUNK_SIZE * 4 + 1000, 1);
     const share = noise(CHUNK_SIZE * 2 + 7, 2);
     const first = v86State([memory, share, noise(5, 3)]);
-    const one = await packState(first, new Map());
+    const one = await packState(first);
     expect(one.layout.pieces.map((p) => p.chunks.length)).toEqual([5, 3, 1]);
-    expect(one.fresh).toHaveLength(9);
-    expect(same(await unpackState(one.layout, one.head, new Map(one.fresh)), first)).toBe(true);
+    expect(one.freshChunks).toBe(9);
+    expect(one.fresh).toHaveLength(1); // 1.8 MB of chunks: one pack
+    expect(same(await unpackState(one.layout, one.head, one.saved, new Map(one.fresh)), first)).toBe(true);
 
     // One page of memory changed, and the info block grew (every buffer moved): one new chunk.
     const changed = memory.slice();
     changed[CHUNK_SIZE * 2 + 5] ^= 0xff;
     const second = v86State([changed, share, noise(5, 3), new Uint8Array(0)]);
-    const two = await packState(second, new Map(Object.entries(one.chunkSizes)));
+    const two = await packState(second, one.saved);
+    expect(two.freshChunks).toBe(1);
     expect(two.fresh).toHaveLength(1);
+    expect(Object.keys(two.saved.packs).sort()).toEqual([one.fresh[0][0], two.fresh[0][0]].sort());
     const all = new Map([...one.fresh, ...two.fresh]);
-    expect(same(await unpackState(two.layout, two.head, all), second)).toBe(true);
+    expect(same(await unpackState(two.layout, two.head, two.saved, all), second)).toBe(true);
 
-    // A damaged chunk is refused, not used.
-    const [hash, zipped] = two.fresh[0];
+    // A damaged pack is refused, not used.
+    const [id, zipped] = two.fresh[0];
     const wrong = zipped.slice();
     wrong[wrong.byteLength - 6] ^= 0xff; // inside gzip's CRC-32
-    await expect(unpackState(two.layout, two.head, new Map([...all, [hash, wrong]]))).rejects.toThrow(/damaged/);
+    await expect(unpackState(two.layout, two.head, two.saved, new Map([...all, [id, wrong]]))).rejects.toThrow(/damaged/);
+
+    // A pack of which less than half is still needed is packed again, not kept for one chunk.
+    const third = v86State([noise(CHUNK_SIZE * 4 + 1000, 7), share.subarray(0, CHUNK_SIZE)]);
+    const three = await packState(third, two.saved);
+    expect(three.freshChunks).toBe(6);
+    expect(Object.keys(three.saved.packs)).toEqual([three.fresh[0][0]]);
+    expect(same(await unpackState(three.layout, three.head, three.saved, new Map(three.fresh)), third)).toBe(true);
     expect(await gunzip(await gzip(bytes('round trip')))).toEqual(bytes('round trip'));
   });
 });
