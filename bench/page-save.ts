@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { SaveStats } from '../src/app/machine-keeper';
 
 interface BenchWindow {
-  dockside?: { keeper?: { status: { kind: string }; unsaved: boolean; lastSave?: SaveStats }; machine?: { resumed?: unknown }; readyAt?: number };
+  dockside?: { keeper?: { status: { kind: string }; unsaved: boolean; lastSave?: SaveStats }; machine?: { resumed?: unknown; phases?: { readMs: number; unpackMs: number; bootMs: number } }; readyAt?: number };
 }
 
 export interface PageSaveBench {
@@ -21,6 +21,8 @@ export interface PageSaveBench {
   bundled: number[];
   resumed: number[];
   resumedOk: boolean;
+  /** The last resume's steps. */
+  phases?: { readMs: number; unpackMs: number; bootMs: number };
 }
 
 async function typeAndSave(page: Page, command: string): Promise<{ stats: SaveStats; usage: number }> {
@@ -69,7 +71,8 @@ export async function benchPageSave(browser: Browser, url: string, runs: number)
       bundled.push(await readyAt(other));
       await fresh.close();
     }
-    return { idle: idle.stats, nginx: nginx.stats, again: again.stats, usage: { idle: idle.usage, nginx: nginx.usage, again: again.usage }, bundled, resumed, resumedOk };
+    const phases = await page.evaluate(() => (window as BenchWindow).dockside?.machine?.phases);
+    return { phases, idle: idle.stats, nginx: nginx.stats, again: again.stats, usage: { idle: idle.usage, nginx: nginx.usage, again: again.usage }, bundled, resumed, resumedOk };
   } finally {
     await context.close();
   }

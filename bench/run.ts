@@ -203,6 +203,7 @@ if (!only.has('page-save')) {
     console.log(line('save, a file in /root after that', b.again, b.usage.again));
     console.log(`  load to the machine answering, bundled state (baseline)  min ${fmt(bundled.min)}  median ${fmt(bundled.median)}  = ${(bundled.median / restore.median).toFixed(2)}x Node restore`);
     console.log(`  load to the machine answering, saved machine (nginx pulled)  min ${fmt(resumed.min)}  median ${fmt(resumed.median)}  = ${(resumed.median / bundled.median).toFixed(2)}x bundled${b.resumedOk ? '' : ' (a reload did NOT resume)'}`);
+    if (b.phases) console.log(`    the last resume: read IndexedDB ${fmt(b.phases.readMs)}, unpack in the worker ${fmt(b.phases.unpackMs)}, start the machine ${fmt(b.phases.bootMs)}`);
   } finally {
     await browser.close();
     await server.close();

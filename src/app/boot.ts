@@ -67,15 +67,19 @@ export interface ResumeFrom {
   cursor: GuestCursor;
 }
 
-/** The saved machine did not start (the guest never answered): the caller falls back to the bundled state. */
+/** The saved machine could not be read (`damaged`) or did not start: the caller falls back to the bundled state. */
 export class ResumeFailedError extends Error {
-  constructor(readonly reason: unknown) {
-    super(`the saved machine did not start: ${reason instanceof Error ? reason.message : String(reason)}`);
+  constructor(
+    readonly reason: unknown,
+    readonly damaged = false,
+  ) {
+    super(`the saved machine ${damaged ? 'could not be read' : 'did not start'}: ${reason instanceof Error ? reason.message : String(reason)}`);
     this.name = 'ResumeFailedError';
   }
 }
 
-export async function bootGuestInPage(onProgress: (p: Progress) => void, mode: BootMode = 'restore', resume?: ResumeFrom): Promise<Guest> {
+/** `resume`: a saved machine to start instead of the bundled state, read while the emulator downloads. */
+export async function bootGuestInPage(onProgress: (p: Progress) => void, mode: BootMode = 'restore', resume?: Promise<ResumeFrom>): Promise<Guest> {
   const names: ArtifactName[] = resume ? ['bios'] : mode === 'restore' ? ['bios', 'state'] : ['bios', 'kernel', 'initramfs'];
   const expected = names.reduce((n, name) => n + manifest.artifacts[name].size, WASM_SIZE_ESTIMATE);
   let received = 0;
@@ -97,8 +101,14 @@ export async function bootGuestInPage(onProgress: (p: Progress) => void, mode: B
   for (const [name, data] of files) artifacts[name] = data;
   if (resume) {
     onProgress({ value: 0.95, text: 'Resuming your Docker host' });
+    let from: ResumeFrom;
     try {
-      const guest = await Guest.start({ ...artifacts, state: resume.state }, 'restore', { resume: resume.cursor, readyTimeoutMs: 60_000 });
+      from = await resume;
+    } catch (error) {
+      throw new ResumeFailedError(error, true);
+    }
+    try {
+      const guest = await Guest.start({ ...artifacts, state: from.state }, 'restore', { resume: from.cursor, readyTimeoutMs: 60_000 });
       onProgress({ value: 1, text: 'Ready' });
       return guest;
     } catch (error) {

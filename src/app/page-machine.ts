@@ -20,6 +20,8 @@ export interface PageMachine {
   fallback: Fallback | undefined;
   /** ms from the start to the answering guest (the bench reads it). */
   startMs: number;
+  /** A resume's steps, ms: reading IndexedDB, unpacking the state (the worker, while the emulator downloads), then starting the machine. */
+  phases?: { readMs: number; unpackMs: number; bootMs: number };
 }
 
 /** The database the engine's store lived in before the machine was saved as a pair: its records describe a machine that is gone. */
@@ -41,35 +43,39 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
   const build = buildOf(manifest);
   const saves = MachineSaves.open();
   let fallback: Fallback | undefined;
+  const phases = { readMs: 0, unpackMs: 0, bootMs: 0 };
   if (mode === 'restore') {
     let outcome: LoadOutcome;
     try {
       outcome = await saves.load(build);
+      phases.readMs = performance.now() - started;
     } catch (error) {
       // No storage at all (private mode in some browsers): the bundled machine, and saves will say why they fail.
       console.warn('dockside: the saved machine could not be read:', error);
       outcome = { kind: 'none' };
     }
     if (outcome.kind === 'saved') {
-      const { record } = outcome;
-      let unpacked: { state: Uint8Array; store: SavedMachineStore } | undefined;
+      const { record, head, packs } = outcome;
+      // The state is unpacked (in the worker) while the emulator downloads.
+      let store: SavedMachineStore | undefined;
+      const from = (async () => {
+        const state = await codec.unpack(record.state.layout, head, record.state.saved, packs);
+        store = await SavedMachineStore.create(saves, record);
+        phases.unpackMs = performance.now() - started - phases.readMs;
+        return { state: state.buffer as ArrayBuffer, cursor: record.cursor };
+      })();
+      from.catch(() => undefined); // handled where bootGuestInPage awaits it
       try {
-        unpacked = { state: await codec.unpack(record.state.layout, outcome.head, record.state.saved, outcome.packs), store: await SavedMachineStore.create(saves, record) };
+        const guest = await bootGuestInPage(onProgress, 'restore', from);
+        if (!store) throw new Error('unreachable: the store is made before the machine starts');
+        const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.saved, console: record.console, atPrompt: record.atPrompt });
+        const startMs = performance.now() - started;
+        phases.bootMs = startMs - phases.readMs - phases.unpackMs;
+        return { guest, store, keeper, resumed: record, fallback: undefined, startMs, phases };
       } catch (error) {
-        console.warn('dockside: the saved machine is damaged:', error);
-        fallback = 'corrupt';
-      }
-      if (unpacked) {
-        const { state, store } = unpacked;
-        try {
-          const guest = await bootGuestInPage(onProgress, 'restore', { state: state.buffer as ArrayBuffer, cursor: record.cursor });
-          const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.saved, console: record.console, atPrompt: record.atPrompt });
-          return { guest, store, keeper, resumed: record, fallback: undefined, startMs: performance.now() - started };
-        } catch (error) {
-          if (!(error instanceof ResumeFailedError)) throw error; // a download failed: the page offers to try again
-          console.warn('dockside: the saved machine could not be resumed:', error);
-          fallback = 'failed';
-        }
+        if (!(error instanceof ResumeFailedError)) throw error; // a download failed: the page offers to try again
+        console.warn('dockside: the saved machine could not be resumed:', error);
+        fallback = error.damaged ? 'corrupt' : 'failed';
       }
     } else if (outcome.kind === 'other-build') {
       fallback = 'other-build';

@@ -15,7 +15,7 @@ const present = required(chromiumAvailable, `${CHROMIUM} (apt-get install chromi
 interface PageWindow {
   dockside?: {
     keeper?: { status: { kind: string }; unsaved: boolean; lastSave?: Record<string, number>; save(): Promise<unknown> };
-    machine?: { resumed?: unknown; fallback?: string; startMs: number };
+    machine?: { resumed?: unknown; fallback?: string; startMs: number; phases?: unknown };
   };
 }
 
@@ -43,11 +43,11 @@ async function saved(page: Page): Promise<Record<string, number>> {
 }
 
 /** After a load: the machine is up (resumed or not) and the engine serves docker. */
-async function started(page: Page): Promise<{ resumed: boolean; fallback?: string; startMs: number }> {
+async function started(page: Page): Promise<{ resumed: boolean; fallback?: string; startMs: number; phases?: unknown }> {
   await page.waitForFunction(() => (window as PageWindow).dockside?.machine !== undefined, undefined, { timeout: 120_000, polling: 100 });
   return page.evaluate(() => {
     const machine = (window as PageWindow).dockside?.machine;
-    return { resumed: machine?.resumed !== undefined, fallback: machine?.fallback, startMs: machine?.startMs ?? -1 };
+    return { resumed: machine?.resumed !== undefined, fallback: machine?.fallback, startMs: machine?.startMs ?? -1, phases: machine?.phases };
   });
 }
 
@@ -93,7 +93,7 @@ describe.runIf(present)('the saved machine in the page', () => {
 
       await page.reload();
       const resumed = await started(page);
-      console.log(`resumed in ${Math.round(resumed.startMs)} ms`);
+      console.log(`resumed in ${Math.round(resumed.startMs)} ms: ${JSON.stringify(resumed.phases)}`);
       expect(resumed).toMatchObject({ resumed: true });
       // The last session's output is shown again.
       await page.locator('.xterm-rows', { hasText: 'setup=0' }).waitFor({ timeout: 10_000 });
