@@ -125,3 +125,25 @@ describe('an anonymous volume in the guest', () => {
     expect((await docker(daemon, ['volume', 'ls', '-q'])).stdout).toBe('');
   });
 });
+
+describe('directories docker makes', () => {
+  it('-v HOST:CTR makes a missing host directory (moby: createIfDoesNotExist)', async () => {
+    expect((await sh(guest, '[ -e /root/made-by-v ]')).status).toBe(1);
+    const run = await docker(daemon, ['run', '--rm', '-v', '/root/made-by-v/sub:/d', 'busybox', 'sh', '-c', 'echo kept > /d/f']);
+    expect(run.status, run.stderr).toBe(0);
+    expect((await sh(guest, 'cat /root/made-by-v/sub/f')).stdout).toBe('kept\n');
+  });
+
+  it('-w DIR that the image lacks is made in the container (docker diff shows it added)', async () => {
+    const run = await docker(daemon, ['run', '--name', 'wd', '-w', '/work/dir', 'busybox', 'pwd']);
+    expect(run, run.stderr).toMatchObject({ status: 0, stdout: '/work/dir\n' });
+    expect((await docker(daemon, ['diff', 'wd'])).stdout).toBe('A /work\nA /work/dir\n');
+  });
+
+  it('-w onto a file fails the create with moby\'s text and leaves no container', async () => {
+    const run = await docker(daemon, ['run', '--name', 'wdfile', '-w', '/etc/passwd', 'busybox', 'pwd']);
+    expect(run.status).toBe(125);
+    expect(run.stderr).toBe("docker: Error response from daemon: Cannot mkdir: /etc/passwd is not a directory\n\nRun 'docker run --help' for more information\n");
+    expect((await docker(daemon, ['ps', '-a', '--filter', 'name=wdfile', '-q'])).stdout).toBe('');
+  });
+});

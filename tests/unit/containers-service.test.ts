@@ -453,14 +453,14 @@ describe('container helpers', () => {
     const cg = '/sys/fs/cgroup/docker/abc';
     runtime.files.set(`${cg}/cgroup.procs`, '123\n130\n');
     runtime.hostTool = (args) =>
-      args.join(' ') === 'ps -o pid,comm,args'
-        ? { exitCode: 0, stdout: 'PID   COMMAND          COMMAND\n    1 init             init\n  123 sleep            sleep 1000\n  124 sh               sh -c x\n  130 sh               sh\n', stderr: '' }
-        : { exitCode: 1, stdout: '', stderr: "ps: bad -o argument 'etime', supported arguments: user,group\nBusyBox\n" };
-    expect(await top(runtime, cg, '-o pid,comm,args', 0)).toEqual({
-      Titles: ['PID', 'COMMAND', 'COMMAND'],
-      Processes: [['123', 'sleep', 'sleep 1000'], ['130', 'sh', 'sh']],
+      args.join(' ') === 'ps -T'
+        ? { exitCode: 0, stdout: 'PID   USER     TIME  COMMAND\n    1 root      0:01 init\n  123 root      0:00 sleep 1000\n  124 root      0:00 sh -c x\n  130 root      0:00 sh\n', stderr: '' }
+        : { exitCode: 1, stdout: '', stderr: "ps: invalid option -- 'x'\nBusyBox\n" };
+    expect(await top(runtime, cg, '-T', 0)).toEqual({
+      Titles: ['PID', 'USER', 'TIME', 'COMMAND'],
+      Processes: [['123', 'root', '0:00', 'sleep 1000'], ['130', 'root', '0:00', 'sh']],
     });
-    await expect(top(runtime, cg, '-o pid,etime', 0)).rejects.toMatchObject({ kind: 'system', message: "ps: ps: bad -o argument 'etime', supported arguments: user,group" });
+    await expect(top(runtime, cg, '-x', 0)).rejects.toMatchObject({ kind: 'system', message: "ps: ps: invalid option -- 'x'" });
     await expect(top(runtime, cg, '-o user,comm= PID', 0)).rejects.toMatchObject({ kind: 'invalid-parameter', message: 'specifying "user,comm=PID" is not allowed' });
     expect(runtime.calls.filter((c) => c.op === 'runHostTool')).toHaveLength(2);
   });

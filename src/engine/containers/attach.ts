@@ -81,7 +81,9 @@ export async function attachStream(stdin: AttachStdin, live: LiveContainer, conn
       else finish();
     })();
   }
-  if (live.status !== 'running' && live.status !== 'created' && live.status !== 'paused' && live.status !== 'restarting') finish();
+  // An exited container's stream waits for its next start (docker start -a attaches, then starts); only a
+  // container on its way out has nothing more to say.
+  if (live.status === 'removing' || live.status === 'dead') finish();
   await done;
   live.listeners.delete(listener);
   live.endListeners.delete(finish);

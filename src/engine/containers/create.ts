@@ -7,6 +7,7 @@ import { conflict, invalidParameter, systemError } from '../errors';
 import type { RunnableImage } from '../images/types';
 import type { ContainerContext } from './context';
 import { LiveContainer } from './live';
+import { ContainerFiles } from './archive';
 import { containerPath, containerMounts, volumeRequests, type VolumeMount } from './mounts';
 import { networksAtCreate } from './endpoints';
 import { registerLinks } from './links';
@@ -22,7 +23,7 @@ export class ContainerCreator {
   constructor(private readonly context: ContainerContext) {}
 
   /** Creates a container (the platform is always the guest's, linux/386). */
-  async create(name: string, body: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+  async create(name: string, body: CreateRequest, options: { builder?: boolean } = {}): Promise<{ Id: string; Warnings: string[] }> {
     if (!body.Image) throw invalidParameter('config cannot be empty in order to create a container');
     const hostConfig: HostConfig = body.HostConfig ?? {};
     validateHostConfig(hostConfig, this.context.deps.host.cpus);
@@ -86,9 +87,37 @@ export class ContainerCreator {
     if (attached.primary) record.primaryNetwork = attached.primary;
     const live = new LiveContainer(record, this.context.deps.clock);
     this.context.containers.set(id, live);
+    const workingDir = configPart.WorkingDir ?? '';
+    // The image's own WORKDIR exists, and a build step's is the builder's to make: only a -w elsewhere
+    // costs a look into the rootfs.
+    if (!options.builder && workingDir !== '' && workingDir !== '/' && workingDir !== (image.config.config?.WorkingDir ?? '')) await this.setupWorkingDirectory(live, workingDir);
     await this.context.persist(live);
     this.context.emit(live, 'create');
     return { Id: id, Warnings: warnings };
+  }
+
+  /**
+   * -w DIR that the image lacks: moby's SetupWorkingDirectory makes it in the container's filesystem at
+   * create (docker diff shows it added). mkdir runs chrooted in the rootfs so that symlinks resolve inside
+   * it; an image without mkdir (scratch) gets it from the host's mkdir when no part of the path is a link.
+   */
+  private async setupWorkingDirectory(live: LiveContainer, dir: string): Promise<void> {
+    const script = [
+      'root=$1; dir=$2',
+      '[ -d "$root$dir" ] && [ ! -L "$root$dir" ] && exit 0',
+      'if [ -e "$root/bin/mkdir" ] || [ -L "$root/bin/mkdir" ]; then chroot "$root" mkdir -p "$dir" 2>/dev/null && exit 0',
+      'else p=$root; ok=1; set -f; IFS=/; for c in $dir; do [ -n "$c" ] || continue; p=$p/$c; [ -L "$p" ] && ok=0; done',
+      '  [ $ok = 1 ] && mkdir -p "$root$dir" && exit 0; fi',
+      '[ -e "$root$dir" ] && [ ! -d "$root$dir" ] && exit 3',
+      'exit 1',
+    ].join('\n');
+    const result = await new ContainerFiles(this.context)
+      .withRootfs(live, (merged) => this.context.deps.runtime.hostShell(script, [merged, dir]))
+      .catch(() => undefined);
+    if (result?.exitCode === 3) {
+      this.context.containers.delete(live.id);
+      throw systemError(`Cannot mkdir: ${dir} is not a directory`);
+    }
   }
 
   /** moby's validateBindSourceExists: a --mount type=bind source must exist on the host (-v makes it). */

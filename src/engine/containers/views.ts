@@ -341,9 +341,6 @@ const fieldsAscii = (line: string) => line.split(/[\t\n\f\r ]+/).filter((field) 
  * ps is busybox's.
  */
 async function psTop(runtime: Runtime, psArgs: string, pids: number[]): Promise<TopResponse> {
-  for (const match of psArgs.matchAll(/\s+(\S*)=\s*(PID\S*)/g)) {
-    if (match[1] !== 'pid') throw invalidParameter(`specifying "${match[1]}=${match[2]}" is not allowed`);
-  }
   const result = await runtime.runHostTool(['ps', ...psArgs.split(' ')]);
   if (result.exitCode !== 0) {
     const line = result.stderr.split('\n')[0];
@@ -412,6 +409,10 @@ export async function top(runtime: Runtime, cgroupPath: string, psArgs: string, 
   const btime = Number(/btime (\d+)/.exec(first['/proc/stat'] ?? '')?.[1] ?? Math.floor(nowMs / 1000));
   const uptime = Number((first['/proc/uptime'] ?? '0').split(' ')[0]);
   const memTotalKb = Number(/MemTotal:\s+(\d+)/.exec(first['/proc/meminfo'] ?? '')?.[1] ?? 0);
+  // moby refuses a column renamed to PID: it finds the container's rows by that header
+  for (const match of psArgs.matchAll(/\s+(\S*)=\s*(PID\S*)/g)) {
+    if (match[1] !== 'pid') throw invalidParameter(`specifying "${match[1]}=${match[2]}" is not allowed`);
+  }
   const args = psArgs.trim();
   // -o formats are written from /proc with procps's headers; other options go to the guest's ps
   if (!EMULATED_PS_ARGS.has(args) && !psOutputColumns(args)) return psTop(runtime, psArgs, pids);
