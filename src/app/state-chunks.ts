@@ -8,9 +8,32 @@
 
 // ---- gzip with the platform's streams (the browser's and Node's)
 
+/**
+ * Runs bytes through a transform stream, written and read directly (a Blob's stream piped into a
+ * Response was 1.5 to 4 times slower in Chromium).
+ */
 async function throughStream(bytes: Uint8Array, transform: GenericTransformStream): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const writer = (transform.writable as WritableStream<Uint8Array>).getWriter();
+  // Their failures are the reader's too: reported there.
+  writer.write(bytes).catch(() => undefined);
+  writer.close().catch(() => undefined);
+  const reader = (transform.readable as ReadableStream<Uint8Array>).getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    size += value.byteLength;
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 export function gzip(bytes: Uint8Array): Promise<Uint8Array> {

@@ -21,7 +21,7 @@ scope.onmessage = (event) => {
   const request = event.data;
   const work: Promise<{ result: PackedState | Uint8Array; transfer: Transferable[] }> =
     request.op === 'pack'
-      ? packState(new Uint8Array(request.raw), request.known).then((packed) => ({ result: packed, transfer: [packed.head.buffer, ...packed.fresh.map(([, bytes]) => bytes.buffer)] }))
+      ? packState(new Uint8Array(request.raw), request.known).then((packed) => ({ result: packed, transfer: [...new Set([packed.head.buffer, ...packed.fresh.map(([, bytes]) => bytes.buffer)])] }))
       : unpackState(request.layout, request.head, request.saved, request.packs).then((raw) => ({ result: raw, transfer: [raw.buffer] }));
   work.then(
     ({ result, transfer }) => scope.postMessage({ id: request.id, result }, transfer),
