@@ -229,6 +229,7 @@ export async function unpackState(layout: StateLayout, head: Uint8Array, saved: 
 export interface StateCodec {
   /** The raw state's buffer is handed over (a worker takes it: it is left empty). */
   pack(raw: ArrayBuffer, known: SavedChunks): Promise<PackedState>;
+  /** The head's and the packs' buffers are handed over too. */
   unpack(layout: StateLayout, head: Uint8Array, saved: SavedChunks, packs: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array>;
 }
 
@@ -273,6 +274,7 @@ export class WorkerCodec implements StateCodec {
 
   unpack(layout: StateLayout, head: Uint8Array, saved: SavedChunks, packs: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {
     if (this.broken) return inThreadCodec.unpack(layout, head, saved, packs);
-    return this.call({ op: 'unpack', layout, head, saved, packs }, []);
+    // The packs go to the worker, not copied: the caller is done with them.
+    return this.call({ op: 'unpack', layout, head, saved, packs }, [...new Set([head.buffer, ...[...packs.values()].map((pack) => pack.buffer)])] as Transferable[]);
   }
 }
