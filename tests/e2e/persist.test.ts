@@ -4,6 +4,9 @@
 // the bundled machine; a saved machine of another guest build is not resumed (said once); a browser
 // that refuses to store (quota) is said once and the terminal keeps working.
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
@@ -55,14 +58,18 @@ describe.runIf(present)('the saved machine in the page', () => {
   let browser: Browser;
   let server: PreviewServer;
   let url: string;
+  let outDir: string | undefined;
 
   beforeAll(async () => {
-    ({ url, server } = await buildAndServe());
+    // Its own build directory: the other browser tests build theirs at the same time.
+    outDir = await mkdtemp(join(tmpdir(), 'dockside-persist-e2e-'));
+    ({ url, server } = await buildAndServe(outDir));
     browser = await launchChromium();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
   describe('reload, reset, another build', () => {
