@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { CHROMIUM, buildAndServe, chromiumAvailable, launchChromium } from '../helpers/site';
+import { readCourse } from '../../src/lessons/course-files';
+import { projectRoot } from '../../src/node/artifacts';
 import { required } from '../helpers/requirements';
 
 const present = required(chromiumAvailable, `${CHROMIUM} (apt-get install chromium)`, 'the browser test of the saved machine');
@@ -173,6 +175,15 @@ describe.runIf(present)('the saved machine in the page', () => {
       expect(await reset.innerText()).toBe('重置机器');
       await page.getByRole('heading', { level: 1 }).first().waitFor();
       await page.locator('.xterm-rows', { hasText: 'wrote=0' }).waitFor({ timeout: 10_000 });
+      // A lesson's Run button types into the resumed machine's shell and its command runs.
+      const first = readCourse(join(projectRoot, 'lessons')).index.parts.flatMap((part) => part.lessons)[0];
+      if (first) {
+        await page.goto(`${url}#/en/${first.id}`);
+        const button = page.getByTestId('run-command').first();
+        const commands = JSON.parse((await button.getAttribute('data-commands')) ?? '[]') as string[];
+        await button.click();
+        await page.locator('.xterm-rows', { hasText: commands[0] }).waitFor({ timeout: 60_000 });
+      }
       expect(await run(page, 'echo "T=$(cat /root/t)"', /T=tutorial/)).toContain('T=tutorial');
     }, 300_000);
   });
