@@ -19,7 +19,9 @@ export type KeeperStatus =
   | { kind: 'unsaved' }
   | { kind: 'saving' }
   | { kind: 'saved'; at: number }
-  | { kind: 'refused'; quota: boolean; message: string };
+  | { kind: 'refused'; quota: boolean; message: string }
+  /** Another tab keeps this machine saved: this one does not save (it would undo the other's saves). */
+  | { kind: 'other-tab' };
 
 export interface SaveStats extends SaveResult {
   /** The machine stood still: v86's save_state and the store's snapshot. */
@@ -59,6 +61,8 @@ export interface KeeperOptions {
   now?: () => number;
   /** Compresses the state (default: on this thread). */
   codec?: StateCodec;
+  /** Another tab holds the saved machine (page-machine.ts's lock): never save. */
+  readOnly?: boolean;
   /** The chunks the saved pair holds (a resumed machine's record's). */
   knownChunks?: SavedChunks;
 }
@@ -129,7 +133,8 @@ export class MachineKeeper {
     this.tail = new ConsoleTail(options.console);
     this.atPrompt = options.atPrompt ?? false;
     this.seenPrompt = this.atPrompt;
-    this.current = { kind: 'unsaved' };
+    this.current = options.readOnly ? { kind: 'other-tab' } : { kind: 'unsaved' };
+    this.disabled = options.readOnly ?? false;
     this.knownChunks = options.knownChunks ?? { chunks: {}, packs: {} };
     this.offs.push(this.machine.onConsoleData((data) => this.consoleOutput(data)));
   }

@@ -24,6 +24,24 @@ export interface PageMachine {
   phases?: { readMs: number; unpackMs: number; bootMs: number };
 }
 
+/**
+ * One tab saves the machine: the first to take this lock (held until it goes away). A second tab runs
+ * the same saved machine but does not save it: its saves would sweep the packs and blobs the first
+ * one's pair still needs.
+ */
+function takeMachineLock(): Promise<boolean> {
+  const locks = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    locks
+      .request('dockside-machine', { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        return lock ? new Promise<void>(() => undefined) : undefined;
+      })
+      .catch(() => resolve(true));
+  });
+}
+
 /** The database the engine's store lived in before the machine was saved as a pair: its records describe a machine that is gone. */
 const OLD_STORE_DATABASE = 'dockside';
 
@@ -40,6 +58,7 @@ function pageCodec(): StateCodec {
 export async function startPageMachine(onProgress: (p: Progress) => void, mode: BootMode = 'restore'): Promise<PageMachine> {
   const started = performance.now();
   const codec = pageCodec();
+  const readOnly = !(await takeMachineLock());
   const build = buildOf(manifest);
   const saves = MachineSaves.open();
   let fallback: Fallback | undefined;
@@ -68,7 +87,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
       try {
         const guest = await bootGuestInPage(onProgress, 'restore', from);
         if (!store) throw new Error('unreachable: the store is made before the machine starts');
-        const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.saved, console: record.console, atPrompt: record.atPrompt });
+        const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.saved, console: record.console, atPrompt: record.atPrompt, readOnly });
         const startMs = performance.now() - started;
         phases.bootMs = startMs - phases.readMs - phases.unpackMs;
         return { guest, store, keeper, resumed: record, fallback: undefined, startMs, phases };
@@ -87,6 +106,6 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
   if (typeof indexedDB !== 'undefined') indexedDB.deleteDatabase(OLD_STORE_DATABASE);
   const guest = await bootGuestInPage(onProgress, mode);
   const store = await SavedMachineStore.create(saves);
-  const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec });
+  const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, readOnly });
   return { guest, store, keeper, resumed: undefined, fallback, startMs: performance.now() - started };
 }

@@ -76,6 +76,11 @@ const strings = {
     en: 'The browser refused to save this machine (its storage is full, or this is a private window). The machine keeps working, but changes from now on are lost when the page reloads; the machine saved last is kept.',
   },
   dismiss: { zh: '关闭', en: 'Dismiss' },
+  otherTab: {
+    zh: '这台机器已在另一个标签页中打开，由那个标签页负责保存；在这里做的改动不会被保存。',
+    en: 'This machine is open in another tab, which keeps it saved: changes made in this tab are not saved.',
+  },
+  machineOtherTab: { zh: '由另一个标签页保存', en: 'Saved by another tab' },
   resumeOtherBuild: {
     zh: 'Dockside：你保存的机器来自另一个版本的 Docker 宿主机，无法恢复；现在从全新的机器开始。',
     en: 'Dockside: your saved machine was made by another version of the Docker host and cannot be resumed; starting from a fresh machine.',

@@ -188,6 +188,23 @@ describe.runIf(present)('the saved machine in the page', () => {
     }, 300_000);
   });
 
+  it('saves from one tab only: a second tab of the same machine says its changes are not saved', async () => {
+    const context = await browser.newContext();
+    try {
+      const first = await context.newPage();
+      await first.goto(`${url}?lesson=none`);
+      await first.locator('.xterm-rows', { hasText: 'root@dockside:~#' }).waitFor({ timeout: 60_000 });
+      const second = await context.newPage();
+      await second.goto(`${url}?lesson=none`);
+      await second.getByTestId('other-tab').waitFor({ timeout: 60_000 });
+      expect(await second.getByTestId('machine-status').getAttribute('data-status')).toBe('other-tab');
+      expect(await first.getByTestId('other-tab').count()).toBe(0);
+      expect(await first.getByTestId('machine-status').getAttribute('data-status')).not.toBe('other-tab');
+    } finally {
+      await context.close();
+    }
+  }, 300_000);
+
   it('says once that the browser refused to store the machine, and the terminal keeps working', async () => {
     const context = await browser.newContext();
     await context.addInitScript(() => {

@@ -319,6 +319,19 @@ describe('MachineKeeper', () => {
     keeper.dispose();
   });
 
+  it('never saves in a tab that does not hold the machine (another tab saves it)', async () => {
+    const saves = fresh();
+    const machine = new FakeMachine();
+    const keeper = new MachineKeeper({ machine, store: await SavedMachineStore.create(saves), saves, build: 'build-1', readOnly: true, atPrompt: true, quietMs: 10, gapMs: 0 });
+    expect(keeper.status.kind).toBe('other-tab');
+    machine.print('ls\r\nroot@dockside:~# ');
+    await settle(60);
+    expect(await keeper.save()).toBeUndefined();
+    expect(machine.hibernations).toBe(0);
+    expect(await saves.load('build-1')).toEqual({ kind: 'none' });
+    keeper.dispose();
+  });
+
   it('says once that the browser refused, keeps the last pair, and forgets it on reset', async () => {
     const saves = fresh();
     const machine = new FakeMachine();
