@@ -9,14 +9,15 @@ import { benchImages, printImagesBench } from './images';
 import { benchApi, printApiBench } from './api';
 import { benchPair, benchState } from './state';
 import { benchNetwork } from './network';
+import { benchPageSave } from './page-save';
 import { buildAndServe, chromiumAvailable, launchChromium } from '../tests/helpers/site';
 import { projectRoot } from '../src/node/artifacts';
 import { readCourse } from '../src/lessons/course-files';
 import { join } from 'node:path';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-/** BENCH_ONLY=boot,containers,docker,images,network,api,state,page runs some sections (boot is always measured: it is the page's baseline). */
-const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,docker,images,network,api,state,page').split(','));
+/** BENCH_ONLY=boot,containers,docker,images,network,api,state,page,page-save runs some sections (boot is always measured: it is the page's baseline). */
+const only = new Set((process.env.BENCH_ONLY ?? 'boot,containers,docker,images,network,api,state,page,page-save').split(','));
 
 function stats(samples: number[]): { min: number; median: number } {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -183,5 +184,31 @@ if (!only.has('page')) {
   console.log(`  downloaded before the prompt: ${(page.bytes.terminalOnly / 1e6).toFixed(2)} MB terminal only, ${(page.bytes.tutorial / 1e6).toFixed(2)} MB with the lesson pane`);
 } else {
   console.log('page benchmark skipped: /usr/bin/chromium is not installed');
+}
+if (!only.has('page-save')) {
+  // skipped on request
+} else if (chromiumAvailable) {
+  const { url, server } = await buildAndServe();
+  const browser = await launchChromium();
+  try {
+    const b = await benchPageSave(browser, url, Math.max(3, Math.ceil(runs / 2)));
+    const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+    const line = (name: string, s: (typeof b)['idle'], usage: number): string =>
+      `  ${name}: total ${fmt(s.totalMs)} (machine stopped ${fmt(s.hibernateMs)}, pack in the worker ${fmt(s.packMs)}, IndexedDB ${fmt(s.writeMs)}); state ${mb(s.rawStateBytes)} raw, ${s.freshChunks} of ${s.chunks} chunks new, ${mb(s.bytesWritten)} written, ${mb(s.bytesHeld)} held; origin storage ${mb(usage)}`;
+    const bundled = stats(b.bundled);
+    const resumed = stats(b.resumed);
+    console.log('the saved machine in the page (headless Chromium, ?lesson=none)');
+    console.log(line('save, idle machine (first save)', b.idle, b.usage.idle));
+    console.log(line('save, nginx pulled', b.nginx, b.usage.nginx));
+    console.log(line('save, a file in /root after that', b.again, b.usage.again));
+    console.log(`  load to the machine answering, bundled state (baseline)  min ${fmt(bundled.min)}  median ${fmt(bundled.median)}  = ${(bundled.median / restore.median).toFixed(2)}x Node restore`);
+    console.log(`  load to the machine answering, saved machine (nginx pulled)  min ${fmt(resumed.min)}  median ${fmt(resumed.median)}  = ${(resumed.median / bundled.median).toFixed(2)}x bundled${b.resumedOk ? '' : ' (a reload did NOT resume)'}`);
+    if (b.phases) console.log(`    the last resume: read IndexedDB ${fmt(b.phases.readMs)}, unpack in the worker ${fmt(b.phases.unpackMs)}, start the machine ${fmt(b.phases.bootMs)}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+} else {
+  console.log('page-save benchmark skipped: /usr/bin/chromium is not installed');
 }
 process.exit(0);

@@ -7,7 +7,7 @@ import stateUrl from '../../vm-images/dist/state.bin.zst?url';
 import kernelUrl from '../../vm-images/dist/bzImage?url';
 import initramfsUrl from '../../vm-images/dist/initramfs.cpio.gz?url';
 import wasmUrl from 'v86/build/v86.wasm?url';
-import { Guest, type BootMode, type GuestArtifacts } from '../vm/guest';
+import { Guest, type BootMode, type GuestArtifacts, type GuestCursor } from '../vm/guest';
 import { verifyArtifact, type ArtifactName, type GuestManifest } from '../vm/manifest';
 
 export interface Progress {
@@ -16,7 +16,7 @@ export interface Progress {
   text: string;
 }
 
-const manifest = manifestJson as GuestManifest;
+export const manifest = manifestJson as GuestManifest;
 const artifactUrls: Record<ArtifactName, string> = {
   bios: biosUrl,
   state: stateUrl,
@@ -61,8 +61,26 @@ async function download(url: string, onBytes: (n: number) => void): Promise<Arra
   return out.buffer;
 }
 
-export async function bootGuestInPage(onProgress: (p: Progress) => void, mode: BootMode = 'restore'): Promise<Guest> {
-  const names: ArtifactName[] = mode === 'restore' ? ['bios', 'state'] : ['bios', 'kernel', 'initramfs'];
+/** A saved machine to resume instead of the bundled state (machine-save.ts). */
+export interface ResumeFrom {
+  state: ArrayBuffer;
+  cursor: GuestCursor;
+}
+
+/** The saved machine could not be read (`damaged`) or did not start: the caller falls back to the bundled state. */
+export class ResumeFailedError extends Error {
+  constructor(
+    readonly reason: unknown,
+    readonly damaged = false,
+  ) {
+    super(`the saved machine ${damaged ? 'could not be read' : 'did not start'}: ${reason instanceof Error ? reason.message : String(reason)}`);
+    this.name = 'ResumeFailedError';
+  }
+}
+
+/** `resume`: a saved machine to start instead of the bundled state, read while the emulator downloads. */
+export async function bootGuestInPage(onProgress: (p: Progress) => void, mode: BootMode = 'restore', resume?: Promise<ResumeFrom>): Promise<Guest> {
+  const names: ArtifactName[] = resume ? ['bios'] : mode === 'restore' ? ['bios', 'state'] : ['bios', 'kernel', 'initramfs'];
   const expected = names.reduce((n, name) => n + manifest.artifacts[name].size, WASM_SIZE_ESTIMATE);
   let received = 0;
   const tick = (n: number): void => {
@@ -81,6 +99,22 @@ export async function bootGuestInPage(onProgress: (p: Progress) => void, mode: B
   ]);
   const artifacts: GuestArtifacts = { manifest, bios: new ArrayBuffer(0), wasm };
   for (const [name, data] of files) artifacts[name] = data;
+  if (resume) {
+    onProgress({ value: 0.95, text: 'Resuming your Docker host' });
+    let from: ResumeFrom;
+    try {
+      from = await resume;
+    } catch (error) {
+      throw new ResumeFailedError(error, true);
+    }
+    try {
+      const guest = await Guest.start({ ...artifacts, state: from.state }, 'restore', { resume: from.cursor, readyTimeoutMs: 60_000 });
+      onProgress({ value: 1, text: 'Ready' });
+      return guest;
+    } catch (error) {
+      throw new ResumeFailedError(error);
+    }
+  }
   onProgress({ value: 0.95, text: mode === 'restore' ? 'Restoring the Docker host' : 'Booting the Docker host' });
   const guest = await Guest.start(artifacts, mode);
   onProgress({ value: 1, text: 'Ready' });

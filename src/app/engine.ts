@@ -67,6 +67,7 @@ export class DocksideEngine {
   private readonly unsubscribe: (() => void)[] = [];
   private transition: Promise<void> = Promise.resolve();
   private readonly dockerListeners = new Set<(record: DockerCommandRecord, context: DockerCommandContext) => void>();
+  private commandsRunning = 0;
 
   private constructor(private readonly options: EngineOptions) {
     this.daemon = new Daemon({ store: options.store, runtime: options.guest.runtime, registry: options.registry, clock: options.clock, host: options.host, resumed: options.resumed });
@@ -116,6 +117,11 @@ export class DocksideEngine {
   onDockerCommand(listener: (record: DockerCommandRecord, context: DockerCommandContext) => void): () => void {
     this.dockerListeners.add(listener);
     return () => this.dockerListeners.delete(listener);
+  }
+
+  /** How many `docker …` commands run in the guest now (the page saves the machine when none does). */
+  get dockerCommandsRunning(): number {
+    return this.commandsRunning;
   }
 
   /** `service docker start`: the sockets appear; containers with restart policy always come back. */
@@ -171,6 +177,12 @@ export class DocksideEngine {
     let argv: readonly string[] = [];
     let environment: Readonly<Record<string, string>> = {};
     let stderr = '';
+    this.commandsRunning++;
+    let ended = false;
+    const end = (): void => {
+      if (!ended) this.commandsRunning--;
+      ended = true;
+    };
     serveDockerSession(connection, {
       client: this.client(),
       files: this.files,
@@ -190,6 +202,7 @@ export class DocksideEngine {
       onError: this.options.onError,
     })
       .then((status) => {
+        end();
         if (this.dockerListeners.size === 0) return;
         const record: DockerCommandRecord = { argv, status, stderr, endedAt: this.now().getTime() };
         for (const listener of [...this.dockerListeners]) {
@@ -201,6 +214,7 @@ export class DocksideEngine {
         }
       })
       .catch((error: unknown) => {
+        end();
         this.options.onError?.(error);
         connection.destroy();
       });

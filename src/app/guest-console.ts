@@ -21,7 +21,7 @@ export interface ConsolePort {
 export const HOST_PROMPT = /[a-z_][a-z0-9_-]*@dockside:[^\r\n]*[#$] $/;
 
 /** CSI, OSC and two-byte escape sequences: what a terminal draws with, not text. */
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+export const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 const KEEP = 4096;
 
 export class ConsoleTimeoutError extends Error {

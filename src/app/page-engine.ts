@@ -1,14 +1,14 @@
-// The engine in the page: the daemon's state in IndexedDB (it survives a reload), the bundled images
+// The engine in the page: the daemon's store saved with the machine (page-machine.ts), the bundled images
 // served next to the site as the built-in registry (and Docker Hub through a proxy when the
 // registry-proxy setting is on), and the guest's sockets served by it.
 
 import { familiarString, parseNormalizedNamed } from '../engine/images/reference';
 import { withOptionalRemote } from '../engine/registry/distribution';
 import type { RegistrySource } from '../engine/registry/source';
+import type { Store } from '../engine/store';
 import type { Guest } from '../vm/guest';
 import { BundledRegistry } from './bundled-registry';
 import { DocksideEngine } from './engine';
-import { IdbStore } from './idb-store';
 
 export interface PageEngine {
   engine: DocksideEngine;
@@ -18,7 +18,8 @@ export interface PageEngine {
   registryProxy: string | undefined;
 }
 
-export async function startPageEngine(guest: Guest, registryProxy: string | undefined): Promise<PageEngine> {
+/** `resumed`: the guest and the store were resumed together from a saved pair (running containers are taken back). */
+export async function startPageEngine(guest: Guest, store: Store, registryProxy: string | undefined, resumed = false): Promise<PageEngine> {
   const bundled = new BundledRegistry(`${import.meta.env.BASE_URL}images/`);
   let registry: RegistrySource = bundled;
   try {
@@ -27,7 +28,7 @@ export async function startPageEngine(guest: Guest, registryProxy: string | unde
     console.error('dockside: registry proxy setting ignored:', error);
     registryProxy = undefined;
   }
-  const engine = await DocksideEngine.start({ guest, store: new IdbStore(), registry, onError: (error) => console.error('dockside engine:', error) });
+  const engine = await DocksideEngine.start({ guest, store, resumed, registry, onError: (error) => console.error('dockside engine:', error) });
   return { engine, offlineImages: () => offlineImages(bundled), registryProxy };
 }
 

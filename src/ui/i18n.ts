@@ -63,6 +63,36 @@ const strings = {
   tryAgain: { zh: '重试', en: 'Try again' },
   home: { zh: '首页', en: 'Start page' },
   currentStep: { zh: '当前步骤', en: 'current step' },
+  resetMachine: { zh: '重置机器', en: 'Reset machine' },
+  resetMachineConfirm: {
+    zh: '把机器恢复到全新的初始状态？\n\n将会丢失：你在机器上写的所有文件、拉取或构建的镜像、所有容器（正在运行的会停止）、卷和网络，以及终端记录。\n课程进度会保留。',
+    en: 'Put the machine back in its fresh, bundled state?\n\nThis loses: every file you wrote on the machine, the images you pulled or built, all containers (running ones stop), volumes and networks, and the terminal history.\nYour lesson progress is kept.',
+  },
+  machineSaving: { zh: '正在保存机器…', en: 'Saving the machine…' },
+  machineSaved: { zh: '机器已保存 {time}', en: 'Machine saved {time}' },
+  machineNotSaved: { zh: '机器未保存', en: 'Machine not saved' },
+  storageRefused: {
+    zh: '浏览器拒绝保存这台机器（存储空间已满，或处于隐私浏览模式）。机器照常工作，但之后的改动在刷新页面后会丢失；上次保存的机器仍然保留。',
+    en: 'The browser refused to save this machine (its storage is full, or this is a private window). The machine keeps working, but changes from now on are lost when the page reloads; the machine saved last is kept.',
+  },
+  dismiss: { zh: '关闭', en: 'Dismiss' },
+  otherTab: {
+    zh: '这台机器已在另一个标签页中打开，由那个标签页负责保存；在这里做的改动不会被保存。',
+    en: 'This machine is open in another tab, which keeps it saved: changes made in this tab are not saved.',
+  },
+  machineOtherTab: { zh: '由另一个标签页保存', en: 'Saved by another tab' },
+  resumeOtherBuild: {
+    zh: 'Dockside：你保存的机器来自另一个版本的 Docker 宿主机，无法恢复；现在从全新的机器开始。',
+    en: 'Dockside: your saved machine was made by another version of the Docker host and cannot be resumed; starting from a fresh machine.',
+  },
+  resumeCorrupt: {
+    zh: 'Dockside：你保存的机器已损坏，无法读取；现在从全新的机器开始。',
+    en: 'Dockside: your saved machine is damaged and could not be read; starting from a fresh machine.',
+  },
+  resumeFailed: {
+    zh: 'Dockside：你保存的机器没能启动；现在从全新的机器开始。',
+    en: 'Dockside: your saved machine did not start; starting from a fresh machine.',
+  },
 } satisfies Record<string, Record<Lang, string>>;
 
 export type StringKey = keyof typeof strings;

@@ -4,7 +4,7 @@
 
 import { V86 } from 'v86';
 import { ShareTree, type V86FileSystem } from './share-tree';
-import { connectToGuest, installFinWorkaround, type GuestTcpConnection, type V86NetworkAdapter } from './network';
+import { connectToGuest, installFinWorkaround, installOfflineDns, type GuestTcpConnection, type V86NetworkAdapter } from './network';
 
 export interface EmulatorBus {
   send(event: string, data?: unknown): void;
@@ -98,6 +98,7 @@ export class EmulatorHandle {
     if (!adapter) throw new Error('the network is not up yet, or v86 internals changed (check the v86 version)');
     if (!this.finWorkaroundInstalled) {
       installFinWorkaround(adapter);
+      installOfflineDns(adapter as unknown as Parameters<typeof installOfflineDns>[0]);
       this.finWorkaroundInstalled = true;
     }
     return adapter;

@@ -114,7 +114,13 @@ export class Guest {
     if (kernelLog) emulator.on('serial0-output-byte', (byte: number) => kernelLog(byte));
     const guest = new Guest(emulator, mode);
     guest.resumeCursor = options.resume;
-    await guest.waitReady(options.readyTimeoutMs ?? 120_000);
+    try {
+      await guest.waitReady(options.readyTimeoutMs ?? 120_000);
+    } catch (error) {
+      // A machine that never answered is stopped, not left running behind the caller's back.
+      await guest.destroy().catch(() => undefined);
+      throw error;
+    }
     // The saved state carries the clock of the moment it was made: without this, `date`, `ls -l` and
     // `docker top`'s STIME in the guest would be days behind the engine's timestamps.
     if (mode === 'restore') await guest.setClock((options.now ?? Date.now)());

@@ -99,3 +99,85 @@ export function connectToGuest(adapter: V86NetworkAdapter, port: number, onData?
     );
   });
 }
+
+/**
+ * The world outside the emulator is offline, and its name servers must say so at once. v86's fetch
+ * adapter answers every DNS query itself, but from its router address rather than the server that was
+ * asked, so resolvers drop the reply and wait out their timeouts (apt-get update: minutes of "Ign:").
+ * Here a query to any server gets that server's SERVFAIL right away: getaddrinfo's "Temporary failure in
+ * name resolution", what an offline docker host gives. Returns the reply frame, or undefined when the
+ * frame is not a DNS query over UDP/IPv4.
+ */
+export function offlineDnsReply(frame: Uint8Array): Uint8Array | undefined {
+  if (frame.length < 14 + 20 + 8 + 12) return undefined;
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (view.getUint16(12) !== 0x0800) return undefined;
+  const ip = 14;
+  const ihl = (frame[ip] & 0x0f) * 4;
+  if (frame[ip] >> 4 !== 4 || ihl < 20 || frame[ip + 9] !== 17) return undefined;
+  if ((view.getUint16(ip + 6) & 0x3fff) !== 0) return undefined; // a fragment
+  const udp = ip + ihl;
+  if (frame.length < udp + 8 + 12 || view.getUint16(udp + 2) !== 53) return undefined;
+  const dns = udp + 8;
+  const end = Math.min(frame.length, udp + view.getUint16(udp + 4), ip + view.getUint16(ip + 2));
+  if (end < dns + 12 || (frame[dns + 2] & 0x80) !== 0) return undefined; // not a query
+  // The questions, copied as they came (names, type, class); other sections are not answered.
+  const questions = view.getUint16(dns + 4);
+  let at = dns + 12;
+  for (let q = 0; q < questions; q++) {
+    while (at < end && frame[at] !== 0) {
+      if ((frame[at] & 0xc0) !== 0) return undefined; // a pointer has no place in a query's question
+      at += frame[at] + 1;
+    }
+    at += 1 + 4;
+    if (at > end) return undefined;
+  }
+  const dnsLength = at - dns;
+  const reply = new Uint8Array(14 + 20 + 8 + dnsLength);
+  const out = new DataView(reply.buffer);
+  reply.set(frame.subarray(6, 12), 0); // to the sender's MAC
+  reply.set(frame.subarray(0, 6), 6); // from the MAC it sent to (the router)
+  out.setUint16(12, 0x0800);
+  const rip = 14;
+  reply[rip] = 0x45;
+  out.setUint16(rip + 2, 20 + 8 + dnsLength);
+  out.setUint16(rip + 4, view.getUint16(ip + 4));
+  reply[rip + 8] = 64;
+  reply[rip + 9] = 17;
+  reply.set(frame.subarray(ip + 16, ip + 20), rip + 12); // from the server that was asked
+  reply.set(frame.subarray(ip + 12, ip + 16), rip + 16);
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += out.getUint16(rip + i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  out.setUint16(rip + 10, ~sum & 0xffff);
+  const rudp = rip + 20;
+  out.setUint16(rudp, 53);
+  out.setUint16(rudp + 2, view.getUint16(udp));
+  out.setUint16(rudp + 4, 8 + dnsLength);
+  // UDP checksum 0: none, which IPv4 allows
+  const rdns = rudp + 8;
+  reply.set(frame.subarray(dns, at), rdns);
+  const opcode = frame[dns + 2] & 0x78;
+  const recursionDesired = frame[dns + 2] & 0x01;
+  reply[rdns + 2] = 0x80 | opcode | recursionDesired; // a response, the query's opcode and RD
+  reply[rdns + 3] = 0x80 | 2; // recursion available, SERVFAIL
+  out.setUint16(rdns + 6, 0);
+  out.setUint16(rdns + 8, 0);
+  out.setUint16(rdns + 10, 0);
+  return reply;
+}
+
+interface V86FrameAdapter {
+  send(frame: Uint8Array): void;
+  receive(frame: Uint8Array): void;
+}
+
+/** Answers the guest's DNS queries to the outside world as offlineDnsReply says; other frames go on to v86. */
+export function installOfflineDns(adapter: V86FrameAdapter): void {
+  const send = adapter.send.bind(adapter);
+  adapter.send = (frame: Uint8Array) => {
+    const reply = offlineDnsReply(frame);
+    if (reply) adapter.receive(reply);
+    else send(frame);
+  };
+}

@@ -55,6 +55,13 @@ describe('docker run in the guest', () => {
     expect((await docker(daemon, ['ps', '-aq'])).stdout).toBe('');
   });
 
+  it('every container has an empty /.dockerenv, which docker diff does not list', async () => {
+    const made = await docker(daemon, ['run', '--name', 'envfile', 'busybox', 'stat', '-c', '%s %a', '/.dockerenv']);
+    expect(made).toMatchObject({ stdout: '0 755\n', status: 0 });
+    expect(await docker(daemon, ['diff', 'envfile'])).toMatchObject({ stdout: '', status: 0 });
+    await docker(daemon, ['rm', 'envfile']);
+  });
+
   it('a command that does not exist exits 127 with docker\'s message', async () => {
     const result = await run('busybox', 'nosuchcommand');
     expect(result.status).toBe(127);

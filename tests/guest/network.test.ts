@@ -36,6 +36,13 @@ async function httpGet(path: string): Promise<{ head: string; body: Uint8Array }
 }
 
 describe('guest network', () => {
+  it('the offline world\'s name servers answer SERVFAIL from the address asked, at once (no resolver timeout)', async () => {
+    // busybox nslookup prints "connection timed out; no servers could be reached" if the reply is dropped
+    const r = await sh(guest, 'nslookup deb.debian.org 8.8.8.8 2>&1; echo "status $?"');
+    expect(r.stdout).toContain("** server can't find deb.debian.org: SERVFAIL");
+    expect(r.stdout).toContain('status 1');
+  });
+
   it('has eth0 at 192.168.86.100 with a default route', async () => {
     const r = await sh(guest, 'ip -4 -o addr show eth0; ip route show default');
     expect(r.stdout).toMatch(/eth0\s+inet 192\.168\.86\.100\/24/);

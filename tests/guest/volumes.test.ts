@@ -147,3 +147,39 @@ describe('directories docker makes', () => {
     expect((await docker(daemon, ['ps', '-a', '--filter', 'name=wdfile', '-q'])).stdout).toBe('');
   });
 });
+
+describe('docker cp through a container\'s volumes and bind mounts', () => {
+  // docker cp's local side: the CLI's files (an in-memory map here)
+  const files = new Map<string, Uint8Array>([['/in/cpf', new TextEncoder().encode('hi\n')]]);
+  const text = (path: string) => new TextDecoder().decode(files.get(path));
+  const started = shared(async () => {
+    const run = await docker(daemon, ['run', '-d', '--name', 'cpvol', '-v', 'cpdata:/data', '-v', '/root/cpbind:/bind', 'busybox', 'sleep', '1000']);
+    expect(run.status, run.stderr).toBe(0);
+  });
+
+  it('copies into the volume, where the container sees it', async () => {
+    await started();
+    expect((await docker(daemon, ['cp', '/in/cpf', 'cpvol:/data/'], { files })).status).toBe(0);
+    expect((await docker(daemon, ['exec', 'cpvol', 'cat', '/data/cpf'])).stdout).toBe('hi\n');
+  });
+
+  it('copies into a bind mount, onto the host directory', async () => {
+    await started();
+    expect((await docker(daemon, ['cp', '/in/cpf', 'cpvol:/bind/g'], { files })).status).toBe(0);
+    expect((await sh(guest, 'cat /root/cpbind/g')).stdout).toBe('hi\n');
+  });
+
+  it('copies out of the volume, also once the container has stopped, with the mount point named as the path', async () => {
+    await started();
+    expect((await docker(daemon, ['exec', 'cpvol', 'sh', '-c', 'echo there > /data/h'])).status).toBe(0);
+    expect((await docker(daemon, ['stop', '-t', '0', 'cpvol'])).status).toBe(0);
+    expect((await docker(daemon, ['cp', 'cpvol:/data/h', '/out/h'], { files })).status).toBe(0);
+    expect(text('/out/h')).toBe('there\n');
+    // the mount point as a tar on stdout: its entries are named data/..., not the volume's _data/...
+    const dir = await docker(daemon, ['cp', 'cpvol:/data', '-']);
+    expect(dir.status, dir.stderr).toBe(0);
+    expect(dir.stdout.startsWith('data/\0')).toBe(true);
+    expect(dir.stdout).toContain('data/h\0');
+    expect(dir.stdout).not.toContain('_data');
+  });
+});

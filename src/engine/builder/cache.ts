@@ -120,7 +120,7 @@ export class BuildSteps {
       Entrypoint: config.Entrypoint ?? [],
       HostConfig: { ...this.options.hostConfig, NetworkMode: this.options.hostConfig?.NetworkMode || 'default' },
     };
-    const created = await this.deps.containers.create('', body);
+    const created = await this.deps.containers.create('', body, { builder: true });
     for (const warning of created.Warnings) this.out(` ---> [Warning] ${warning}\n`);
     this.out(` ---> Running in ${shortId(created.Id)}\n`);
     this.tmpContainers.add(created.Id);

@@ -6,6 +6,7 @@ import { TarWriter, readTar, readTarEntries } from '../../go/tar';
 import type { ContainerContext } from './context';
 import type { LiveContainer } from './live';
 import { DOCKER_ROOT, containerSpec } from './spec';
+import { containerMounts } from './mounts';
 
 /** What docker cp reports about a path (the X-Docker-Container-Path-Stat header, before base64). */
 export interface PathStat {
@@ -137,11 +138,22 @@ export class ContainerFiles {
     const parent = clean.slice(0, clean.lastIndexOf('/')) || '/';
     const base = clean.slice(clean.lastIndexOf('/') + 1) || '.';
     let tar: Uint8Array;
+    // Under a volume or a bind mount the path is in the mount's source on the host, not in the rootfs.
+    const mounted = mountedPath(live, clean);
     try {
-      tar = await this.withRootfs(live, async (merged) => {
-        await runtime.pack(`${merged}${parent === '/' ? '' : parent}`, runtime.stagedPath(name), [base], false);
-        return runtime.readStagedFile(name);
-      });
+      if (mounted) {
+        const dir = mounted.slice(0, mounted.lastIndexOf('/')) || '/';
+        const entry = mounted.slice(mounted.lastIndexOf('/') + 1);
+        await runtime.pack(dir, runtime.stagedPath(name), [entry], false);
+        tar = await runtime.readStagedFile(name);
+        // The mount point itself: its source's name (a volume's _data) becomes the path's.
+        if (entry !== base) tar = await renameFirstElement(tar, entry, base);
+      } else {
+        tar = await this.withRootfs(live, async (merged) => {
+          await runtime.pack(`${merged}${parent === '/' ? '' : parent}`, runtime.stagedPath(name), [base], false);
+          return runtime.readStagedFile(name);
+        });
+      }
     } catch (error) {
       if (error instanceof EngineError) throw error;
       throw notFound(`Could not find the file ${path} in container ${ref}`);
@@ -150,7 +162,9 @@ export class ContainerFiles {
     }
     tar = await this.withDaemonFiles(live, tar, parent);
     if (contents && base !== '.') tar = await renameFirstElementToDot(tar, base);
-    const stat = tarStat(tar);
+    // The root ('/' packs '.'): the agent's tar lists its children only, so its stat is the directory's.
+    const first = tarStat(tar);
+    const stat = base === '.' && first ? { ...first, size: 4096, mode: 2 ** 31 + 0o755, linkTarget: '' } : first;
     // 'x/.' of a file: docker's lstat says it is not a directory.
     if (!stat || (contents && stat.mode < 2 ** 31)) throw notFound(`Could not find the file ${path} in container ${ref}`);
     return { tar, stat: { ...stat, name: contents ? '.' : base === '.' ? '/' : base } };
@@ -163,8 +177,11 @@ export class ContainerFiles {
     if (live.record.hostConfig.ReadonlyRootfs) throw forbidden('container rootfs is marked read-only');
     const name = `put-${live.id.slice(0, 12)}-${Date.now()}.tar`;
     const staged = await runtime.stageFile(name, body);
+    const clean = path.replace(/\/+$/, '') || '/';
+    const mounted = mountedPath(live, clean);
     try {
-      await this.withRootfs(live, (merged) => runtime.unpack(staged, `${merged}${path === '/' ? '' : path}`, false));
+      if (mounted) await runtime.unpack(staged, mounted, false);
+      else await this.withRootfs(live, (merged) => runtime.unpack(staged, `${merged}${path === '/' ? '' : path}`, false));
     } catch (error) {
       if (error instanceof EngineError) throw error;
       throw notFound(`Could not find the file ${path} in container ${ref}`);
@@ -180,11 +197,31 @@ function archivePath(path: string | null): string {
 }
 
 /**
+ * Where a container path lies on the host when one of its volumes or bind mounts holds it (the deepest
+ * such mount), undefined when it is in the container's own filesystem.
+ */
+function mountedPath(live: LiveContainer, path: string): string | undefined {
+  let best: { destination: string; source: string } | undefined;
+  for (const mount of containerMounts(live.record.hostConfig, live.record.volumeMounts ?? []).mounts) {
+    if (mount.type !== 'bind') continue;
+    const destination = mount.destination.replace(/\/+$/, '') || '/';
+    if (path !== destination && !path.startsWith(`${destination}/`)) continue;
+    if (!best || destination.length > best.destination.length) best = { destination, source: mount.source };
+  }
+  return best ? `${best.source}${path.slice(best.destination.length)}` : undefined;
+}
+
+/**
  * The tar of `base` as the tar of '.': every entry named `base` or `base/...` (and hard link targets)
  * renamed to '.' or './...', as docker's daemon names the contents of a 'dir/.' path.
  */
-async function renameFirstElementToDot(tar: Uint8Array, base: string): Promise<Uint8Array> {
-  const rename = (name: string): string => (name === base || name.startsWith(`${base}/`) ? `.${name.slice(base.length)}` : name);
+function renameFirstElementToDot(tar: Uint8Array, base: string): Promise<Uint8Array> {
+  return renameFirstElement(tar, base, '.');
+}
+
+/** The tar with its first path element `from` renamed to `to` (in hard link targets too). */
+async function renameFirstElement(tar: Uint8Array, from: string, to: string): Promise<Uint8Array> {
+  const rename = (name: string): string => (name === from || name.startsWith(`${from}/`) ? `${to}${name.slice(from.length)}` : name);
   const out = new TarWriter();
   for await (const entry of readTar([tar])) {
     out.entry(rename(entry.name), entry.type, {

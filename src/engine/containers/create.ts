@@ -23,7 +23,7 @@ export class ContainerCreator {
   constructor(private readonly context: ContainerContext) {}
 
   /** Creates a container (the platform is always the guest's, linux/386). */
-  async create(name: string, body: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+  async create(name: string, body: CreateRequest, options: { builder?: boolean } = {}): Promise<{ Id: string; Warnings: string[] }> {
     if (!body.Image) throw invalidParameter('config cannot be empty in order to create a container');
     const hostConfig: HostConfig = body.HostConfig ?? {};
     validateHostConfig(hostConfig, this.context.deps.host.cpus);
@@ -88,7 +88,9 @@ export class ContainerCreator {
     const live = new LiveContainer(record, this.context.deps.clock);
     this.context.containers.set(id, live);
     const workingDir = configPart.WorkingDir ?? '';
-    if (workingDir !== '' && workingDir !== '/') await this.setupWorkingDirectory(live, workingDir);
+    // The image's own WORKDIR exists, and a build step's is the builder's to make: only a -w elsewhere
+    // costs a look into the rootfs.
+    if (!options.builder && workingDir !== '' && workingDir !== '/' && workingDir !== (image.config.config?.WorkingDir ?? '')) await this.setupWorkingDirectory(live, workingDir);
     await this.context.persist(live);
     this.context.emit(live, 'create');
     return { Id: id, Warnings: warnings };

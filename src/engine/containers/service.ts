@@ -229,9 +229,10 @@ export class ContainerService {
 
   // ---- create and start ----
 
-  async create(name: string, body: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+  /** options.builder: a build step's container, whose WORKDIR the builder makes in the image itself. */
+  async create(name: string, body: CreateRequest, options: { builder?: boolean } = {}): Promise<{ Id: string; Warnings: string[] }> {
     await this.ready();
-    return this.creator.create(name, body);
+    return this.creator.create(name, body, options);
   }
 
   async start(ref: string): Promise<void> {

@@ -17,7 +17,7 @@ import type { LiveContainer } from './live';
 import { containerMounts } from './mounts';
 import type { ExitMonitor } from './monitor';
 import { execFailure, processSpec, seccompOf } from './process';
-import { containerSpec, type Resources } from './spec';
+import { DOCKER_ROOT, containerSpec, type Resources } from './spec';
 import type { DeviceMapping, HostConfig } from './types';
 
 export interface StarterLinks {
@@ -142,12 +142,15 @@ export class ContainerStarter {
           ),
         ]);
       }
-      // -v HOST:CTR makes a missing HOST directory (moby's createIfDoesNotExist); --mount was checked at create
+      // /.dockerenv, which docker keeps in the container's -init layer (here the upper directory; diff and
+      // commit leave it out), and the missing HOST directories of -v HOST:CTR (moby's createIfDoesNotExist;
+      // --mount was checked at create).
       const bindSources = (hostConfig.Binds ?? []).map((bind) => bind.split(':')[0]).filter((source) => source.startsWith('/'));
-      if (bindSources.length > 0) {
-        const made = await runtime.hostShell('for d; do [ -e "$d" ] || mkdir -p "$d" || exit 1; done', bindSources);
-        if (made.exitCode !== 0) throw systemError(`error while creating mount source path: ${made.stderr.trim()}`);
-      }
+      const made = await runtime.hostShell(
+        'u=$1; shift; [ -e "$u/.dockerenv" ] || { mkdir -p "$u" && : > "$u/.dockerenv" && chmod 755 "$u/.dockerenv"; }; for d; do [ -e "$d" ] || mkdir -p "$d" || exit 1; done',
+        [`${DOCKER_ROOT}/overlay2/${record.id}/diff`, ...bindSources],
+      );
+      if (made.exitCode !== 0) throw systemError(`error while creating mount source path: ${made.stderr.trim()}`);
       const ports = record.endpoint && bridgeNetworks[0] ? allocatePorts(this.context, live, record.endpoint, bridgeNetworks[0].bridge ?? BRIDGE_NAME) : [];
       live.seccomp = undefined;
       const devices = await this.hostDevices(hostConfig.Devices ?? [], hostConfig.Privileged ?? false);

@@ -110,8 +110,9 @@ export interface Machine {
   dispose(): void;
 }
 
-export function openMachine(guest: Guest, engine: DocksideEngine, lang: Lang): Machine {
-  const console = new GuestConsole(guest, guest);
+/** `atPrompt`: the machine was resumed with the host shell's prompt already on the terminal (nothing prints it again). */
+export function openMachine(guest: Guest, engine: DocksideEngine, lang: Lang, atPrompt = false): Machine {
+  const console = new GuestConsole(guest, guest, { atPrompt });
   let made: Tutorial | undefined;
   let disposed = false;
   const tutorial = pageProgress().then((progress) => {
