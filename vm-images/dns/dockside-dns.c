@@ -33,7 +33,7 @@ typedef unsigned int u32;
 #define SYS_getrandom 355
 #define SYS_clock_gettime 265
 /* How long a forwarded query waits for its answer: short while the external server has never
-   answered (an offline guest, or 8.8.8.8 behind v86's network: fail fast), longer once it has. */
+   answered (an offline guest: fail fast), longer once it has. */
 #define FORWARD_MS 250
 #define FORWARD_ANSWERING_MS 2000
 #define MAX_PENDING 32
