@@ -20,6 +20,8 @@ else
   bash "$here/kernel/build.sh" "$dist"
 fi
 bash "$here/initramfs/build.sh" "$dist"
+# The embedded DNS server is not in the image: the engine carries it (src/engine/network/dns-server-binary.ts).
+bash "$here/dns/build.sh"
 cp /usr/share/seabios/bios.bin "$dist/seabios.bin"
 
 version() { dpkg-query -W -f='${Version}' "$1"; }
@@ -29,6 +31,7 @@ version() { dpkg-query -W -f='${Version}' "$1"; }
   echo "  \"kernel-compiler\": \"$(gcc --version | head -1)\","
   echo "  \"initramfs\": \"$(paste -sd, "$dist/initramfs.packages" | sed 's/,/, /g')\","
   echo "  \"agent\": \"vm-images/agent/*.c, $(gcc --version | head -1) -m32 -static, glibc libc6-dev-i386 $(version libc6-dev-i386), dockside-agent sha256 $(sha256sum "$dist/dockside-agent" | cut -d' ' -f1)\","
+  echo "  \"dns-server\": \"vm-images/dns/dockside-dns.c, $(gcc --version | head -1) -m32 -nostdlib (freestanding static i386), sha256 $(sed -n "s/^export const DNS_SERVER_SHA256 = '\\(.*\\)';/\\1/p" src/engine/network/dns-server-binary.ts), carried by the engine in src/engine/network/dns-server-binary.ts\","
   echo "  \"docker-client\": \"vm-images/docker-client/docker.c, same compiler and glibc as the agent (static i686); installed as /usr/bin/docker\","
   echo "  \"bios\": \"seabios $(version seabios) (/usr/share/seabios/bios.bin)\","
   echo "  \"emulator\": \"v86 $(node -p "require('./node_modules/v86/package.json').version")\","
