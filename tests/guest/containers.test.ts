@@ -4,13 +4,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Guest } from '../../src/vm/guest';
-import { Daemon } from '../../src/engine/daemon';
-import { MemoryStore } from '../../src/engine/store';
-import { FakeImages, docker } from '../helpers/fake-images';
+import type { Daemon } from '../../src/engine/daemon';
+import { BUSYBOX_LAYER, guestDaemon } from '../helpers/guest-daemon';
+import { docker, type FakeImages } from '../helpers/fake-images';
 import { eventually, shared, sh, startGuest } from '../helpers/guest';
 import { ByteQueue } from '../../src/cli/client';
-
-const LAYER = '/var/lib/docker/test-layers/busybox';
 
 let guest: Guest;
 let daemon: Daemon;
@@ -18,22 +16,7 @@ let images: FakeImages;
 
 beforeAll(async () => {
   guest = await startGuest();
-  const setup = await sh(
-    guest,
-    `mkdir -p ${LAYER}/bin ${LAYER}/etc ${LAYER}/proc ${LAYER}/sys ${LAYER}/dev ${LAYER}/tmp ${LAYER}/root
-cp /bin/busybox ${LAYER}/bin/busybox && for applet in $(busybox --list); do [ "$applet" = busybox ] || ln -sf busybox ${LAYER}/bin/$applet; done
-echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > ${LAYER}/etc/group`,
-  );
-  expect(setup.status).toBe(0);
-  images = new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER], size: 1_000_000 } });
-  daemon = new Daemon({
-    imageProvider: images,
-    store: new MemoryStore(),
-    runtime: guest.runtime,
-    registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
-    host: { name: 'dockside', cpus: 1, memoryBytes: 128 * 1024 * 1024, kernelVersion: '6.1.0' },
-  });
-  images.install(daemon);
+  ({ daemon, images } = await guestDaemon(guest, { images: { 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [BUSYBOX_LAYER], size: 1_000_000 } } }));
 });
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import { MemoryStore } from '../../src/engine/store';
 import { NodeBundledRegistry } from '../../src/node/bundled-registry';
 import type { Guest } from '../../src/vm/guest';
 import { docker } from '../helpers/fake-images';
+import { dockerOk } from '../helpers/guest-daemon';
 import { shared, sh, startGuest } from '../helpers/guest';
 
 let guest: Guest;
@@ -27,11 +28,7 @@ afterAll(async () => {
   await guest?.destroy();
 });
 
-async function ok(args: string[]): Promise<string> {
-  const result = await docker(daemon, args);
-  expect(result.status, `docker ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout.trim();
-}
+const ok = (args: string[]): Promise<string> => dockerOk(daemon, args);
 
 /** Seconds of busybox's `time` ("real\t0m 0.12s") or bash's ("real\t0m0.120s") in a command's stderr. */
 function realSeconds(stderr: string): number {

@@ -6,46 +6,25 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Guest } from '../../src/vm/guest';
-import { Daemon } from '../../src/engine/daemon';
-import { MemoryStore } from '../../src/engine/store';
-import { FakeImages, docker } from '../helpers/fake-images';
+import type { Daemon } from '../../src/engine/daemon';
+import { guestDaemon, dockerOk } from '../helpers/guest-daemon';
+import { docker } from '../helpers/fake-images';
 import { eventually, shared, sh, startGuest } from '../helpers/guest';
 import { forwardPublishedPorts } from '../../src/node/port-forward';
-
-const LAYER = '/var/lib/docker/test-layers/busybox';
 
 let guest: Guest;
 let daemon: Daemon;
 
 beforeAll(async () => {
   guest = await startGuest();
-  const setup = await sh(
-    guest,
-    `mkdir -p ${LAYER}/bin ${LAYER}/etc ${LAYER}/proc ${LAYER}/sys ${LAYER}/dev ${LAYER}/tmp ${LAYER}/root
-cp /bin/busybox ${LAYER}/bin/busybox && for applet in $(busybox --list); do [ "$applet" = busybox ] || ln -sf busybox ${LAYER}/bin/$applet; done
-echo 'root:x:0:0:root:/root:/bin/sh' > ${LAYER}/etc/passwd; echo 'root:x:0:' > ${LAYER}/etc/group`,
-  );
-  expect(setup.status).toBe(0);
-  const images = new FakeImages({ 'busybox:latest': { config: { Cmd: ['sh'] }, layerDirs: [LAYER] } });
-  daemon = new Daemon({
-    imageProvider: images,
-    store: new MemoryStore(),
-    runtime: guest.runtime,
-    registry: { index: async () => ({ schemaVersion: 2, manifests: [] }), blob: async () => new Uint8Array(0) },
-    host: { name: 'dockside', cpus: 1, memoryBytes: 128 * 1024 * 1024, kernelVersion: '6.1.0' },
-  });
-  images.install(daemon);
+  ({ daemon } = await guestDaemon(guest));
 }, 120_000);
 
 afterAll(async () => {
   await guest?.destroy();
 });
 
-async function ok(args: string[]): Promise<string> {
-  const result = await docker(daemon, args);
-  expect(result.status, `docker ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout.trim();
-}
+const ok = (args: string[]): Promise<string> => dockerOk(daemon, args);
 
 const web = shared(async () => {
   await ok(['run', '-d', '--name', 'web', '-p', '8080:80', 'busybox', 'sh', '-c', 'mkdir -p /www && echo hello from the container > /www/index.html && exec httpd -f -p 80 -h /www']);
