@@ -4,11 +4,12 @@
 // matches everything below it.
 
 import { cleanPath } from './path';
+import { anyCharacter, literalToken, matchTokens, notSlash, regExpToken, type WildcardToken } from './wildcard';
 
 interface Pattern {
   text: string;
   exclusion: boolean;
-  regexp: RegExp | undefined;
+  tokens: WildcardToken[] | undefined;
 }
 
 /** ignorefile.ReadAll: the patterns of a .dockerignore text. */
@@ -33,34 +34,45 @@ export function readDockerignore(text: string): string[] {
   return patterns;
 }
 
-function escapeChar(ch: string): string {
-  return /[.+()|{}$^]/.test(ch) ? `\\${ch}` : ch;
-}
-
-/** patternmatcher's compile: the pattern as a regular expression over '/'-separated paths. */
-function compile(pattern: string): RegExp | undefined {
-  let source = '^';
+/**
+ * patternmatcher's compile, as tokens rather than its regular expression: `*` is `[^/]*`, `?` is
+ * `[^/]`, `**` is `.*` at the end and `(.*\/)?` elsewhere, `\x` is the regexp escape `\x`, `[...]` a
+ * regexp class, anything else itself; the regexp's trailing `(/.*)?` is matchTokens' orChildren.
+ * Undefined for a pattern whose regexp would not compile (it matches nothing).
+ */
+function compile(pattern: string): WildcardToken[] | undefined {
+  const tokens: WildcardToken[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i];
     if (ch === '*') {
       if (pattern[i + 1] === '*') {
         i++;
         if (pattern[i + 1] === '/') i++;
-        source += i + 1 >= pattern.length ? '.*' : '(.*/)?';
-      } else source += '[^/]*';
-    } else if (ch === '?') source += '[^/]';
+        tokens.push(i + 1 >= pattern.length ? { kind: 'run', matches: anyCharacter } : { kind: 'dirs' });
+      } else tokens.push({ kind: 'run', matches: notSlash });
+    } else if (ch === '?') tokens.push({ kind: 'one', matches: notSlash });
     else if (ch === '\\') {
       i++;
       if (i >= pattern.length) return undefined;
-      source += `\\${pattern[i]}`;
-    } else source += escapeChar(ch);
+      const escaped = /[a-zA-Z0-9]/.test(pattern[i]) ? regExpToken(`\\${pattern[i]}`) : literalToken(pattern[i]);
+      if (!escaped) return undefined;
+      tokens.push(escaped);
+    } else if (ch === '[') {
+      // the class runs to the first unescaped ']', as in the regexp
+      let source = '';
+      let j = i + 1;
+      for (; j < pattern.length && pattern[j] !== ']'; j++) {
+        if (pattern[j] === '\\' && j + 1 < pattern.length) source += `\\${pattern[++j]}`;
+        else source += /[.+()|{}$^*?[\/]/.test(pattern[j]) ? `\\${pattern[j]}` : pattern[j];
+      }
+      if (j >= pattern.length) return undefined;
+      const token = regExpToken(`[${source}]`);
+      if (!token) return undefined;
+      tokens.push(token);
+      i = j;
+    } else tokens.push(literalToken(ch));
   }
-  source += '(/.*)?$';
-  try {
-    return new RegExp(source, 's');
-  } catch {
-    return undefined;
-  }
+  return tokens;
 }
 
 export class PatternMatcher {
@@ -72,7 +84,7 @@ export class PatternMatcher {
       .map((p) => {
         const exclusion = p.startsWith('!');
         const text = cleanPath(exclusion ? p.slice(1) : p);
-        return { text, exclusion, regexp: compile(text) };
+        return { text, exclusion, tokens: compile(text) };
       });
   }
 
@@ -88,10 +100,11 @@ export class PatternMatcher {
     let matched = false;
     for (const pattern of this.patterns) {
       if (pattern.exclusion !== matched) continue;
-      let match = pattern.regexp?.test(path) ?? false;
+      const test = (candidate: string): boolean => pattern.tokens !== undefined && matchTokens(pattern.tokens, candidate.split(''), true);
+      let match = test(path);
       if (!match && parent !== '.') {
         for (let i = 0; i < parentDirs.length; i++) {
-          if (pattern.regexp?.test(parentDirs.slice(0, i + 1).join('/'))) {
+          if (test(parentDirs.slice(0, i + 1).join('/'))) {
             match = true;
             break;
           }

@@ -2,6 +2,8 @@
 // Engine API know): Clean, Base, Dir, Join and Match, with Go's edge cases ("" is ".", ".." above
 // the root of a rooted path is dropped, kept in a relative one).
 
+import { literalToken, matchTokens, notSlash, regExpToken, type WildcardToken } from './wildcard';
+
 /** path.Clean: the shortest equivalent path, by purely lexical processing. */
 export function cleanPath(path: string): string {
   if (path === '') return '.';
@@ -42,15 +44,15 @@ export function joinPath(...elements: string[]): string {
  * ranges and `^` negation, `\` escapes. A malformed pattern matches nothing (Go's ErrBadPattern).
  */
 export function matchPath(pattern: string, name: string): boolean {
-  let source = '^';
+  const tokens: WildcardToken[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
+    if (c === '*') tokens.push({ kind: 'run', matches: notSlash });
+    else if (c === '?') tokens.push({ kind: 'one', matches: notSlash });
     else if (c === '\\') {
       i++;
       if (i >= pattern.length) return false;
-      source += pattern[i].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      tokens.push(literalToken(pattern[i]));
     } else if (c === '[') {
       let j = i + 1;
       let cls = '';
@@ -71,20 +73,18 @@ export function matchPath(pattern: string, name: string): boolean {
           j++;
           if (j >= pattern.length) return false;
           cls += `\\${pattern[j]}`;
-        } else if (d === '-' ) cls += '-';
+        } else if (d === '-') cls += '-';
         else cls += d.replace(/[\]\\^]/g, '\\$&');
       }
       if (!closed || cls === '' || cls === '^') return false;
       // A negated class never matches the separator either.
-      source += cls.startsWith('^') ? `[${cls}/]` : `[${cls}]`;
+      const token = regExpToken(cls.startsWith('^') ? `[${cls}/]` : `[${cls}]`);
+      if (!token) return false;
+      tokens.push(token);
       i = j;
-    } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    } else tokens.push(literalToken(c));
   }
-  try {
-    return new RegExp(`${source}$`, 's').test(name);
-  } catch {
-    return false;
-  }
+  return matchTokens(tokens, name.split(''));
 }
 
 /** Whether a path has a Match metacharacter that is not escaped (moby's containsWildcards). */

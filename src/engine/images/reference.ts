@@ -4,6 +4,7 @@
 // what docker prints.
 
 import { InvalidDigestError, parseDigest, type Digest } from '../../go/digest';
+import { literalToken, matchTokens, notSlash, type WildcardToken } from '../../go/wildcard';
 
 /** A repository name with an optional tag and/or digest: `docker.io/library/busybox:latest`. */
 export interface NamedReference {
@@ -258,21 +259,10 @@ export class BadPatternError extends Error {
   }
 }
 
-const regexpSyntax = /[\\^$.*+?()[\]{}|/-]/g;
-
-function escapeForRegExp(character: string): string {
-  return character.replace(regexpSyntax, '\\$&');
-}
-
-/** Outside a class `\-` is an invalid escape in a unicode regexp: `-` stays as it is there. */
-function escapeLiteral(character: string): string {
-  return character === '-' ? '-' : escapeForRegExp(character);
-}
-
-/** A pattern of Go's path.Match as a regular expression: `*` and `?` stop at `/`, `[...]` classes, `\` escapes. */
-function pathPatternRegExp(pattern: string): RegExp {
+/** A pattern of Go's path.Match as wildcard tokens: `*` and `?` stop at `/`, `[...]` classes, `\\` escapes. */
+function pathPatternTokens(pattern: string): WildcardToken[] {
   const characters = Array.from(pattern);
-  let source = '';
+  const tokens: WildcardToken[] = [];
   let index = 0;
   const bad = (): never => {
     throw new BadPatternError(pattern);
@@ -292,45 +282,50 @@ function pathPatternRegExp(pattern: string): RegExp {
   while (index < characters.length) {
     const character = characters[index] as string;
     index++;
-    if (character === '*') source += '[^/]*';
-    else if (character === '?') source += '[^/]';
+    if (character === '*') tokens.push({ kind: 'run', matches: notSlash });
+    else if (character === '?') tokens.push({ kind: 'one', matches: notSlash });
     else if (character === '\\') {
       const escaped = characters[index];
       if (escaped === undefined) bad();
       index++;
-      source += escapeLiteral(escaped as string);
+      tokens.push(literalToken(escaped as string));
     } else if (character === '[') {
       const negated = characters[index] === '^';
       if (negated) index++;
-      const ranges: string[] = [];
+      const ranges: [number, number][] = [];
       let count = 0;
       for (;;) {
         if (characters[index] === ']' && count > 0) {
           index++;
           break;
         }
-        const low = classCharacter();
+        const low = classCharacter().codePointAt(0) ?? 0;
         let high = low;
         if (characters[index] === '-') {
           index++;
-          high = classCharacter();
+          high = classCharacter().codePointAt(0) ?? 0;
         }
         // Go accepts a reversed range, which matches nothing.
-        if ((low.codePointAt(0) ?? 0) <= (high.codePointAt(0) ?? 0)) ranges.push(`${escapeForRegExp(low)}-${escapeForRegExp(high)}`);
+        if (low <= high) ranges.push([low, high]);
         count++;
       }
-      if (ranges.length === 0) source += negated ? '[\\s\\S]' : '(?!)';
-      else source += `[${negated ? '^' : ''}${ranges.join('')}]`;
+      tokens.push({
+        kind: 'one',
+        matches: (candidate) => {
+          const code = candidate.codePointAt(0) ?? 0;
+          return ranges.some(([low, high]) => low <= code && code <= high) !== negated;
+        },
+      });
     } else {
-      source += escapeLiteral(character);
+      tokens.push(literalToken(character));
     }
   }
-  return new RegExp(`^${source}$`, 'u');
+  return tokens;
 }
 
 /** Go's path.Match: the whole name must match; BadPatternError for a malformed pattern. */
 export function pathMatch(pattern: string, name: string): boolean {
-  return pathPatternRegExp(pattern).test(name);
+  return matchTokens(pathPatternTokens(pattern), Array.from(name));
 }
 
 /**
