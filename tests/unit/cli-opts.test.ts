@@ -119,6 +119,10 @@ describe('resources and policies', () => {
     expect(parseCpus('2e-1')).toBe(200_000_000);
     expect(() => parseCpus('abc')).toThrow('failed to parse abc as a rational number');
     expect(() => parseCpus('0.0000000001')).toThrow('value is too precise');
+    // big.Rat refuses exponents beyond 1e6 (this was a RangeError: Maximum BigInt size exceeded)
+    expect(() => parseCpus('0e99999999999999999999999')).toThrow('failed to parse 0e99999999999999999999999 as a rational number');
+    expect(() => parseCpus('1e1000001')).toThrow('failed to parse 1e1000001 as a rational number');
+    expect(parseCpus('1e-0')).toBe(1_000_000_000);
     expect(formatCpus(1_500_000_000)).toBe('1.500');
     expect(formatCpus(0)).toBe('');
   });

@@ -20,6 +20,8 @@ export function parseCpus(value: string): number {
     if (!decimal || (decimal[2] === '' && (decimal[3] ?? '') === '')) throw invalid();
     const digits = (decimal[2] || '0') + (decimal[3] ?? '');
     let exponent = -(decimal[3] ?? '').length + Number(decimal[4] ?? '0');
+    // big.Rat.SetString refuses an exponent beyond 1e6 either way ("avoid excessively large exponents")
+    if (Math.abs(exponent) > 1e6) throw invalid();
     numerator = BigInt(digits) * (decimal[1] === '-' ? -1n : 1n);
     denominator = 1n;
     if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
