@@ -116,7 +116,10 @@ describe('fuzz: image references', () => {
       fc.property(from(referencePieces, 10), (text) => {
         rejectsCleanly(() => {
           const named = parseNormalizedNamed(text);
-          expect(referenceString(parseNormalizedNamed(familiarString(named)))).toBe(referenceString(named));
+          // distribution/reference's own ambiguity: docker.io/localhost/x or docker.io/a.b/x print as a
+          // familiar name whose first component reads as a registry; docker does the same
+          const looksLikeDomain = named.domain === 'docker.io' && /^(localhost(\/|$)|[^/]*\.[^/]*\/)/.test(named.path);
+          if (!looksLikeDomain) expect(referenceString(parseNormalizedNamed(familiarString(named)))).toBe(referenceString(named));
           expect(referenceString(parseNormalizedNamed(referenceString(named)))).toBe(referenceString(named));
         }, [InvalidReferenceError]);
         rejectsCleanly(() => parseDockerRef(text), [InvalidReferenceError]);
