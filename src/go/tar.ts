@@ -26,6 +26,8 @@ export interface TarEntry {
 }
 
 const maxOctalId = 0o7777777;
+
+export class TarFormatError extends Error {}
 const xattrPrefix = 'SCHILY.xattr.';
 
 function octal(value: number, width: number): string {
@@ -157,6 +159,11 @@ function readString(block: Uint8Array, offset: number, width: number): string {
   return decoder.decode(end === -1 ? slice : slice.subarray(0, end));
 }
 
+/** Go's ErrHeader: a header field that does not parse (an octal field with other characters, a pax number that is not one). */
+function invalidHeader(): TarFormatError {
+  return new TarFormatError('archive/tar: invalid tar header');
+}
+
 function readNumber(block: Uint8Array, offset: number, width: number): number {
   if (block[offset] & 0x80) {
     // GNU base-256 for large values.
@@ -165,7 +172,22 @@ function readNumber(block: Uint8Array, offset: number, width: number): number {
     return value;
   }
   const text = readString(block, offset, width).trim();
-  return text === '' ? 0 : parseInt(text, 8);
+  if (text === '') return 0;
+  // parseOctal: strconv.ParseUint(text, 8, 64), ErrHeader when it fails
+  if (!/^[0-7]+$/.test(text)) throw invalidHeader();
+  return parseInt(text, 8);
+}
+
+/** A pax record's integer (strconv.ParseInt(text, 10, 64)); ErrHeader when it is not one. */
+function paxInteger(text: string): number {
+  if (!/^[+-]?\d{1,19}$/.test(text)) throw invalidHeader();
+  return Number(text);
+}
+
+/** A pax record's time in seconds, "1700000000.123" (parsePAXTime); ErrHeader when it is not one. */
+function paxSeconds(text: string): number {
+  if (!/^[+-]?\d{1,19}(\.\d*)?$/.test(text)) throw invalidHeader();
+  return Math.floor(Number(text));
 }
 
 /** Bytes as a string of one character per byte (TextDecoder's 'latin1' is windows-1252 and would remap 0x80-0x9f). */
@@ -204,7 +226,8 @@ function parsePax(data: Uint8Array): Map<string, string> {
   return records;
 }
 
-export class TarFormatError extends Error {}
+
+const maxSparseSize = 2 ** 31 - 1;
 
 /** Where a sparse file's stored fragments go: [offset, length] pairs, and the file's real size. */
 interface SparseLayout {
@@ -228,14 +251,15 @@ function oldGnuSparseEntries(block: Uint8Array, offset: number, count: number): 
 /** The sparse layout a pax header declares (GNU sparse formats 0.0, 0.1 and 1.0), if any. */
 function paxSparse(records: Map<string, string>): SparseLayout | undefined {
   if (records.get('GNU.sparse.major') === '1' && records.get('GNU.sparse.minor') === '0') {
-    return { map: [], realSize: Number(records.get('GNU.sparse.realsize') ?? 0), mapInData: true };
+    return { map: [], realSize: paxInteger(records.get('GNU.sparse.realsize') ?? '0'), mapInData: true };
   }
   const map = records.get('GNU.sparse.map');
   if (map === undefined) return undefined;
-  const numbers = map === '' ? [] : map.split(',').map(Number);
+  const numbers = map === '' ? [] : map.split(',').map(paxInteger);
+  if (numbers.length % 2 !== 0) throw invalidHeader();
   const pairs: [number, number][] = [];
   for (let i = 0; i + 1 < numbers.length; i += 2) pairs.push([numbers[i], numbers[i + 1]]);
-  return { map: pairs, realSize: Number(records.get('GNU.sparse.size') ?? records.get('GNU.sparse.realsize') ?? 0), mapInData: false };
+  return { map: pairs, realSize: paxInteger(records.get('GNU.sparse.size') ?? records.get('GNU.sparse.realsize') ?? '0'), mapInData: false };
 }
 
 /** The real file from a sparse entry's stored fragments: holes are zeros. */
@@ -250,7 +274,7 @@ function expandSparse(stored: Uint8Array, layout: SparseLayout): Uint8Array {
     while (numbers.length < expected) {
       const newline = data.indexOf(0x0a, at);
       if (newline < 0) throw new TarFormatError('archive/tar: invalid sparse map');
-      numbers.push(Number(byteString(data.subarray(at, newline))));
+      numbers.push(paxInteger(byteString(data.subarray(at, newline))));
       at = newline + 1;
       if (numbers.length === 1) expected = 1 + 2 * numbers[0];
     }
@@ -258,10 +282,12 @@ function expandSparse(stored: Uint8Array, layout: SparseLayout): Uint8Array {
     for (let i = 1; i < numbers.length; i += 2) map.push([numbers[i], numbers[i + 1]]);
     data = data.subarray(Math.ceil(at / 512) * 512);
   }
+  // Go streams a sparse file; this reader holds it whole, so a size past what an array holds is refused.
+  if (layout.realSize < 0 || layout.realSize > maxSparseSize) throw new TarFormatError('archive/tar: invalid sparse map');
   const out = new Uint8Array(layout.realSize);
   let from = 0;
   for (const [offset, length] of map) {
-    if (offset + length > out.length || from + length > data.length) throw new TarFormatError('archive/tar: invalid sparse map');
+    if (offset < 0 || length < 0 || offset + length > out.length || from + length > data.length) throw new TarFormatError('archive/tar: invalid sparse map');
     out.set(data.subarray(from, from + length), offset);
     from += length;
   }
@@ -369,14 +395,15 @@ export async function* readTar(
         sparse = paxSparse(records) ?? sparse;
         name = longName ?? records.get('path') ?? name;
         linkName = longLink ?? records.get('linkpath') ?? linkName;
-        if (records.has('size')) size = Number(records.get('size'));
-        if (records.has('uid')) uid = Number(records.get('uid'));
-        if (records.has('gid')) gid = Number(records.get('gid'));
-        if (records.has('mtime')) mtime = Math.floor(Number(records.get('mtime')));
+        if (records.has('size')) size = paxInteger(records.get('size') ?? '');
+        if (records.has('uid')) uid = paxInteger(records.get('uid') ?? '');
+        if (records.has('gid')) gid = paxInteger(records.get('gid') ?? '');
+        if (records.has('mtime')) mtime = paxSeconds(records.get('mtime') ?? '');
         for (const [key, value] of records) if (key.startsWith(xattrPrefix)) xattrs.set(key.slice(xattrPrefix.length), value);
         longName = longLink = pax = undefined;
         if (sparse && records.has('GNU.sparse.name')) name = records.get('GNU.sparse.name') ?? name;
       }
+      if (size < 0) throw invalidHeader();
       const device = magic.startsWith('ustar') && (type === '3' || type === '4');
       const entry = {
         name,
