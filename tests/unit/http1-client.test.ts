@@ -17,7 +17,7 @@ function setup(apiVersion?: string) {
   const router = new Router();
   registerSystemRoutes(router, { host: { name: 'dockside', cpus: 1, memoryBytes: 1, kernelVersion: '6.1.0' } } as Daemon);
   const seen: string[] = [];
-  router.add('POST', '/echo', async (request) => jsonResponse(200, { got: await readJson<unknown>(request), type: request.headers['content-type'] }));
+  router.add('POST', '/echo', async (request) => jsonResponse(200, { got: await readJson<object>(request), type: request.headers['content-type'] }));
   router.add('POST', '/upload', async (request) => {
     let size = 0;
     for await (const chunk of request.bodyStream()) size += chunk.length;

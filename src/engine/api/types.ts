@@ -3,6 +3,7 @@
 
 import { parseGoJson } from '../../go/json';
 import { invalidParameter } from '../errors';
+import { checkGoJson, goStruct, type GoType } from './go-json';
 import type { ApiRequest, ApiResponse, HeaderMap } from '../../api/transport';
 export type { ApiRequest, ApiResponse, HeaderMap, RawConnection } from '../../api/transport';
 
@@ -32,11 +33,17 @@ export function emptyResponse(status: number, headers: HeaderMap = {}): ApiRespo
   return { status, headers };
 }
 
-export async function readJson<T>(request: ApiRequest): Promise<T> {
+/**
+ * A JSON request body decoded into a Go struct, as moby's ReadJSON / loadJSON do: an empty body or
+ * `null` leaves the struct empty; a value of the wrong kind for the struct (`type`) or one of its
+ * fields is refused with encoding/json's text (see go-json.ts).
+ */
+export async function readJson<T extends object>(request: ApiRequest, type: GoType = goStruct('struct', {})): Promise<T> {
   const text = decoder.decode(await request.body());
   if (text.trim() === '') return {} as T;
+  let value: unknown;
   try {
-    return JSON.parse(text) as T;
+    value = JSON.parse(text);
   } catch {
     // moby's ReadJSON wraps encoding/json's error: Go's text, not JavaScript's
     let message = 'unexpected end of JSON input';
@@ -47,6 +54,9 @@ export async function readJson<T>(request: ApiRequest): Promise<T> {
     }
     throw invalidParameter(`invalid JSON: ${message}`);
   }
+  if (value === null) return {} as T;
+  checkGoJson(value, type);
+  return value as T;
 }
 
 /** moby's boolean query values: 1, true, True ... are true; absent, 0, false are false. */

@@ -2,6 +2,7 @@
 // Each handler reads the query and body, calls the container service, and writes its answer with
 // docker's status codes and stream formats; what docker does lives in src/engine/containers.
 
+import { containerCreateType, containerUpdateType, execCreateType, goBool, goStruct } from '../go-json';
 import type { ContainerService, ExecCreateRequest } from '../../containers/service';
 import { STDERR, STDOUT, frame } from '../../containers/streams';
 import type { CreateRequest, HostConfig } from '../../containers/types';
@@ -31,7 +32,7 @@ export function registerContainerRoutes(router: Router, daemon: { containers: Co
   const service = daemon.containers;
 
   router.add('POST', '/containers/create', async (request) => {
-    const body = await readJson<CreateRequest>(request);
+    const body = await readJson<CreateRequest>(request, containerCreateType);
     return jsonResponse(201, await service.create(request.query.get('name') ?? '', body));
   });
 
@@ -110,7 +111,7 @@ export function registerContainerRoutes(router: Router, daemon: { containers: Co
   });
 
   router.add('POST', '/containers/{id}/update', async (request, params) => {
-    const body = await readJson<HostConfig>(request);
+    const body = await readJson<HostConfig>(request, containerUpdateType);
     return jsonResponse(200, { Warnings: await service.update(params.id, body) });
   });
 
@@ -179,7 +180,7 @@ export function registerContainerRoutes(router: Router, daemon: { containers: Co
 
   router.add('POST', '/commit', async (request) => {
     const query = request.query;
-    const overrides = await readJson<Record<string, unknown>>(request);
+    const overrides = await readJson<Record<string, unknown>>(request, containerCreateType);
     const id = await service.commit(query.get('container') ?? '', {
       repo: query.get('repo') ?? '',
       tag: query.get('tag') ?? '',
@@ -195,13 +196,13 @@ export function registerContainerRoutes(router: Router, daemon: { containers: Co
   // ---- exec ----
 
   router.add('POST', '/containers/{id}/exec', async (request, params) => {
-    const body = await readJson<ExecCreateRequest>(request);
+    const body = await readJson<ExecCreateRequest>(request, execCreateType);
     return jsonResponse(201, { Id: await service.execCreate(params.id, body) });
   });
 
   router.add('POST', '/exec/{id}/start', async (request, params) => {
     const exec = await service.lookupExec(params.id);
-    const body = await readJson<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>(request);
+    const body = await readJson<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>(request, goStruct('container.ExecStartOptions', { Detach: goBool, Tty: goBool }));
     service.checkExecStartable(exec);
     const tty = body.Tty ?? exec.tty;
     const overrides = { tty, consoleSize: body.ConsoleSize ?? undefined };

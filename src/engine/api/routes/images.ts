@@ -1,5 +1,6 @@
 // Image endpoints (/images/..., /auth): moby's api/server/router/image over the image service.
 
+import { goString, goStruct } from '../go-json';
 import type { ImageService } from '../../images/service';
 import type { Router } from '../router';
 import { invalidParameter, systemError } from '../../errors';
@@ -87,7 +88,7 @@ export function registerImageRoutes(router: Router, daemon: { images: ImageServi
   );
 
   router.add('POST', '/auth', async (request) => {
-    const body = await readJson<{ username?: string; password?: string; serveraddress?: string }>(request);
+    const body = await readJson<{ username?: string; password?: string; serveraddress?: string }>(request, goStruct('registry.AuthConfig', { username: goString, password: goString, serveraddress: goString }));
     return jsonResponse(200, await service.login(body));
   });
 }

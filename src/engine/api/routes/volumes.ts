@@ -1,5 +1,6 @@
 // Volume endpoints (/volumes/...): moby's api/server/router/volume.
 
+import { volumeCreateType } from '../go-json';
 import type { VolumeService } from '../../volumes/service';
 import { invalidParameter } from '../../errors';
 import type { Router } from '../router';
@@ -20,7 +21,7 @@ export function registerVolumeRoutes(router: Router, daemon: { volumes: VolumeSe
   });
 
   router.add('POST', '/volumes/create', async (request) => {
-    const body = await readJson<CreateBody>(request);
+    const body = await readJson<CreateBody>(request, volumeCreateType);
     if (typeof body !== 'object' || body === null) throw invalidParameter('invalid JSON body');
     const record = await service.create({ name: body.Name ?? '', driver: body.Driver ?? '', labels: body.Labels ?? {}, options: body.DriverOpts ?? {} });
     return jsonResponse(201, service.view(record));
