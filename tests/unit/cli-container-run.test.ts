@@ -236,3 +236,15 @@ describe('docker run --security-opt seccomp=<file>', () => {
     expect(unknown.stderr).toContain('Error response from daemon: invalid --security-opt 2: "foo=bar"');
   });
 });
+
+describe('docker run --network ""', () => {
+  // found by tests/fuzz/cli.fuzz.test.ts: this was "docker: Cannot read properties of undefined (reading 'replace')"
+  it('takes the empty target as docker does: the default network once, "specified multiple times" twice', async () => {
+    const { daemon } = setup();
+    const once = await docker(daemon, ['run', '--rm', '--network', '', 'busybox', 'echo', 'hi']);
+    expect([once.status, once.stdout]).toEqual([0, 'hi\n']);
+    expect(once.stderr).not.toContain('Cannot read');
+    const twice = await docker(daemon, ['create', '--network', '', '--network', '', 'busybox']);
+    expect([twice.status, twice.stderr]).toEqual([125, 'docker: network "" is specified multiple times\n\nRun \'docker create --help\' for more information\n']);
+  });
+});

@@ -544,7 +544,8 @@ export async function parseContainerOptions(
   let hasUserDefined = false;
   let hasNonUserDefined = false;
   for (const [index, mode] of netModes.entries()) {
-    const name = readCsvRecord(mode)[0].replace(/^name=/, '');
+    // docker's NetworkOpt keeps an empty --network "" as the target "" (readCsvRecord('') has no fields)
+    const name = (readCsvRecord(mode)[0] ?? '').replace(/^name=/, '');
     if (['default', 'bridge', 'host', 'none'].includes(name) || name.startsWith('container:')) hasNonUserDefined = true;
     else hasUserDefined = true;
     if (name in endpoints) throw new Error(`network "${name}" is specified multiple times`);
