@@ -12,11 +12,17 @@ export function runs(small: number): number {
   return Number.isFinite(fuzzRuns) && fuzzRuns > 0 ? fuzzRuns : small;
 }
 
+/**
+ * An async input that has not settled after this long is a hang (a request or command that never
+ * answers): fast-check fails the property with it and shrinks it. Far above any input's real time.
+ */
+const inputTimeout = Number(process.env.FUZZ_INPUT_TIMEOUT_MS ?? '20000');
+
 /** fc.assert with the budget; under FUZZ_RUNS it logs how many inputs it tried and how fast. */
 export async function check<Ts>(name: string, property: fc.IProperty<Ts> | fc.IAsyncProperty<Ts>, small: number): Promise<void> {
   const numRuns = runs(small);
   const started = performance.now();
-  await fc.assert(property, { numRuns });
+  await fc.assert(property, { numRuns, timeout: inputTimeout });
   if (numRuns !== small) {
     const seconds = (performance.now() - started) / 1000;
     console.log(`fuzz ${name}: ${numRuns} inputs in ${seconds.toFixed(1)} s (${Math.round(numRuns / seconds)}/s)`);

@@ -3,7 +3,7 @@
 // grammar (ports, mounts, env, sizes, durations, restart policies, filters, --format templates).
 // Whatever the argv: an exit status, a message on stderr when it is not 0 (docker's `docker: ...` /
 // `Error ...` / `unknown flag` text, never a JavaScript TypeError), and a `docker create` that
-// failed with 125 created nothing (`docker ps -a` unchanged).
+// failed created nothing (`docker ps -a` unchanged).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -84,8 +84,7 @@ describe('fuzz: docker argv', () => {
         expect(result.stderr, result.stderr).not.toMatch(crashText);
         if (result.status !== 0) expect(result.stderr, `status ${result.status}`).not.toBe('');
         const creates = (args[0] === 'create' || (args[0] === 'container' && args[1] === 'create'));
-        if (creates && result.status === 125) {
-          expect(result.stderr).toMatch(/^(docker: |unknown (shorthand )?flag|invalid argument|flag needs an argument|"docker (container )?create" requires|Unable to find image|Error)/m);
+        if (creates && result.status !== 0) {
           expect((await docker(daemon, ['ps', '-a', '--no-trunc'])).stdout).toBe(before.stdout);
         }
       }),

@@ -80,6 +80,9 @@ export class FakeRuntime implements Runtime {
 
   async delete(containerId: string): Promise<void> {
     this.calls.push({ op: 'delete', args: [containerId] });
+    const container = this.containers.get(containerId);
+    // a process deleted before it started never runs: its wait() ends instead of hanging
+    if (container && !container.started) container.init.discard();
     this.containers.delete(containerId);
   }
 
@@ -211,6 +214,12 @@ class FakeProcess implements RuntimeProcess {
 
   run(): void {
     this.resolveStarted();
+  }
+
+  /** Deleted before start: wait() fails at once (the agent forgets a process that never ran). */
+  discard(): void {
+    this.exitPromise ??= Promise.reject(new Error('the process was deleted before it started'));
+    this.exitPromise.catch(() => undefined);
   }
 
   deliver(signal: number): void {

@@ -248,3 +248,16 @@ describe('docker run --network ""', () => {
     expect([twice.status, twice.stderr]).toEqual([125, 'docker: network "" is specified multiple times\n\nRun \'docker create --help\' for more information\n']);
   });
 });
+
+describe('docker run -w with a relative path', () => {
+  // found by tests/fuzz/cli.fuzz.test.ts: Dockside took `-w x` and made the directory; moby refuses it
+  it('is refused by the daemon before anything is created', async () => {
+    const { daemon, images } = setup();
+    images.add('busybox');
+    const result = await docker(daemon, ['create', '-w', 'x', 'busybox']);
+    expect([result.status, result.stderr]).toEqual([1, "Error response from daemon: the working directory 'x' is invalid, it needs to be an absolute path\n"]);
+    const run = await docker(daemon, ['run', '-w', 'x', 'busybox']);
+    expect([run.status, run.stderr]).toEqual([125, "docker: Error response from daemon: the working directory 'x' is invalid, it needs to be an absolute path\n\nRun 'docker run --help' for more information\n"]);
+    expect((await docker(daemon, ['ps', '-a', '-q'])).stdout).toBe('');
+  });
+});

@@ -25,6 +25,8 @@ export class ContainerCreator {
   /** Creates a container (the platform is always the guest's, linux/386). */
   async create(name: string, body: CreateRequest, options: { builder?: boolean } = {}): Promise<{ Id: string; Warnings: string[] }> {
     if (!body.Image) throw invalidParameter('config cannot be empty in order to create a container');
+    // moby's translateWorkingDir, in verifyContainerSettings before anything is made
+    if (body.WorkingDir && !body.WorkingDir.startsWith('/')) throw invalidParameter(`the working directory '${body.WorkingDir}' is invalid, it needs to be an absolute path`);
     const hostConfig: HostConfig = body.HostConfig ?? {};
     validateHostConfig(hostConfig, this.context.deps.host.cpus);
     if (name !== '') {
