@@ -11,6 +11,8 @@ import { digestOf } from '../../src/go/digest';
 import { MachineSaves, SavedMachineStore, type LoadOutcome, type PairToSave } from '../../src/app/machine-save';
 import { CHUNK_SIZE, packState, unpackState, type SavedChunks } from '../../src/app/state-chunks';
 import { MachineKeeper } from '../../src/app/machine-keeper';
+import { beforeLastLine, rewindTo, takeRewindNote } from '../../src/app/rewind';
+import { MemoryProgressStore, Progress } from '../../src/lessons/progress';
 import type { GuestCursor } from '../../src/vm/guest';
 
 let counter = 0;
@@ -198,6 +200,39 @@ describe('MachineKeeper snapshots', () => {
     expect(n).toBe(2);
     const loaded = await saves.load('b');
     expect(same(await loadedState(loaded), machineState([1, 1, 2]))).toBe(true);
+    keeper.dispose();
+  });
+});
+
+describe('rewinding in the page', () => {
+  it('marks the later steps not done, leaves a note for the reloaded page, and puts its line above the prompt', async () => {
+    const saves = MachineSaves.open(name());
+    const store = await SavedMachineStore.create(saves);
+    const machine = {
+      onConsoleData: () => () => undefined,
+      async hibernate<T>(capture: () => Promise<T>) {
+        return { state: machineState([1]).buffer as ArrayBuffer, cursor, captured: await capture() };
+      },
+    };
+    const keeper = new MachineKeeper({ machine, store, saves, build: 'b', atPrompt: true, quietMs: 10_000 });
+    const progress = await Progress.open(new MemoryProgressStore());
+    for (const step of ['a', 'b', 'c']) {
+      await progress.markDone('l1', step, 1);
+      await keeper.snapshot('l1', [step]);
+    }
+    await progress.markDone('l2', 'x', 2);
+    const storage = new Map<string, string>();
+    const settings = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v), removeItem: (k: string) => void storage.delete(k) };
+    await rewindTo({ keeper, progress, lesson: 'l1', steps: ['a', 'b', 'c'], step: 'a', title: 'Pull an image', storage: settings });
+    expect([...progress.doneSteps('l1')]).toEqual(['a']);
+    expect([...progress.doneSteps('l2')]).toEqual(['x']); // other lessons keep their progress
+    expect((await saves.snapshots()).snapshots.map((s) => s.step)).toEqual(['a']);
+    expect(takeRewindNote(settings)).toEqual({ lesson: 'l1', step: 'a', title: 'Pull an image' });
+    expect(takeRewindNote(settings)).toBeUndefined(); // once
+    const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+    const encode = (t: string): Uint8Array => new TextEncoder().encode(t);
+    expect(text(beforeLastLine(encode('ls\r\nx\r\nroot@dockside:~# '), 'rewound'))).toBe('ls\r\nx\r\nrewound\r\nroot@dockside:~# ');
+    expect(text(beforeLastLine(encode('root@dockside:~# '), 'rewound'))).toBe('rewound\r\nroot@dockside:~# ');
     keeper.dispose();
   });
 });
