@@ -127,7 +127,7 @@ export class MachineKeeper {
   private current: KeeperStatus;
   private knownChunks: SavedChunks;
   private readonly snapshotListeners = new Set<(summary: SnapshotSummary) => void>();
-  private snapshotsNow: SnapshotSummary = { snapshots: [], bytes: 0 };
+  private snapshotsNow: SnapshotSummary = { snapshots: [], bytes: 0, chunks: { chunks: {}, packs: {} } };
   /** The last save's numbers (the bench and the tests read them). */
   lastSave: SaveStats | undefined;
   /** Bytes only snapshots may hold; the oldest are pruned beyond it at the next save. */
@@ -272,7 +272,8 @@ export class MachineKeeper {
       }));
       const hibernated = performance.now();
       const rawStateBytes = saved.state.byteLength;
-      const state = await (this.options.codec ?? inThreadCodec).pack(saved.state, this.knownChunks);
+      // Chunks a snapshot holds are reused where they are, not packed again.
+      const state = await (this.options.codec ?? inThreadCodec).pack(saved.state, this.knownChunks, this.snapshotsNow.chunks);
       const zipped = performance.now();
       const result = await this.options.saves.save({
         build: this.options.build,

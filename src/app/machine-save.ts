@@ -113,6 +113,8 @@ export interface SnapshotSummary {
   snapshots: SnapshotEntry[];
   /** Bytes only snapshots hold (packs, blobs, heads the current pair does not need). */
   bytes: number;
+  /** The chunks of the snapshots' states and their packs (kept while they are: a save reuses them). */
+  chunks: SavedChunks;
 }
 
 export interface SaveOptions {
@@ -270,7 +272,7 @@ export class MachineSaves {
       throw new StorageRefusedError(isQuota(error), error);
     }
     // The new pair is the one now: what only older pairs needed goes (a failure here only leaves garbage for the next save).
-    let collected: { summary: SnapshotSummary; pruned: SnapshotEntry[] } = { summary: { snapshots: [], bytes: 0 }, pruned: [] };
+    let collected: { summary: SnapshotSummary; pruned: SnapshotEntry[] } = { summary: { snapshots: [], bytes: 0, chunks: { chunks: {}, packs: {} } }, pruned: [] };
     try {
       collected = await this.collect(record, options.snapshotBudget ?? DEFAULT_SNAPSHOT_BUDGET);
     } catch (error) {
@@ -293,7 +295,7 @@ export class MachineSaves {
     const entries = await this.snapshotList();
     const records = await this.recordsOf(entries);
     const live = entries.filter((entry) => records.has(entry.generation));
-    return { snapshots: sortByAge(live), bytes: onlySnapshotBytes(current, live, records) };
+    return { snapshots: sortByAge(live), bytes: onlySnapshotBytes(current, live, records), chunks: chunksOf(live, records) };
   }
 
   private async recordsOf(entries: readonly SnapshotEntry[]): Promise<Map<number, SavedRecord>> {
@@ -329,7 +331,7 @@ export class MachineSaves {
       for (const key of stored) if (!needed.has(key)) store.delete(key);
       return promisifyRequest(store.transaction);
     });
-    return { summary: { snapshots: kept, bytes }, pruned };
+    return { summary: { snapshots: kept, bytes, chunks: chunksOf(kept, records) }, pruned };
   }
 
   /**
@@ -378,6 +380,18 @@ function sizesOf(record: SavedRecord): Map<string, number> {
   for (const blob of record.blobs) sizes.set(blobKey(blob.digest), blob.size);
   for (const [id, size] of Object.entries(record.state.saved.packs)) sizes.set(packKey(id), size);
   return sizes;
+}
+
+/** Every chunk of the snapshots' states, and the packs that hold them. */
+function chunksOf(entries: readonly SnapshotEntry[], records: ReadonlyMap<number, SavedRecord>): SavedChunks {
+  const all: SavedChunks = { chunks: {}, packs: {} };
+  for (const entry of entries) {
+    const saved = records.get(entry.generation)?.state.saved;
+    if (!saved) continue;
+    Object.assign(all.chunks, saved.chunks);
+    Object.assign(all.packs, saved.packs);
+  }
+  return all;
 }
 
 /** Bytes the snapshots hold that the current pair does not: what keeping them costs. */

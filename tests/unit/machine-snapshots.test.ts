@@ -44,19 +44,21 @@ function machineState(seeds: number[]): Uint8Array {
 /** Saves machines as the keeper does: each save packs against the chunks of the pair saved before it. */
 class Saver {
   known: SavedChunks = { chunks: {}, packs: {} };
+  pinned: SavedChunks = { chunks: {}, packs: {} };
   constructor(
     readonly saves: MachineSaves,
     readonly store: SavedMachineStore,
   ) {}
 
-  async save(seeds: number[], options: Parameters<MachineSaves['save']>[1] = {}): Promise<Awaited<ReturnType<MachineSaves['save']>> & { state: Uint8Array }> {
+  async save(seeds: number[], options: Parameters<MachineSaves['save']>[1] = {}): Promise<Awaited<ReturnType<MachineSaves['save']>> & { state: Uint8Array; freshChunks: number }> {
     const raw = machineState(seeds);
-    const state = await packState(raw, this.known);
+    const state = await packState(raw, this.known, this.pinned);
     const pair: PairToSave = { build: 'b', cursor, metadata: await this.store.snapshotMetadata(), blobs: this.store.blobs.snapshot(), state, console: new Uint8Array(0), atPrompt: true };
     const result = await this.saves.save(pair, options);
     this.store.blobs.persisted(pair.blobs.fresh);
     this.known = state.saved;
-    return { ...result, state: raw };
+    this.pinned = result.snapshots.chunks;
+    return { ...result, state: raw, freshChunks: state.freshChunks };
   }
 }
 
@@ -125,6 +127,23 @@ describe('snapshots of lesson steps', () => {
     expect(keys.filter((k) => k.startsWith('record:')).sort()).toEqual([`record:${first.generation}`, `record:${next.generation}`].sort());
     expect(keys).not.toContain(`state:${later.generation}`);
     expect(keys).toContain(`blob:${digestOf(layer)}`);
+  });
+
+  it('never packs a snapshot’s chunks again: a later save writes only the chunks that changed', async () => {
+    const saves = MachineSaves.open(name());
+    const saver = new Saver(saves, await SavedMachineStore.create(saves));
+    // 16 chunks: one pack of 4 MiB. 10 of them change: the current pair would need less than half of
+    // that pack, which is packed again when no snapshot holds it.
+    const base = Array.from({ length: 16 }, (_, i) => i + 1);
+    const changed = base.map((seed, i) => (i < 10 ? seed + 1000 : seed));
+    const plain = new Saver(MachineSaves.open(name()), await SavedMachineStore.create(saves));
+    await plain.save(base);
+    expect((await plain.save(changed)).freshChunks).toBe(16); // 10 changed + 6 repacked
+    await saver.save(base, { snapshotOf: [{ lesson: 'l1', step: 'a' }] });
+    const after = await saver.save(changed);
+    expect(after.freshChunks).toBe(10);
+    // What only the snapshot holds: none of the 6 chunks it shares with the current pair.
+    expect(after.snapshots.bytes).toBeLessThan(after.bytesHeld);
   });
 
   it('prunes the oldest snapshots beyond the budget and collects what only they held', async () => {
