@@ -135,6 +135,7 @@ describe.runIf(present)('Rewind to here', () => {
       await page.locator('.xterm-rows', { hasText: 'rewound to the machine as it was when' }).waitFor({ timeout: 90_000 });
       await page.waitForFunction(() => (window as PageWindow).dockside?.readyAt !== undefined, undefined, { timeout: 90_000 });
       console.log(`rewind to the prompt: ${Date.now() - pressed} ms`);
+      if (shots) await page.screenshot({ path: join(shots, 'rewound-desktop-en.png') });
       expect(await page.evaluate(() => (window as PageWindow).dockside?.machine?.resumed !== undefined)).toBe(true);
 
       const text = await run(page, 'echo "L=$(cat /root/later.txt 2>/dev/null || echo gone) A=$(cat /root/a.txt) C=$(docker ps -aq --filter name=rewind-b | wc -l) end"', /L=\S+ A=\S* C=\d+ end/);
