@@ -347,6 +347,8 @@ export class MachineKeeper {
   }
 
   private async refreshSnapshots(): Promise<void> {
+    // A tab that does not save the machine offers no rewind (the saving tab would save over it).
+    if (this.options.readOnly) return;
     try {
       this.setSnapshots(await this.options.saves.snapshots());
     } catch (error) {
@@ -366,6 +368,7 @@ export class MachineKeeper {
    * When it fails (the snapshot is gone), saving goes on as before.
    */
   async rewind(lesson: string, step: string, dropping: readonly string[] = []): Promise<SnapshotEntry> {
+    if (this.options.readOnly) throw new Error('another tab keeps this machine saved: rewind there');
     const wasDisabled = this.disabled;
     this.disabled = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
