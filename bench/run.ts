@@ -203,6 +203,11 @@ if (!only.has('page-save')) {
     console.log(line('save, a file in /root after that', b.again, b.usage.again));
     console.log(`  load to the machine answering, bundled state (baseline)  min ${fmt(bundled.min)}  median ${fmt(bundled.median)}  = ${(bundled.median / restore.median).toFixed(2)}x Node restore`);
     console.log(`  load to the machine answering, saved machine (nginx pulled)  min ${fmt(resumed.min)}  median ${fmt(resumed.median)}  = ${(resumed.median / bundled.median).toFixed(2)}x bundled${b.resumedOk ? '' : ' (a reload did NOT resume)'}`);
+    const snap = (name: string, s: (typeof b)['snapshotAtOnce']): string =>
+      `  ${name}: ${fmt(s.totalMs)} (machine stopped ${fmt(s.hibernateMs)}, pack ${fmt(s.packMs)}, IndexedDB ${fmt(s.writeMs)}); ${s.freshChunks} of ${s.chunks} chunks new, ${mb(s.bytesWritten)} written; snapshots now hold ${mb(s.snapshots.bytes)} the current machine does not`;
+    console.log(snap('snapshot of a passed step, nothing ran since the last save', b.snapshotAtOnce));
+    console.log(snap('snapshot of a passed step, after a container ran', b.snapshotAfterRun));
+    console.log(`  rewind to the first snapshot: ${fmt(b.rewind.flipMs)} to make it the saved pair, load to the machine answering ${fmt(b.rewind.loadMs)} = ${(b.rewind.loadMs / resumed.median).toFixed(2)}x a reload onto the saved machine (median)${b.rewind.resumed ? '' : ' (it did NOT resume)'}`);
     if (b.phases) console.log(`    the last resume: read IndexedDB ${fmt(b.phases.readMs)}, unpack in the worker ${fmt(b.phases.unpackMs)}, start the machine ${fmt(b.phases.bootMs)}`);
   } finally {
     await browser.close();

@@ -8,7 +8,7 @@ import type { Guest, GuestCursor } from '../vm/guest';
 import type { DocksideEngine } from './engine';
 import { ESCAPES, HOST_PROMPT } from './guest-console';
 import { BY_LESSON } from './lesson-env';
-import { StorageRefusedError, type MachineSaves, type SavedMachineStore, type SaveResult, type StoreBlobs } from './machine-save';
+import { DEFAULT_SNAPSHOT_BUDGET, StorageRefusedError, type MachineSaves, type SavedMachineStore, type SaveOptions, type SaveResult, type SnapshotEntry, type SnapshotSummary, type StoreBlobs } from './machine-save';
 import type { JsonValue } from '../engine/store';
 import { inThreadCodec, type SavedChunks, type StateCodec } from './state-chunks';
 
@@ -65,6 +65,8 @@ export interface KeeperOptions {
   readOnly?: boolean;
   /** The chunks the saved pair holds (a resumed machine's record's). */
   knownChunks?: SavedChunks;
+  /** Bytes only the lesson steps' snapshots may hold (DEFAULT_SNAPSHOT_BUDGET). */
+  snapshotBudget?: number;
 }
 
 /** The last output of the terminal, bounded; cut at a line start so no escape sequence is split. */
@@ -124,8 +126,12 @@ export class MachineKeeper {
   private refusedAt: number | undefined;
   private current: KeeperStatus;
   private knownChunks: SavedChunks;
+  private readonly snapshotListeners = new Set<(summary: SnapshotSummary) => void>();
+  private snapshotsNow: SnapshotSummary = { snapshots: [], bytes: 0, chunks: { chunks: {}, packs: {} } };
   /** The last save's numbers (the bench and the tests read them). */
   lastSave: SaveStats | undefined;
+  /** Bytes only snapshots may hold; the oldest are pruned beyond it at the next save. */
+  snapshotBudget: number;
 
   constructor(options: KeeperOptions) {
     this.options = options;
@@ -136,6 +142,8 @@ export class MachineKeeper {
     this.current = options.readOnly ? { kind: 'other-tab' } : { kind: 'unsaved' };
     this.disabled = options.readOnly ?? false;
     this.knownChunks = options.knownChunks ?? { chunks: {}, packs: {} };
+    this.snapshotBudget = options.snapshotBudget ?? DEFAULT_SNAPSHOT_BUDGET;
+    void this.refreshSnapshots();
     this.offs.push(this.machine.onConsoleData((data) => this.consoleOutput(data)));
   }
 
@@ -233,10 +241,10 @@ export class MachineKeeper {
    * Saves the machine and the store now (after the save in progress, if one is). Resolves with the
    * numbers; rejects with StorageRefusedError when the browser refused (reported through the status).
    */
-  save(): Promise<SaveStats | undefined> {
+  save(options: SaveOptions = {}): Promise<SaveStats | undefined> {
     if (this.disabled) return Promise.resolve(undefined);
     const previous = this.saving ?? Promise.resolve(undefined);
-    const next = previous.catch(() => undefined).then(() => this.saveOnce());
+    const next = previous.catch(() => undefined).then(() => this.saveOnce(options));
     this.saving = next;
     const clear = (): void => {
       if (this.saving === next) this.saving = undefined;
@@ -245,7 +253,7 @@ export class MachineKeeper {
     return next;
   }
 
-  private async saveOnce(): Promise<SaveStats | undefined> {
+  private async saveOnce(options: SaveOptions): Promise<SaveStats | undefined> {
     if (this.disabled) return undefined;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
@@ -264,7 +272,8 @@ export class MachineKeeper {
       }));
       const hibernated = performance.now();
       const rawStateBytes = saved.state.byteLength;
-      const state = await (this.options.codec ?? inThreadCodec).pack(saved.state, this.knownChunks);
+      // Chunks a snapshot holds are reused where they are, not packed again.
+      const state = await (this.options.codec ?? inThreadCodec).pack(saved.state, this.knownChunks, this.snapshotsNow.chunks);
       const zipped = performance.now();
       const result = await this.options.saves.save({
         build: this.options.build,
@@ -275,7 +284,7 @@ export class MachineKeeper {
         console: saved.captured.console,
         atPrompt: saved.captured.atPrompt,
         savedAt: this.now(),
-      });
+      }, { snapshotOf: options.snapshotOf, snapshotBudget: this.snapshotBudget });
       store.blobs.persisted(saved.captured.blobs.fresh);
       this.knownChunks = state.saved;
       const ended = performance.now();
@@ -291,6 +300,7 @@ export class MachineKeeper {
         freshChunks: state.freshChunks,
       };
       this.lastSave = stats;
+      this.setSnapshots(result.snapshots);
       this.refusedAt = undefined;
       this.setStatus({ kind: 'saved', at: this.now() });
       return stats;
@@ -309,6 +319,67 @@ export class MachineKeeper {
       throw error;
     } finally {
       this.lastSaveEnded = this.now();
+    }
+  }
+
+  /**
+   * Keeps the machine as it is now as these lesson steps' snapshot (they just passed): a save, whose
+   * pair the snapshot names. Resolves with the save's numbers (undefined in a tab that does not save).
+   */
+  snapshot(lesson: string, steps: readonly string[]): Promise<SaveStats | undefined> {
+    return this.save({ snapshotOf: steps.map((step) => ({ lesson, step })) });
+  }
+
+  /** The snapshots kept, and what only they hold (told now and after every save). */
+  onSnapshots(listener: (summary: SnapshotSummary) => void): () => void {
+    this.snapshotListeners.add(listener);
+    listener(this.snapshotsNow);
+    return () => this.snapshotListeners.delete(listener);
+  }
+
+  get snapshots(): SnapshotSummary {
+    return this.snapshotsNow;
+  }
+
+  private setSnapshots(summary: SnapshotSummary): void {
+    this.snapshotsNow = summary;
+    for (const listener of [...this.snapshotListeners]) listener(summary);
+  }
+
+  private async refreshSnapshots(): Promise<void> {
+    // A tab that does not save the machine offers no rewind (the saving tab would save over it).
+    if (this.options.readOnly) return;
+    try {
+      this.setSnapshots(await this.options.saves.snapshots());
+    } catch (error) {
+      console.warn('dockside: the snapshots could not be read:', error);
+    }
+  }
+
+  /** A new budget: applied (the oldest pruned) by a save now. */
+  async setSnapshotBudget(bytes: number): Promise<void> {
+    this.snapshotBudget = bytes;
+    if (this.snapshotsNow.bytes > bytes) await this.save().catch(() => undefined);
+  }
+
+  /**
+   * Rewind to a step: no more saves (a pending one finishes first), then the step's snapshot becomes the
+   * pair a reload resumes and the snapshots of `dropping` are forgotten. The caller reloads the page.
+   * When it fails (the snapshot is gone), saving goes on as before.
+   */
+  async rewind(lesson: string, step: string, dropping: readonly string[] = []): Promise<SnapshotEntry> {
+    if (this.options.readOnly) throw new Error('another tab keeps this machine saved: rewind there');
+    const wasDisabled = this.disabled;
+    this.disabled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.saving?.catch(() => undefined);
+    try {
+      return await this.options.saves.rewindTo(lesson, step, dropping);
+    } catch (error) {
+      this.disabled = wasDisabled;
+      this.schedule();
+      throw error;
     }
   }
 

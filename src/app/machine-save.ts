@@ -11,9 +11,14 @@
 //                      together, shared by generations (state-chunks.ts: a save packs only the
 //                      chunks no pair has yet)
 //   blob:<digest>      a store blob's bytes, shared by generations (content-addressed)
+//   snapshots          the lesson steps' snapshots (rewind points): which generation each step passed
+//                      at; those generations' records and heads stay, and with them every pack and
+//                      blob they name (shared with the current pair and each other: a snapshot costs
+//                      only what changed)
 // A save writes the new generation's head and record and any packs and blobs not stored yet in one
 // transaction, then flips the pointer in a second one, then deletes the old generation and the blobs
-// no pair needs. A tab closed or a write refused (quota) at any point leaves the pointer on the
+// no pair needs (neither the current one nor a snapshot), pruning the oldest snapshots while the
+// bytes only snapshots hold are over the budget. A tab closed or a write refused (quota) at any point leaves the pointer on the
 // previous pair, whole.
 //
 // While the page runs, the engine's store is a SavedMachineStore: metadata in memory, blobs either
@@ -41,6 +46,9 @@ import type { PackedState, SavedChunks, StateLayout } from './state-chunks';
 export const MACHINE_DATABASE = 'dockside-machine';
 const FORMAT = 1;
 const POINTER = 'pointer';
+const SNAPSHOTS = 'snapshots';
+/** The default size budget of what only snapshots hold (the current pair is not counted). */
+export const DEFAULT_SNAPSHOT_BUDGET = 200 * 1024 * 1024;
 const recordKey = (generation: number): string => `record:${generation}`;
 const stateKey = (generation: number): string => `state:${generation}`;
 const blobKey = (digest: Digest): string => `blob:${digest}`;
@@ -92,12 +100,40 @@ export interface PairToSave {
   savedAt?: number;
 }
 
+/** A lesson step's rewind point: the pair saved right after its check passed. */
+export interface SnapshotEntry {
+  lesson: string;
+  step: string;
+  generation: number;
+  /** ms since the epoch. */
+  takenAt: number;
+}
+
+export interface SnapshotSummary {
+  snapshots: SnapshotEntry[];
+  /** Bytes only snapshots hold (packs, blobs, heads the current pair does not need). */
+  bytes: number;
+  /** The chunks of the snapshots' states and their packs (kept while they are: a save reuses them). */
+  chunks: SavedChunks;
+}
+
+export interface SaveOptions {
+  /** Keep this pair as the snapshot of these lesson steps (each replaces the step's older one). */
+  snapshotOf?: readonly { lesson: string; step: string }[];
+  /** Bytes only snapshots may hold (DEFAULT_SNAPSHOT_BUDGET): the oldest go beyond it. */
+  snapshotBudget?: number;
+}
+
 export interface SaveResult {
   generation: number;
   /** Bytes written by this save (the state's head and new packs, the console, new blobs). */
   bytesWritten: number;
   /** Bytes the saved pair holds in all (state and every blob). */
   bytesHeld: number;
+  /** The snapshots kept after this save, and what only they hold. */
+  snapshots: SnapshotSummary;
+  /** Snapshots dropped by this save to stay within the budget. */
+  pruned: SnapshotEntry[];
 }
 
 export type LoadOutcome =
@@ -170,7 +206,7 @@ export class MachineSaves {
   }
 
   /** Saves a pair as the one a reload resumes; the previous pair stays whole until this one is. */
-  async save(pair: PairToSave): Promise<SaveResult> {
+  async save(pair: PairToSave, options: SaveOptions = {}): Promise<SaveResult> {
     const now = pair.savedAt ?? Date.now();
     let pointer: Pointer | undefined;
     let stored: Set<string>;
@@ -220,28 +256,100 @@ export class MachineSaves {
         }
         return done;
       });
+      const snapshotOf = options.snapshotOf ?? [];
+      const snapshots = snapshotOf.length > 0 ? await this.snapshotList() : [];
       await this.useStore('readwrite', (store) => {
         store.put({ generation, build: pair.build } satisfies Pointer, POINTER);
+        // The snapshot names the pair in the same transaction that makes it the current one.
+        if (snapshotOf.length > 0) {
+          const taken = snapshotOf.map(({ lesson, step }) => ({ lesson, step, generation, takenAt: now }));
+          const kept = snapshots.filter((entry) => !taken.some((t) => t.lesson === entry.lesson && t.step === entry.step));
+          store.put([...kept, ...taken], SNAPSHOTS);
+        }
         return promisifyRequest(store.transaction);
       });
     } catch (error) {
       throw new StorageRefusedError(isQuota(error), error);
     }
     // The new pair is the one now: what only older pairs needed goes (a failure here only leaves garbage for the next save).
-    const needed = new Set([
-      POINTER,
-      recordKey(generation),
-      stateKey(generation),
-      ...record.blobs.map((blob) => blobKey(blob.digest)),
-      ...Object.keys(record.state.saved.packs).map(packKey),
-    ]);
-    await this.useStore('readwrite', (store) => {
-      for (const key of stored) if (!needed.has(key)) store.delete(key);
-      return promisifyRequest(store.transaction);
-    }).catch((error: unknown) => console.warn('dockside: old saved machines were not deleted:', error));
+    let collected: { summary: SnapshotSummary; pruned: SnapshotEntry[] } = { summary: { snapshots: [], bytes: 0, chunks: { chunks: {}, packs: {} } }, pruned: [] };
+    try {
+      collected = await this.collect(record, options.snapshotBudget ?? DEFAULT_SNAPSHOT_BUDGET);
+    } catch (error) {
+      console.warn('dockside: old saved machines were not deleted:', error);
+    }
     const stateHeld = pair.state.head.byteLength + Object.values(pair.state.saved.packs).reduce((sum, size) => sum + size, 0);
     const bytesHeld = stateHeld + record.blobs.reduce((sum, blob) => sum + blob.size, 0);
-    return { generation, bytesWritten, bytesHeld };
+    return { generation, bytesWritten, bytesHeld, snapshots: collected.summary, pruned: collected.pruned };
+  }
+
+  private async snapshotList(): Promise<SnapshotEntry[]> {
+    const list = await this.get<unknown>(SNAPSHOTS);
+    return Array.isArray(list) ? (list as SnapshotEntry[]).filter((entry) => typeof entry?.lesson === 'string' && typeof entry.step === 'string' && Number.isInteger(entry.generation)) : [];
+  }
+
+  /** The lesson steps' snapshots, oldest first, and the bytes only they hold. */
+  async snapshots(): Promise<SnapshotSummary> {
+    const pointer = await this.get<Pointer>(POINTER);
+    const current = pointer ? await this.get<SavedRecord>(recordKey(pointer.generation)) : undefined;
+    const entries = await this.snapshotList();
+    const records = await this.recordsOf(entries);
+    const live = entries.filter((entry) => records.has(entry.generation));
+    return { snapshots: sortByAge(live), bytes: onlySnapshotBytes(current, live, records), chunks: chunksOf(live, records) };
+  }
+
+  private async recordsOf(entries: readonly SnapshotEntry[]): Promise<Map<number, SavedRecord>> {
+    const generations = [...new Set(entries.map((entry) => entry.generation))];
+    const values = await this.useStore('readonly', (store) => Promise.all(generations.map((g) => promisifyRequest(store.get(recordKey(g))) as Promise<SavedRecord | undefined>)));
+    const records = new Map<number, SavedRecord>();
+    values.forEach((value, index) => {
+      if (value && value.format === FORMAT && Array.isArray(value.blobs) && value.state?.saved) records.set(generations[index], value);
+    });
+    return records;
+  }
+
+  /**
+   * After a save: prunes the oldest snapshots while what only snapshots hold is over the budget, then
+   * deletes every key neither the current pair nor a snapshot needs (packs, blobs, older generations).
+   */
+  private async collect(current: SavedRecord, budget: number): Promise<{ summary: SnapshotSummary; pruned: SnapshotEntry[] }> {
+    const entries = sortByAge(await this.snapshotList());
+    const records = await this.recordsOf(entries);
+    let kept = entries.filter((entry) => records.has(entry.generation));
+    const pruned: SnapshotEntry[] = entries.filter((entry) => !records.has(entry.generation));
+    let bytes = onlySnapshotBytes(current, kept, records);
+    while (bytes > budget && kept.length > 0) {
+      pruned.push(kept[0]);
+      kept = kept.slice(1);
+      bytes = onlySnapshotBytes(current, kept, records);
+    }
+    const needed = new Set([POINTER, SNAPSHOTS, ...keysOf(current)]);
+    for (const entry of kept) for (const key of keysOf(records.get(entry.generation) as SavedRecord)) needed.add(key);
+    const stored = await this.keys();
+    await this.useStore('readwrite', (store) => {
+      if (pruned.length > 0) store.put(kept, SNAPSHOTS);
+      for (const key of stored) if (!needed.has(key)) store.delete(key);
+      return promisifyRequest(store.transaction);
+    });
+    return { summary: { snapshots: kept, bytes, chunks: chunksOf(kept, records) }, pruned };
+  }
+
+  /**
+   * Rewind: makes a step's snapshot the pair a reload resumes (its generation stays; the next save
+   * writes a newer one on top of it). The snapshots of `dropping` (the steps after it) are forgotten.
+   */
+  async rewindTo(lesson: string, step: string, dropping: readonly string[] = []): Promise<SnapshotEntry> {
+    const entries = await this.snapshotList();
+    const entry = entries.find((e) => e.lesson === lesson && e.step === step);
+    if (!entry) throw new Error(`no snapshot of step ${step} of ${lesson}`);
+    const record = await this.get<SavedRecord>(recordKey(entry.generation));
+    if (!record || record.generation !== entry.generation) throw new Error(`the snapshot of step ${step} of ${lesson} is gone`);
+    await this.useStore('readwrite', (store) => {
+      store.put({ generation: entry.generation, build: record.build } satisfies Pointer, POINTER);
+      store.put(entries.filter((e) => !(e.lesson === lesson && dropping.includes(e.step))), SNAPSHOTS);
+      return promisifyRequest(store.transaction);
+    });
+    return entry;
   }
 
   /** Forgets the saved machine (Reset machine): the next load starts from the bundled state. */
@@ -251,6 +359,53 @@ export class MachineSaves {
       return promisifyRequest(store.transaction);
     });
   }
+}
+
+/** Oldest first. */
+function sortByAge(entries: readonly SnapshotEntry[]): SnapshotEntry[] {
+  return [...entries].sort((a, b) => a.takenAt - b.takenAt || a.generation - b.generation);
+}
+
+/** The keys a saved pair needs. */
+function keysOf(record: SavedRecord): string[] {
+  return [recordKey(record.generation), stateKey(record.generation), ...record.blobs.map((blob) => blobKey(blob.digest)), ...Object.keys(record.state.saved.packs).map(packKey)];
+}
+
+/** The stored bytes of each key a pair needs (records counted by their console, their biggest part). */
+function sizesOf(record: SavedRecord): Map<string, number> {
+  const sizes = new Map<string, number>([
+    [recordKey(record.generation), record.console?.byteLength ?? 0],
+    [stateKey(record.generation), record.state.headSize],
+  ]);
+  for (const blob of record.blobs) sizes.set(blobKey(blob.digest), blob.size);
+  for (const [id, size] of Object.entries(record.state.saved.packs)) sizes.set(packKey(id), size);
+  return sizes;
+}
+
+/** Every chunk of the snapshots' states, and the packs that hold them. */
+function chunksOf(entries: readonly SnapshotEntry[], records: ReadonlyMap<number, SavedRecord>): SavedChunks {
+  const all: SavedChunks = { chunks: {}, packs: {} };
+  for (const entry of entries) {
+    const saved = records.get(entry.generation)?.state.saved;
+    if (!saved) continue;
+    Object.assign(all.chunks, saved.chunks);
+    Object.assign(all.packs, saved.packs);
+  }
+  return all;
+}
+
+/** Bytes the snapshots hold that the current pair does not: what keeping them costs. */
+function onlySnapshotBytes(current: SavedRecord | undefined, entries: readonly SnapshotEntry[], records: ReadonlyMap<number, SavedRecord>): number {
+  const currentKeys = new Set(current ? keysOf(current) : []);
+  const extra = new Map<string, number>();
+  for (const entry of entries) {
+    const record = records.get(entry.generation);
+    if (!record) continue;
+    for (const [key, size] of sizesOf(record)) if (!currentKeys.has(key)) extra.set(key, size);
+  }
+  let sum = 0;
+  for (const size of extra.values()) sum += size;
+  return sum;
 }
 
 /** The store's blobs at one moment: those the saved pair already holds, and the new ones' bytes. */

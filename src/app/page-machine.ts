@@ -6,6 +6,7 @@ import { bootGuestInPage, manifest, ResumeFailedError, type Progress } from './b
 import { buildOf, MachineSaves, SavedMachineStore, type LoadOutcome, type SavedRecord } from './machine-save';
 import { inThreadCodec, WorkerCodec, type StateCodec } from './state-chunks';
 import { MachineKeeper } from './machine-keeper';
+import { snapshotBudgetSetting } from './settings';
 import type { BootMode, Guest } from '../vm/guest';
 
 /** Why the bundled machine was started although a saved one existed (said once in the terminal). */
@@ -60,6 +61,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
   const codec = pageCodec();
   const readOnly = !(await takeMachineLock());
   const build = buildOf(manifest);
+  const snapshotBudget = typeof localStorage === 'undefined' ? undefined : snapshotBudgetSetting(localStorage);
   const saves = MachineSaves.open();
   let fallback: Fallback | undefined;
   const phases = { readMs: 0, unpackMs: 0, bootMs: 0 };
@@ -87,7 +89,7 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
       try {
         const guest = await bootGuestInPage(onProgress, 'restore', from);
         if (!store) throw new Error('unreachable: the store is made before the machine starts');
-        const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.saved, console: record.console, atPrompt: record.atPrompt, readOnly });
+        const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, knownChunks: record.state.saved, console: record.console, atPrompt: record.atPrompt, readOnly, snapshotBudget });
         const startMs = performance.now() - started;
         phases.bootMs = startMs - phases.readMs - phases.unpackMs;
         return { guest, store, keeper, resumed: record, fallback: undefined, startMs, phases };
@@ -106,6 +108,6 @@ export async function startPageMachine(onProgress: (p: Progress) => void, mode: 
   if (typeof indexedDB !== 'undefined') indexedDB.deleteDatabase(OLD_STORE_DATABASE);
   const guest = await bootGuestInPage(onProgress, mode);
   const store = await SavedMachineStore.create(saves);
-  const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, readOnly });
+  const keeper = new MachineKeeper({ machine: guest, store, saves, build, codec, readOnly, snapshotBudget });
   return { guest, store, keeper, resumed: undefined, fallback, startMs: performance.now() - started };
 }

@@ -19,3 +19,18 @@ export function registryProxySetting(search: string, storage: SettingsStorage): 
   }
   return storage.getItem(REGISTRY_PROXY_KEY) ?? undefined;
 }
+
+const SNAPSHOT_BUDGET_KEY = 'dockside.snapshot-budget-mb';
+/** The choices of the rewind points' budget (MB). */
+export const SNAPSHOT_BUDGETS_MB = [50, 100, 200, 500, 1000] as const;
+const DEFAULT_SNAPSHOT_BUDGET_MB = 200;
+
+/** Bytes the lesson steps' snapshots may hold beyond the current machine (settings near Reset machine). */
+export function snapshotBudgetSetting(storage: SettingsStorage): number {
+  const mb = Number(storage.getItem(SNAPSHOT_BUDGET_KEY));
+  return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_SNAPSHOT_BUDGET_MB) * 1024 * 1024;
+}
+
+export function setSnapshotBudget(storage: SettingsStorage, bytes: number): void {
+  storage.setItem(SNAPSHOT_BUDGET_KEY, String(Math.round(bytes / (1024 * 1024))));
+}

@@ -122,8 +122,12 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return hex;
 }
 
-/** Cuts a raw state into chunks; compresses the head and, in packs, the chunks `known` does not have. */
-export async function packState(raw: Uint8Array, known: SavedChunks = { chunks: {}, packs: {} }): Promise<PackedState> {
+/**
+ * Cuts a raw state into chunks; compresses the head and, in packs, the chunks neither `known` (the
+ * current pair's) nor `pinned` (the lesson steps' snapshots': their packs stay stored anyway, so a chunk
+ * in one is never packed again) has.
+ */
+export async function packState(raw: Uint8Array, known: SavedChunks = { chunks: {}, packs: {} }, pinned: SavedChunks = { chunks: {}, packs: {} }): Promise<PackedState> {
   const { headSize, ranges } = piecesOf(raw);
   const saved: SavedChunks = { chunks: {}, packs: {} };
   const fresh: [string, Uint8Array][] = [];
@@ -173,12 +177,18 @@ export async function packState(raw: Uint8Array, known: SavedChunks = { chunks: 
     const ref = known.chunks[hash];
     if (ref) live.set(ref.pack, (live.get(ref.pack) ?? 0) + ref.length);
   }
-  const keep = (pack: string): boolean => known.packs[pack] !== undefined && (live.get(pack) ?? 0) * 2 >= (total.get(pack) ?? 0);
+  const keep = (pack: string): boolean => known.packs[pack] !== undefined && (pinned.packs[pack] !== undefined || (live.get(pack) ?? 0) * 2 >= (total.get(pack) ?? 0));
   for (const [hash, slice] of unique) {
     const ref = known.chunks[hash];
     if (ref && keep(ref.pack)) {
       saved.chunks[hash] = ref;
       saved.packs[ref.pack] = known.packs[ref.pack];
+      continue;
+    }
+    const held = pinned.chunks[hash];
+    if (held && pinned.packs[held.pack] !== undefined) {
+      saved.chunks[hash] = held;
+      saved.packs[held.pack] = pinned.packs[held.pack];
       continue;
     }
     freshChunks++;
@@ -228,13 +238,13 @@ export async function unpackState(layout: StateLayout, head: Uint8Array, saved: 
 /** Packs and unpacks states: in a worker (WorkerCodec), or on this thread. */
 export interface StateCodec {
   /** The raw state's buffer is handed over (a worker takes it: it is left empty). */
-  pack(raw: ArrayBuffer, known: SavedChunks): Promise<PackedState>;
+  pack(raw: ArrayBuffer, known: SavedChunks, pinned?: SavedChunks): Promise<PackedState>;
   /** The head's and the packs' buffers are handed over too. */
   unpack(layout: StateLayout, head: Uint8Array, saved: SavedChunks, packs: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array>;
 }
 
 export const inThreadCodec: StateCodec = {
-  pack: (raw, known) => packState(new Uint8Array(raw), known),
+  pack: (raw, known, pinned) => packState(new Uint8Array(raw), known, pinned),
   unpack: unpackState,
 };
 /** A worker running packState and unpackState (gzip-worker.ts), on another core than the emulator's. */
@@ -267,9 +277,9 @@ export class WorkerCodec implements StateCodec {
     });
   }
 
-  pack(raw: ArrayBuffer, known: SavedChunks): Promise<PackedState> {
-    if (this.broken) return inThreadCodec.pack(raw, known);
-    return this.call({ op: 'pack', raw, known }, [raw]);
+  pack(raw: ArrayBuffer, known: SavedChunks, pinned?: SavedChunks): Promise<PackedState> {
+    if (this.broken) return inThreadCodec.pack(raw, known, pinned);
+    return this.call({ op: 'pack', raw, known, pinned }, [raw]);
   }
 
   unpack(layout: StateLayout, head: Uint8Array, saved: SavedChunks, packs: ReadonlyMap<string, Uint8Array>): Promise<Uint8Array> {

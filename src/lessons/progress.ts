@@ -129,6 +129,15 @@ export class Progress {
     });
   }
 
+  /** Marks these steps of the lesson not done (a rewind to a step before them). */
+  forgetSteps(lessonId: string, stepIds: readonly string[]): Promise<void> {
+    return this.change((data) => {
+      const lesson = this.lesson(lessonId);
+      const steps = Object.fromEntries(Object.entries(lesson.steps).filter(([id]) => !stepIds.includes(id)));
+      data.lessons[lessonId] = { ...lesson, steps };
+    });
+  }
+
   /** Forgets the lesson's steps (Reset this lesson); the visit stays. */
   clearLesson(lessonId: string): Promise<void> {
     return this.change((data) => {
