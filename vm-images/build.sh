@@ -16,6 +16,7 @@ cd "$here/.."
 if [ "${DOCKSIDE_KEEP_KERNEL:-}" = 1 ] && [ -f "$here/dist/bzImage" ]; then
   [ -f "$dist/bzImage" ] || cp "$here/dist/bzImage" "$here/dist/kernel.config" "$dist/"
   echo "keeping $dist/bzImage"
+  kept_kernel=1
 else
   bash "$here/kernel/build.sh" "$dist"
 fi
@@ -27,8 +28,14 @@ cp /usr/share/seabios/bios.bin "$dist/seabios.bin"
 version() { dpkg-query -W -f='${Version}' "$1"; }
 {
   echo '{'
-  echo "  \"kernel\": \"linux-source-6.1 $(version linux-source-6.1), i386 tinyconfig + vm-images/kernel/config.fragment + vm-images/kernel/patches ($(ls vm-images/kernel/patches | paste -sd, -))\","
-  echo "  \"kernel-compiler\": \"$(gcc --version | head -1)\","
+  if [ "${kept_kernel:-0}" = 1 ]; then
+    # The kept bzImage's own lines (linux-source-6.1 need not be installed, the compiler may differ now).
+    node -e 'const s = require(process.argv[1]).sources;
+      for (const k of ["kernel", "kernel-compiler"]) console.log(`  ${JSON.stringify(k)}: ${JSON.stringify(s[k])},`);' "$here/manifest.json"
+  else
+    echo "  \"kernel\": \"linux-source-6.1 $(version linux-source-6.1), i386 tinyconfig + vm-images/kernel/config.fragment + vm-images/kernel/patches ($(ls vm-images/kernel/patches | paste -sd, -))\","
+    echo "  \"kernel-compiler\": \"$(gcc --version | head -1)\","
+  fi
   echo "  \"initramfs\": \"$(paste -sd, "$dist/initramfs.packages" | sed 's/,/, /g')\","
   echo "  \"busybox\": \"Debian's busybox source $(sed -n 's/^version=//p' vm-images/busybox/build.sh) with its static flavour's config + vm-images/busybox/patches ($(ls vm-images/busybox/patches | paste -sd, -)), $(gcc --version | head -1) -m32 -static, glibc libc6-dev-i386 $(version libc6-dev-i386), sha256 $(cat "$dist/busybox.sha256"); /bin/busybox of the initramfs and of busybox:latest (vm-images/busybox/build.sh)\","
   echo "  \"agent\": \"vm-images/agent/*.c, $(gcc --version | head -1) -m32 -static, glibc libc6-dev-i386 $(version libc6-dev-i386), dockside-agent sha256 $(sha256sum "$dist/dockside-agent" | cut -d' ' -f1)\","
