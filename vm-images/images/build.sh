@@ -12,7 +12,7 @@
 #
 # Run as root on Debian bookworm (amd64 is fine: the i386 programs run in a chroot):
 #   dpkg --add-architecture i386 && apt-get update
-#   apt-get install debootstrap gcc gcc-multilib python3
+#   apt-get install debootstrap gcc gcc-multilib dpkg-dev patch python3
 # Environment: SOURCE_DATE_EPOCH (default below), WORK (scratch, default /tmp/dockside-images),
 # DEB_CACHE (downloaded .debs kept between runs, default /tmp/dockside-images-debs),
 # MIRROR (default: the Debian URI in /etc/apt/sources.list*).
@@ -85,18 +85,17 @@ tidy_root() {
 }
 
 ###################################################################################### busybox
-step "busybox (Debian busybox-static:i386)"
-mkdir -p "$work/debs" "$work/x"
-(cd "$work/debs" && apt-get download -q -o APT::Sandbox::User=root busybox-static:i386 >/dev/null)
-dpkg-deb -x "$work"/debs/busybox-static_*.deb "$work/x"
-dpkg-deb -W --showformat='${Package}:${Architecture}\t${Version}\t${source:Package}\t${source:Version}\n' \
-  "$work"/debs/busybox-static_*.deb > "$work/busybox.packages"
+step "busybox (vm-images/busybox/build.sh: Debian's busybox source, static config, our patches)"
+# The guest's busybox (vm-images/busybox/build.sh says why not Debian's busybox-static binary).
+BUSYBOX_WORK=$work/busybox-build bash "$here/../busybox/build.sh" "$work/busybox-bin" >/dev/null
+read -r _ bb_version _ < "$work/busybox-bin/busybox.version"
+printf 'busybox:source-static-i686\t%s+dockside1\tbusybox\t%s\n' "$bb_version" "$bb_version" > "$work/busybox.packages"
 bb=$work/busybox
 mkdir -p "$bb"/{bin,dev,etc,home,root,tmp,usr/sbin,var/spool/mail,var/www}
 chmod 0700 "$bb/root"; chmod 1777 "$bb/tmp"
-install -m 0755 "$work/x/bin/busybox" "$bb/bin/busybox"
-for applet in $("$bb/bin/busybox" --list | LC_ALL=C sort); do
-  [ "$applet" = busybox ] || ln -s busybox "$bb/bin/$applet"
+install -m 0755 "$work/busybox-bin/busybox" "$bb/bin/busybox"
+for applet in $(sed 's|.*/||' "$work/busybox-bin/busybox.links" | LC_ALL=C sort); do
+  ln -s busybox "$bb/bin/$applet"
 done
 cat > "$bb/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
@@ -315,7 +314,7 @@ cat > "$work/spec.json" <<EOF
       "tags": ["docker.io/library/busybox:latest"],
       "layers": ["busybox"],
       "packages": "$work/busybox.packages",
-      "built": "Debian busybox-static:i386, applet symlinks in /bin, passwd/group/shadow",
+      "built": "vm-images/busybox/build.sh (Debian busybox source, static config, vm-images/busybox/patches, sha256 $(sha256sum "$work/busybox-bin/busybox" | cut -d' ' -f1)), applet symlinks in /bin, passwd/group/shadow",
       "config": {"Env": ["$PATH_ENV"], "Cmd": ["sh"]},
       "history": [
         {"created_by": "${nop}ADD file:{busybox} in / "},

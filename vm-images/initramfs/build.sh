@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the guest initramfs (gzip cpio) from Debian i386 packages: busybox-static, iptables (legacy)
-# with the libraries it loads, and the files under rootfs/. Needs: dpkg --add-architecture i386, cpio.
+# Builds the guest initramfs (gzip cpio) from Debian i386 packages: busybox (built from Debian's source,
+# vm-images/busybox), iptables (legacy) with the libraries it loads, and the files under rootfs/.
+# Needs: dpkg --add-architecture i386, cpio.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/../dist}
 work=${WORK:-/tmp/dockside-initramfs}
 rm -rf "$work"; mkdir -p "$work/debs" "$work/x" "$out"
-packages="busybox-static:i386 bridge-utils:i386 iptables:i386 libxtables12:i386 libip4tc2:i386 libip6tc2:i386 libc6:i386"
+packages="bridge-utils:i386 iptables:i386 libxtables12:i386 libip4tc2:i386 libip6tc2:i386 libc6:i386"
 (cd "$work/debs" && apt-get download $packages 2>/dev/null)
 for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/x"; done
 # Record what went in (package, version) for the manifest.
@@ -14,8 +15,13 @@ for deb in "$work"/debs/*.deb; do dpkg-deb -W --showformat='${Package}:${Archite
 
 root=$work/root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib/i386-linux-gnu,usr/lib/i386-linux-gnu/xtables,etc,root,proc,sys,dev,tmp,run,newroot,mnt,var/lib/docker}
-cp "$work/x/bin/busybox" "$root/bin/busybox"
-for applet in $("$root/bin/busybox" --list-full); do
+# busybox: Debian's busybox-static source and config with our patches (vm-images/busybox/build.sh says
+# why not Debian's binary); also kept in the output directory's sources for the manifest.
+bash "$here/../busybox/build.sh" "$work/busybox"
+cp "$work/busybox/busybox" "$root/bin/busybox"
+cat "$work/busybox/busybox.version" >> "$out/initramfs.packages"
+sha256sum "$work/busybox/busybox" | cut -d' ' -f1 > "$out/busybox.sha256"
+for applet in $(cat "$work/busybox/busybox.links"); do
   [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
 # iptables (legacy backend) and only the extensions docker's rules use.
